@@ -1,0 +1,63 @@
+/// The one error type that crosses layers: what went wrong, which field, and how the CLI exits.
+///
+/// Every refusal names the field and the rule (`field` and `message`), so the CLI can print one
+/// `error:` line. The `kind` decides the exit status of SPEC §5.
+public struct RegistryError: Error, Sendable, Equatable, CustomStringConvertible {
+  /// What sort of failure this is; decides the exit status.
+  public enum Kind: String, Sendable, Equatable {
+    /// Input or a rule refused (exit 65). Nothing was changed.
+    case refused
+    /// Unknown study ID, lot, protocol, site or file (exit 66).
+    case notFound
+    /// The database cannot be reached (exit 69).
+    case unavailable
+    /// The database denied the acting role (exit 77).
+    case permissionDenied
+    /// A bug or an unexpected database state (exit 70).
+    case `internal`
+    /// Malformed command line (exit 64).
+    case usage
+  }
+
+  /// What sort of failure this is.
+  public var kind: Kind
+  /// The field, option or entity the message is about (`--bilirubin`, `site.code`, …).
+  public var field: String
+  /// One line: the rule that was broken and the values involved.
+  public var message: String
+  /// Further lines (for example each failed eligibility criterion), printed after the first.
+  public var details: [String]
+
+  /// Creates an error of a kind about a field.
+  public init(_ kind: Kind, field: String, _ message: String, details: [String] = []) {
+    self.kind = kind
+    self.field = field
+    self.message = message
+    self.details = details
+  }
+
+  /// A refusal of input or of a rule (exit 65).
+  public static func refused(_ field: String, _ message: String, details: [String] = [])
+    -> RegistryError
+  { RegistryError(.refused, field: field, message, details: details) }
+
+  /// Something named does not exist (exit 66).
+  public static func notFound(_ field: String, _ message: String) -> RegistryError {
+    RegistryError(.notFound, field: field, message)
+  }
+
+  /// The exit status of SPEC §5 for this kind.
+  public var exitStatus: Int32 {
+    switch kind {
+    case .usage: 64
+    case .refused: 65
+    case .notFound: 66
+    case .unavailable: 69
+    case .internal: 70
+    case .permissionDenied: 77
+    }
+  }
+
+  /// `field: message`, the text after `error: `.
+  public var description: String { field.isEmpty ? message : "\(field): \(message)" }
+}
