@@ -18,26 +18,18 @@ public struct PostgresRow: Sendable {
     return i
   }
 
-  /// Decodes a non-NULL column; throws when it is NULL or does not fit `T`.
+  /// Decodes a column; NULL decodes only into an `Optional` type, else it throws.
   public func decode<T: PostgresDecodable>(_ column: String, as type: T.Type = T.self) throws -> T
   {
-    guard let value = try decode(column, as: Optional<T>.self) else {
-      throw PostgresError(sqlState: "22004", message: "column \"\(column)\" is NULL")
+    guard let text = values[try index(of: column)] else {
+      return try T.decodeNull(column: column)
     }
-    return value
-  }
-
-  /// Decodes a column that may be NULL.
-  public func decode<T: PostgresDecodable>(_ column: String, as type: T?.Type) throws -> T? {
-    guard let text = values[try index(of: column)] else { return nil }
     return try T.decode(postgresText: text)
   }
 
   /// Decodes a column by position.
   public func decode<T: PostgresDecodable>(at index: Int, as type: T.Type = T.self) throws -> T {
-    guard let text = values[index] else {
-      throw PostgresError(sqlState: "22004", message: "column \(index) is NULL")
-    }
+    guard let text = values[index] else { return try T.decodeNull(column: columns[index]) }
     return try T.decode(postgresText: text)
   }
 

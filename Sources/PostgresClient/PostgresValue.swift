@@ -12,6 +12,15 @@ public protocol PostgresEncodable {
 public protocol PostgresDecodable {
   /// Parses the text form of a non-NULL column value; throws when it does not fit the type.
   static func decode(postgresText: String) throws -> Self
+  /// The value for SQL NULL; throws unless the type is an `Optional`.
+  static func decodeNull(column: String) throws -> Self
+}
+
+extension PostgresDecodable {
+  /// Non-optional types refuse NULL.
+  public static func decodeNull(column: String) throws -> Self {
+    throw PostgresError(sqlState: "22004", message: "column \"\(column)\" is NULL")
+  }
 }
 
 /// Both directions.
@@ -162,6 +171,14 @@ func daysFromCivil(year: Int, month: Int, day: Int) -> Int {
 
 extension Optional: PostgresEncodable where Wrapped: PostgresEncodable {
   public var postgresText: String? { self?.postgresText }
+}
+
+extension Optional: PostgresDecodable where Wrapped: PostgresDecodable {
+  public static func decode(postgresText: String) throws -> Wrapped? {
+    try Wrapped.decode(postgresText: postgresText)
+  }
+  /// NULL is nil.
+  public static func decodeNull(column: String) throws -> Wrapped? { nil }
 }
 
 /// A `jsonb` or `json` value, carried as its JSON text.

@@ -1,0 +1,60 @@
+/// A JSON document as a value, for audit rows (old and new row images) and protocol definitions.
+public enum JSONValue: Sendable, Equatable, Codable {
+  case null
+  case bool(Bool)
+  case number(Double)
+  case string(String)
+  case array([JSONValue])
+  case object([String: JSONValue])
+
+  public init(from decoder: Decoder) throws {
+    let c = try decoder.singleValueContainer()
+    if c.decodeNil() {
+      self = .null
+    } else if let b = try? c.decode(Bool.self) {
+      self = .bool(b)
+    } else if let n = try? c.decode(Double.self) {
+      self = .number(n)
+    } else if let s = try? c.decode(String.self) {
+      self = .string(s)
+    } else if let a = try? c.decode([JSONValue].self) {
+      self = .array(a)
+    } else {
+      self = .object(try c.decode([String: JSONValue].self))
+    }
+  }
+
+  public func encode(to encoder: Encoder) throws {
+    var c = encoder.singleValueContainer()
+    switch self {
+    case .null: try c.encodeNil()
+    case .bool(let b): try c.encode(b)
+    case .number(let n):
+      if n == n.rounded(), abs(n) < 1e15 { try c.encode(Int64(n)) } else { try c.encode(n) }
+    case .string(let s): try c.encode(s)
+    case .array(let a): try c.encode(a)
+    case .object(let o): try c.encode(o)
+    }
+  }
+
+  /// The member of an object, or nil.
+  public subscript(key: String) -> JSONValue? {
+    if case .object(let o) = self { return o[key] }
+    return nil
+  }
+
+  /// Compact text form for one-line display (keys sorted).
+  public var compactText: String {
+    switch self {
+    case .null: return "null"
+    case .bool(let b): return b ? "true" : "false"
+    case .number(let n):
+      return n == n.rounded() && abs(n) < 1e15 ? String(Int64(n)) : String(n)
+    case .string(let s): return "\"" + s.replacingOccurrences(of: "\"", with: "\\\"") + "\""
+    case .array(let a): return "[" + a.map(\.compactText).joined(separator: ",") + "]"
+    case .object(let o):
+      return "{"
+        + o.keys.sorted().map { "\"\($0)\":\(o[$0]!.compactText)" }.joined(separator: ",") + "}"
+    }
+  }
+}

@@ -1,0 +1,51 @@
+import Foundation
+import RegistryDomain
+import RegistryStore
+
+/// Use cases for the database schema: migrate and status.
+public struct SchemaService: Sendable {
+  let database: RegistryDatabase
+  /// The folder of `NNNN_name.sql` files.
+  public let migrations: URL
+
+  /// Creates the service over a database and a migrations folder.
+  public init(_ database: RegistryDatabase, migrations: URL) {
+    self.database = database
+    self.migrations = migrations
+  }
+
+  /// Applies pending migrations in order; returns the names applied (empty when up to date).
+  public func migrate(progress: @escaping (String) -> Void = { _ in }) throws -> [String] {
+    let store = try database.open()
+    return try Migrator(directory: migrations).migrate(store) { progress($0.fileName) }
+      .map(\.fileName)
+  }
+
+  /// Every migration as applied, pending, changed or missing.
+  public func status() throws -> [MigrationState] {
+    let store = try database.open()
+    return try Migrator(directory: migrations).status(store)
+  }
+
+  /// Finds `sql/migrations`: `MSCREG_MIGRATIONS`, else `./sql/migrations`, else the nearest
+  /// `sql/migrations` above the running executable (a checkout's `.build/…/mscreg`).
+  public static func defaultMigrationsFolder(executable: String = CommandLine.arguments[0])
+    -> URL
+  {
+    let fm = FileManager.default
+    if let env = ProcessInfo.processInfo.environment["MSCREG_MIGRATIONS"], !env.isEmpty {
+      return URL(fileURLWithPath: env)
+    }
+    let cwd = URL(fileURLWithPath: fm.currentDirectoryPath).appendingPathComponent(
+      "sql/migrations")
+    if fm.fileExists(atPath: cwd.path) { return cwd }
+    var dir = URL(fileURLWithPath: executable).resolvingSymlinksInPath()
+      .deletingLastPathComponent()
+    while dir.path != "/" {
+      let candidate = dir.appendingPathComponent("sql/migrations")
+      if fm.fileExists(atPath: candidate.path) { return candidate }
+      dir = dir.deletingLastPathComponent()
+    }
+    return cwd
+  }
+}

@@ -1,0 +1,211 @@
+import Foundation
+import PostgresClient
+import RegistryDomain
+
+/// One migration file `NNNN_name.sql`.
+public struct MigrationFile: Sendable, Equatable {
+  /// The number `NNNN`.
+  public let version: Int
+  /// The part after the number, without `.sql`.
+  public let name: String
+  /// The file's bytes as SQL text.
+  public let sql: String
+  /// The file name.
+  public var fileName: String { String(format: "%04d_%@.sql", version, name) }
+}
+
+/// What `db status` shows for one migration.
+public struct MigrationState: Sendable, Equatable, Codable {
+  /// The number `NNNN`.
+  public let version: Int
+  /// The migration's name.
+  public let name: String
+  /// `applied`, `pending`, `changed` (applied, but the file differs) or `missing` (applied, no file).
+  public let state: String
+  /// SHA-256 of the file as applied, hex.
+  public let checksum: String?
+  /// When it was applied.
+  public let appliedAt: Date?
+  /// The role that applied it.
+  public let appliedBy: String?
+
+  enum CodingKeys: String, CodingKey {
+    case version, name, state, checksum
+    case appliedAt = "applied_at"
+    case appliedBy = "applied_by"
+  }
+}
+
+/// Applies `sql/migrations/NNNN_name.sql` files in order, each in its own transaction.
+///
+/// Every applied file is recorded in `public.schema_migrations` with its SHA-256 checksum
+/// (computed by PostgreSQL's `sha256()` over the file's exact bytes). A session-level advisory
+/// lock serialises concurrent migrators, so a file is never applied twice.
+public struct Migrator {
+  /// The folder holding the migration files.
+  public let directory: URL
+
+  /// Key of the advisory lock that serialises migrators (any constant unique to the registry).
+  static let lockKey: Int64 = 0x6D73_6372_6567  // "mscreg"
+
+  /// Creates a migrator over a folder of `NNNN_name.sql` files.
+  public init(directory: URL) { self.directory = directory }
+
+  /// Reads and checks the file names: `NNNN_name.sql`, numbers unique.
+  ///
+  /// Throws `.notFound` when the folder is missing, `.refused` for a malformed or duplicate name.
+  public func files() throws -> [MigrationFile] {
+    let names: [String]
+    do {
+      names = try FileManager.default.contentsOfDirectory(atPath: directory.path)
+    } catch {
+      throw RegistryError.notFound(
+        "--migrations", "no migrations folder at \(directory.path)")
+    }
+    var files: [MigrationFile] = []
+    for name in names.sorted() where name.hasSuffix(".sql") {
+      let stem = name.dropLast(4)
+      guard stem.count > 5, let underscore = stem.firstIndex(of: "_"),
+        stem.distance(from: stem.startIndex, to: underscore) == 4,
+        let version = Int(stem[..<underscore]),
+        stem[stem.index(after: underscore)...].allSatisfy({
+          $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "_")
+        })
+      else {
+        throw RegistryError.refused(
+          "--migrations", "\(name) is not named NNNN_name.sql (lower-case name)")
+      }
+      if files.contains(where: { $0.version == version }) {
+        throw RegistryError.refused("--migrations", "two files carry number \(version)")
+      }
+      let data = try Data(contentsOf: directory.appendingPathComponent(name))
+      guard let sql = String(data: data, encoding: .utf8) else {
+        throw RegistryError.refused("--migrations", "\(name) is not UTF-8 text")
+      }
+      files.append(
+        MigrationFile(
+          version: version, name: String(stem[stem.index(after: underscore)...]), sql: sql))
+    }
+    return files.sorted { $0.version < $1.version }
+  }
+
+  /// Lists every migration as applied, pending, changed or missing.
+  public func status(_ store: Store) throws -> [MigrationState] {
+    let files = try files()
+    return try store.mapped {
+      try ensureTable(store.connection)
+      return try states(files: files, connection: store.connection)
+    }
+  }
+
+  /// Applies every pending migration in order and returns the ones it applied.
+  ///
+  /// Refuses, before applying anything, when an applied file changed or disappeared.
+  /// `progress` is called before each file.
+  @discardableResult
+  public func migrate(_ store: Store, progress: (MigrationFile) -> Void = { _ in }) throws
+    -> [MigrationFile]
+  {
+    let files = try files()
+    let conn = store.connection
+    return try store.mapped {
+      try conn.query("SELECT pg_advisory_lock($1)", [Self.lockKey])
+      defer { _ = try? conn.query("SELECT pg_advisory_unlock($1)", [Self.lockKey]) }
+      try ensureTable(conn)
+      let current = try states(files: files, connection: conn)
+      if let bad = current.first(where: { $0.state == "changed" }) {
+        throw RegistryError.refused(
+          "migration",
+          String(
+            format: "%04d_%@.sql was changed after it was applied (checksum differs); "
+              + "add a new migration instead of editing an applied one", bad.version, bad.name))
+      }
+      if let gone = current.first(where: { $0.state == "missing" }) {
+        throw RegistryError.refused(
+          "migration",
+          String(
+            format: "%04d_%@.sql was applied but its file is missing", gone.version, gone.name))
+      }
+      let pending = Set(current.filter { $0.state == "pending" }.map(\.version))
+      var applied: [MigrationFile] = []
+      for file in files where pending.contains(file.version) {
+        progress(file)
+        try conn.transaction { conn in
+          do {
+            try conn.execute(file.sql)
+          } catch var error as PostgresError {
+            error.message = "\(file.fileName): \(error.message)"
+            throw error
+          }
+          try conn.query(
+            """
+            INSERT INTO public.schema_migrations (version, name, checksum)
+            VALUES ($1, $2, encode(sha256(convert_to($3, 'UTF8')), 'hex'))
+            """, [file.version, file.name, file.sql])
+        }
+        applied.append(file)
+      }
+      return applied
+    }
+  }
+
+  private func ensureTable(_ conn: Connection) throws {
+    try conn.execute(
+      """
+      CREATE TABLE IF NOT EXISTS public.schema_migrations (
+        version    integer PRIMARY KEY,
+        name       text NOT NULL,
+        checksum   text NOT NULL,
+        applied_at timestamptz NOT NULL DEFAULT now(),
+        applied_by text NOT NULL DEFAULT session_user
+      )
+      """)
+  }
+
+  private func states(files: [MigrationFile], connection conn: Connection) throws
+    -> [MigrationState]
+  {
+    let applied = try conn.query(
+      "SELECT version, name, checksum, applied_at, applied_by FROM public.schema_migrations")
+    var byVersion: [Int: PostgresRow] = [:]
+    for row in applied.rows { byVersion[try row.decode("version")] = row }
+    var checksums: [Int: String] = [:]
+    if !files.isEmpty {
+      let sums = try conn.query(
+        """
+        SELECT ord::int AS version, encode(sha256(convert_to(body, 'UTF8')), 'hex') AS checksum
+        FROM unnest($1::int[], $2::text[]) AS f(ord, body)
+        """,
+        [
+          PostgresArray(files.map { $0.version }),
+          PostgresArray(files.map { $0.sql }),
+        ])
+      for row in sums.rows { checksums[try row.decode("version")] = try row.decode("checksum") }
+    }
+    var result: [MigrationState] = []
+    for file in files {
+      if let row = byVersion.removeValue(forKey: file.version) {
+        let stored: String = try row.decode("checksum")
+        result.append(
+          MigrationState(
+            version: file.version, name: file.name,
+            state: stored == checksums[file.version] ? "applied" : "changed",
+            checksum: stored, appliedAt: try row.decode("applied_at"),
+            appliedBy: try row.decode("applied_by")))
+      } else {
+        result.append(
+          MigrationState(
+            version: file.version, name: file.name, state: "pending",
+            checksum: checksums[file.version], appliedAt: nil, appliedBy: nil))
+      }
+    }
+    for (version, row) in byVersion.sorted(by: { $0.key < $1.key }) {
+      result.append(
+        MigrationState(
+          version: version, name: try row.decode("name"), state: "missing",
+          checksum: try row.decode("checksum"), appliedAt: try row.decode("applied_at"),
+          appliedBy: try row.decode("applied_by")))
+    }
+    return result
+  }
+}

@@ -1,0 +1,55 @@
+import Foundation
+import PostgresClient
+import RegistryDomain
+
+/// Maps database errors to the registry's error contract (SPEC §5).
+///
+/// Constraint names are translated to the field a user typed; SQLSTATE classes decide the kind.
+enum StoreErrors {
+  /// Field and message for constraints whose violation users can cause.
+  static let constraintMessages: [String: (field: String, message: String)] =
+    [
+      "site_pkey": ("site.code", "a site with this code already exists"),
+      "site_code_format": (
+        "site.code", "must be 2–8 capital letters or digits, starting with a letter"
+      ),
+      "site_name_length": ("--name", "must be 1–200 characters without control characters"),
+      "site_country_format": ("--country", "must be a two-letter ISO 3166 code such as PA"),
+    ]
+
+  /// libpq's messages span lines; the CLI prints one.
+  static func oneLine(_ text: String) -> String {
+    text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
+      .joined(separator: " ")
+  }
+
+  static func map(_ error: PostgresError) -> RegistryError {
+    if error.isConnectionFailure {
+      return RegistryError(.unavailable, field: "database", oneLine(error.message))
+    }
+    if let constraint = error.constraint, let known = constraintMessages[constraint] {
+      var message = known.message
+      if let detail = error.detail { message += " (\(detail))" }
+      return .refused(known.field, message)
+    }
+    switch error.sqlState {
+    case SQLState.uniqueViolation, SQLState.checkViolation, SQLState.notNullViolation:
+      return .refused(error.constraint ?? error.column ?? "value", error.description)
+    case SQLState.foreignKeyViolation:
+      return .notFound(error.constraint ?? "reference", error.detail ?? error.message)
+    case SQLState.insufficientPrivilege:
+      return RegistryError(.permissionDenied, field: error.table ?? "database", error.message)
+    case "MR001":
+      return .refused("--reason", error.message)
+    case "MR002":
+      return RegistryError(.permissionDenied, field: "audit", error.message)
+    case "22001", "22003", "22007", "22008", "22P02", "22021":
+      return .refused(error.column ?? "value", error.message)
+    default:
+      if error.sqlState.hasPrefix("MR") {
+        return .refused(error.column ?? "value", error.message)
+      }
+      return RegistryError(.internal, field: "database", error.description)
+    }
+  }
+}

@@ -1,0 +1,28 @@
+import ArgumentParser
+
+/// `mscreg`: the MSC Registry's command-line tool.
+struct MSCReg: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "mscreg",
+    abstract: "Clinical-trial registry for mesenchymal stem cell (MSC) therapy trials.",
+    discussion: """
+      The database is PostgreSQL: --database CONNINFO, else $MSCREG_DATABASE, else libpq's
+      defaults (PGHOST, PGDATABASE, PGSERVICE, ~/.pgpass …). The database login role is the
+      user the audit trail records.
+
+      Exit status: 0 success, 64 usage error, 65 refused input or rule (nothing changed),
+      66 unknown study ID, lot, protocol, site or file, 69 database unreachable,
+      70 internal error, 77 permission denied.
+
+      Examples:
+        mscreg db migrate
+        mscreg site add PAN --name "Hospital Santo Tomás" --country PA
+        mscreg site list --format json
+        mscreg audit --since 2026-11-01
+      """,
+    version: "0.1.0",
+    subcommands: [
+      DBCommand.self, SiteCommand.self, AuditCommand.self,
+    ]
+  )
+}
