@@ -1,0 +1,105 @@
+import Foundation
+import PostgresClient
+import RegistryStore
+
+/// A private database for one test, dropped when the test ends.
+///
+/// The server comes from `MSCREG_TEST_DATABASE` (a conninfo with the right to create
+/// databases), else libpq's defaults (`make test` exports pg-local's `PG*` variables). There is
+/// no fallback and no skip: when no server is reachable, the test fails with libpq's reason.
+public struct TestDatabase: Sendable {
+  /// The database's name.
+  public let name: String
+  /// A conninfo string that reaches it.
+  public let conninfo: String
+
+  /// Conninfo of the administrative connection (creates and drops test databases).
+  public static var adminConninfo: String {
+    ProcessInfo.processInfo.environment["MSCREG_TEST_DATABASE"] ?? ""
+  }
+
+  /// The repository's `sql/migrations` folder.
+  public static let migrationsFolder: URL = URL(fileURLWithPath: #filePath)
+    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    .appendingPathComponent("sql/migrations")
+
+  /// The repository's root folder.
+  public static var repositoryRoot: URL {
+    migrationsFolder.deletingLastPathComponent().deletingLastPathComponent()
+  }
+
+  /// Runs `body` with a new database (migrated to the current schema unless `migrated` is
+  /// false) and drops it afterwards, also when `body` throws.
+  public static func with<T>(
+    migrated: Bool = true, _ body: (TestDatabase) async throws -> T
+  ) async throws -> T {
+    let db = try create(migrated: migrated)
+    do {
+      let value = try await body(db)
+      db.drop()
+      return value
+    } catch {
+      db.drop()
+      throw error
+    }
+  }
+
+  /// Creates a new database; migrated ones are cloned from a template built once per schema.
+  public static func create(migrated: Bool = true) throws -> TestDatabase {
+    let admin = try Connection(conninfo: adminConninfo)
+    let name = "mscreg_t_" + String(UInt64.random(in: 0...UInt64.max), radix: 16)
+    if migrated {
+      let template = try ensureTemplate(admin)
+      try admin.execute("CREATE DATABASE \(name) TEMPLATE \(template)")
+    } else {
+      try admin.execute("CREATE DATABASE \(name)")
+    }
+    return TestDatabase(
+      name: name, conninfo: try Conninfo.replacingDatabase(in: adminConninfo, with: name))
+  }
+
+  /// Drops the database, ending any session still connected to it.
+  public func drop() {
+    guard let admin = try? Connection(conninfo: Self.adminConninfo) else { return }
+    _ = try? admin.execute("DROP DATABASE IF EXISTS \(name) WITH (FORCE)")
+  }
+
+  /// Opens a raw connection to this database (for checks a test makes behind the registry).
+  public func connect() throws -> Connection { try Connection(conninfo: conninfo) }
+
+  /// Name of the template for the current migration files; built under an advisory lock so
+  /// that parallel test processes build it once.
+  static func ensureTemplate(_ admin: Connection) throws -> String {
+    let files = try Migrator(directory: migrationsFolder).files()
+    var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+    for file in files {
+      for byte in (file.fileName + "\n" + file.sql).utf8 {
+        hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3
+      }
+    }
+    let template = "mscreg_tmpl_" + String(hash, radix: 16)
+    try admin.query("SELECT pg_advisory_lock(7262001)")
+    defer { _ = try? admin.query("SELECT pg_advisory_unlock(7262001)") }
+    let exists = try admin.query(
+      "SELECT 1 FROM pg_database WHERE datname = $1", [template]
+    ).rows.count == 1
+    if exists { return template }
+    // Templates of older schemas are no longer useful.
+    for row in try admin.query(
+      "SELECT datname FROM pg_database WHERE datname LIKE 'mscreg\\_tmpl\\_%'"
+    ).rows {
+      let old: String = try row.decode("datname")
+      _ = try? admin.execute("DROP DATABASE IF EXISTS \(old) WITH (FORCE)")
+    }
+    let building = template + "_building"
+    try admin.execute("DROP DATABASE IF EXISTS \(building) WITH (FORCE)")
+    try admin.execute("CREATE DATABASE \(building)")
+    do {
+      let store = try Store(
+        conninfo: try Conninfo.replacingDatabase(in: adminConninfo, with: building))
+      try Migrator(directory: migrationsFolder).migrate(store)
+    }
+    try admin.execute("ALTER DATABASE \(building) RENAME TO \(template)")
+    return template
+  }
+}
