@@ -1,5 +1,9 @@
-// swift-tools-version: 6.0
+// swift-tools-version: 6.2
 import PackageDescription
+
+/// Source targets build with every warning as an error (test targets do not: Swift Testing's
+/// macro expansions warn on some toolchains).
+let strict: [SwiftSetting] = [.treatAllWarnings(as: .error)]
 
 let package = Package(
   name: "MSCRegistry",
@@ -17,19 +21,28 @@ let package = Package(
       pkgConfig: "libpq",
       providers: [.apt(["libpq-dev"])]
     ),
-    .target(name: "PostgresClient", dependencies: ["CLibPQ"]),
-    .target(name: "RegistryDomain", dependencies: [.product(name: "Yams", package: "Yams")]),
-    .target(name: "RegistryStore", dependencies: ["PostgresClient", "RegistryDomain"]),
-    .target(name: "RegistryService", dependencies: ["RegistryStore", "RegistryDomain"]),
-    .target(name: "RegistryReports", dependencies: ["RegistryDomain"]),
+    .target(name: "PostgresClient", dependencies: ["CLibPQ"], swiftSettings: strict),
+    .target(
+      name: "RegistryDomain", dependencies: [.product(name: "Yams", package: "Yams")],
+      swiftSettings: strict),
+    .target(
+      name: "RegistryStore", dependencies: ["PostgresClient", "RegistryDomain"],
+      swiftSettings: strict),
+    .target(
+      name: "RegistryService", dependencies: ["RegistryStore", "RegistryDomain"],
+      swiftSettings: strict),
+    .target(name: "RegistryReports", dependencies: ["RegistryDomain"], swiftSettings: strict),
     .executableTarget(
       name: "mscreg",
       dependencies: [
         "RegistryService", "RegistryReports", "RegistryDomain",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
-      ]
+      ],
+      swiftSettings: strict
     ),
-    .target(name: "TestSupport", dependencies: ["PostgresClient", "RegistryStore"]),
+    .target(
+      name: "TestSupport", dependencies: ["PostgresClient", "RegistryStore"],
+      swiftSettings: strict),
     .testTarget(name: "PostgresClientTests", dependencies: ["PostgresClient", "TestSupport"]),
     .testTarget(name: "RegistryDomainTests", dependencies: ["RegistryDomain"]),
     .testTarget(name: "RegistryStoreTests", dependencies: ["RegistryStore", "TestSupport"]),

@@ -9,7 +9,7 @@ struct Boom: Error {}
     try await TestDatabase.with(migrated: false) { db in
       let c = try db.connect()
       try c.execute("CREATE TABLE t (v int)")
-      try c.transaction { tx in try tx.query("INSERT INTO t VALUES (1)") }
+      _ = try c.transaction { tx in try tx.query("INSERT INTO t VALUES (1)") }
       #expect(try c.query("SELECT count(*) AS n FROM t").rows[0].decode("n") == 1)
     }
   }

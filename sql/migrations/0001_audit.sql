@@ -74,13 +74,9 @@ BEGIN
 END
 $$;
 
-CREATE TRIGGER append_only BEFORE UPDATE OR DELETE ON audit.log
-  FOR EACH ROW EXECUTE FUNCTION audit.refuse_change();
-CREATE TRIGGER append_only_truncate BEFORE TRUNCATE ON audit.log
+CREATE TRIGGER append_only BEFORE UPDATE OR DELETE OR TRUNCATE ON audit.log
   FOR EACH STATEMENT EXECUTE FUNCTION audit.refuse_change();
-CREATE TRIGGER append_only BEFORE UPDATE OR DELETE ON identity.audit_log
-  FOR EACH ROW EXECUTE FUNCTION audit.refuse_change();
-CREATE TRIGGER append_only_truncate BEFORE TRUNCATE ON identity.audit_log
+CREATE TRIGGER append_only BEFORE UPDATE OR DELETE OR TRUNCATE ON identity.audit_log
   FOR EACH STATEMENT EXECUTE FUNCTION audit.refuse_change();
 
 REVOKE ALL ON audit.log, identity.audit_log FROM PUBLIC;

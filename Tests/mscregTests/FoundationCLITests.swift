@@ -1,0 +1,123 @@
+import Foundation
+import TestSupport
+import Testing
+
+@Suite struct FoundationCLITests {
+  @Test func migrateStatusAndRerunOnAFreshDatabase() async throws {
+    try await TestDatabase.with(migrated: false) { db in
+      let status = try CLIRunner.run(["db", "status", "--format", "json"], database: db)
+      #expect(status.status == 0)
+      let pending = try JSONDecoder().decode([[String: JSONAny]].self, from: Data(status.stdout.utf8))
+      #expect(!pending.isEmpty)
+      #expect(pending.allSatisfy { $0["state"]?.string == "pending" })
+
+      let first = try CLIRunner.run(["db", "migrate"], database: db)
+      #expect(first.status == 0)
+      #expect(first.stdout.contains("applied 0001_audit.sql"))
+      #expect(first.stderr.isEmpty)
+      let again = try CLIRunner.run(["db", "migrate"], database: db)
+      #expect(again.status == 0)
+      #expect(again.stdout == "database is up to date\n")
+      let text = try CLIRunner.run(["db", "status"], database: db)
+      #expect(text.stdout.contains("applied"))
+      #expect(!text.stdout.contains("pending"))
+    }
+  }
+
+  @Test func siteAddListAndAuditEndToEnd() async throws {
+    try await TestDatabase.with { db in
+      let add = try CLIRunner.run(
+        ["site", "add", "PAN", "--name", "Hospital Santo Tomás", "--country", "PA"], database: db)
+      #expect(add.status == 0)
+      #expect(add.stdout == "added site PAN\n")
+      // --database before the subcommand works as well as after it.
+      let list = try CLIRunner.run(["--database", db.conninfo, "site", "list", "--format", "json"])
+      #expect(list.status == 0)
+      let sites = try JSONDecoder().decode([[String: String]].self, from: Data(list.stdout.utf8))
+      #expect(sites == [["code": "PAN", "name": "Hospital Santo Tomás", "country": "PA"]])
+      let text = try CLIRunner.run(["site", "list"], database: db)
+      #expect(text.stdout.contains("PAN   Hospital Santo Tomás  PA"))
+
+      let audit = try CLIRunner.run(["audit", "--format", "json"], database: db)
+      #expect(audit.status == 0)
+      let rows = try JSONDecoder().decode([[String: JSONAny]].self, from: Data(audit.stdout.utf8))
+      #expect(rows.count == 1)
+      #expect(rows[0]["action"]?.string == "INSERT")
+      #expect(rows[0]["table"]?.string == "registry.site")
+      #expect(rows[0]["row_key"]?.string == "PAN")
+      let auditText = try CLIRunner.run(["audit", "PAN", "--since", "2000-01-01"], database: db)
+      #expect(auditText.stdout.contains("INSERT registry.site PAN"))
+      let future = try CLIRunner.run(["audit", "--since", "2999-01-01"], database: db)
+      #expect(future.status == 0 && future.stdout.isEmpty)
+    }
+  }
+
+  @Test func refusalsExitWithTheDocumentedStatusAndChangeNothing() async throws {
+    try await TestDatabase.with { db in
+      _ = try CLIRunner.run(["site", "add", "PAN", "--name", "Panama"], database: db)
+      let cases: [([String], Int32, String)] = [
+        (["site", "add", "PAN", "--name", "Again"], 65, "error: CODE:"),
+        (["site", "add", "pan", "--name", "Lower"], 65, "error: CODE:"),
+        (["site", "add", "BOG", "--name", "Bogotá", "--country", "COL"], 65, "error: --country:"),
+        (["site", "add", "BOG", "--name", "   "], 65, "error: --name:"),
+        (["site", "add", "BOG"], 64, "error:"),
+        (["site", "frobnicate"], 64, "error:"),
+        (["audit", "--since", "2026-02-30"], 65, "error: --since:"),
+        (["site", "list", "--format", "yaml"], 64, "error:"),
+      ]
+      for (arguments, status, prefix) in cases {
+        let result = try CLIRunner.run(arguments, database: db)
+        #expect(result.status == status, "\(arguments)")
+        #expect(result.stderr.hasPrefix(prefix), "\(arguments): \(result.stderr)")
+        #expect(result.stderr.split(separator: "\n").count == 1, "\(arguments): one line")
+      }
+      let audit = try CLIRunner.run(["audit", "--format", "json"], database: db)
+      let rows = try JSONDecoder().decode([[String: JSONAny]].self, from: Data(audit.stdout.utf8))
+      #expect(rows.count == 1)
+    }
+  }
+
+  @Test func unreachableDatabaseExits69WithLibpqsReason() throws {
+    let result = try CLIRunner.run(
+      ["site", "list"], environment: ["MSCREG_DATABASE": "host=/nonexistent-dir port=1"])
+    #expect(result.status == 69)
+    #expect(result.stderr.hasPrefix("error: database: "))
+    #expect(result.stderr.contains("/nonexistent-dir"))
+    #expect(result.stderr.split(separator: "\n").count == 1)
+  }
+
+  @Test func helpListsExamples() throws {
+    for path in [[], ["db", "migrate"], ["site", "add"], ["audit"]] {
+      let result = try CLIRunner.run(path + ["--help"])
+      #expect(result.status == 0)
+      #expect(result.stdout.contains("Examples:"), "\(path)")
+    }
+  }
+}
+
+/// A loosely typed JSON value for reading the CLI's output in tests.
+enum JSONAny: Decodable {
+  case string(String), number(Double), bool(Bool), null, array([JSONAny]), object([String: JSONAny])
+
+  init(from decoder: Decoder) throws {
+    let c = try decoder.singleValueContainer()
+    if c.decodeNil() {
+      self = .null
+    } else if let b = try? c.decode(Bool.self) {
+      self = .bool(b)
+    } else if let n = try? c.decode(Double.self) {
+      self = .number(n)
+    } else if let s = try? c.decode(String.self) {
+      self = .string(s)
+    } else if let a = try? c.decode([JSONAny].self) {
+      self = .array(a)
+    } else {
+      self = .object(try c.decode([String: JSONAny].self))
+    }
+  }
+
+  var string: String? { if case .string(let s) = self { s } else { nil } }
+  var number: Double? { if case .number(let n) = self { n } else { nil } }
+  var array: [JSONAny]? { if case .array(let a) = self { a } else { nil } }
+  subscript(key: String) -> JSONAny? { if case .object(let o) = self { o[key] } else { nil } }
+}
