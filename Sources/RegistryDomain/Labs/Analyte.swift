@@ -113,6 +113,6 @@ public enum Analyte: String, Sendable, Hashable, CaseIterable, Codable, CustomSt
   public func canonicalValue(_ entered: Double, unit: LabUnit) -> Double? {
     if unit == canonicalUnit { return entered }
     guard let c = conversions.first(where: { $0.unit == unit }) else { return nil }
-    return NumberText.snap(entered * c.multiply / c.divide)
+    return ClinicalNumber.snap(entered * c.multiply / c.divide)
   }
 }

@@ -35,19 +35,20 @@ public struct LabReading: Sendable, Hashable, CustomStringConvertible {
     }
     guard entered >= 0 else {
       throw RegistryError.refused(
-        field, "\(analyte) must not be negative (got \(NumberText.format(entered))\(unit.suffix))")
+        field,
+        "\(analyte) must not be negative (got \(ClinicalNumber.format(entered))\(unit.suffix))")
     }
     let range = analyte.plausibleRange
     guard range.contains(canonical) else {
       let shown =
         unit == analyte.canonicalUnit
-        ? "\(NumberText.format(entered))\(unit.suffix)"
-        : "\(NumberText.format(entered))\(unit.suffix) "
-          + "(\(NumberText.format(canonical))\(analyte.canonicalUnit.suffix))"
+        ? "\(ClinicalNumber.format(entered))\(unit.suffix)"
+        : "\(ClinicalNumber.format(entered))\(unit.suffix) "
+          + "(\(ClinicalNumber.format(canonical))\(analyte.canonicalUnit.suffix))"
       throw RegistryError.refused(
         field,
         "\(analyte) \(shown) is outside the plausible range "
-          + "\(NumberText.format(range))\(analyte.canonicalUnit.suffix)")
+          + "\(ClinicalNumber.format(range))\(analyte.canonicalUnit.suffix)")
     }
     self.analyte = analyte
     self.entered = entered
@@ -82,9 +83,9 @@ public struct LabReading: Sendable, Hashable, CustomStringConvertible {
 
   /// `85 µmol/L (4.9708 mg/dL)`, or `1.2` for a value entered in the canonical unit.
   public var description: String {
-    let first = "\(NumberText.format(entered))\(enteredUnit.suffix)"
+    let first = "\(ClinicalNumber.format(entered))\(enteredUnit.suffix)"
     if enteredUnit == analyte.canonicalUnit { return first }
-    return "\(first) (\(NumberText.format(canonical))\(analyte.canonicalUnit.suffix))"
+    return "\(first) (\(ClinicalNumber.format(canonical))\(analyte.canonicalUnit.suffix))"
   }
 
   /// Splits `85 µmol/L` into the number text and the unit text; nil when it does not start

@@ -23,8 +23,8 @@ public struct PhysicianGlobalAssessment: Sendable, Hashable, Comparable, CustomS
     guard Self.range.contains(value) else {
       throw RegistryError.refused(
         Self.option,
-        "physician global assessment \(NumberText.format(value)) is outside the scale "
-          + NumberText.format(Self.range))
+        "physician global assessment \(ClinicalNumber.format(value)) is outside the scale "
+          + ClinicalNumber.format(Self.range))
     }
     self.value = value
   }
@@ -47,5 +47,5 @@ public struct PhysicianGlobalAssessment: Sendable, Hashable, Comparable, CustomS
   public static func < (lhs: Self, rhs: Self) -> Bool { lhs.value < rhs.value }
 
   /// The value as written, e.g. `1.5`.
-  public var description: String { NumberText.format(value) }
+  public var description: String { ClinicalNumber.format(value) }
 }

@@ -13,7 +13,7 @@ public struct ChangeFromBaseline: Sendable, Hashable {
   public init(baseline: Double, value: Double) {
     self.baseline = baseline
     self.value = value
-    self.change = NumberText.snap(value - baseline)
+    self.change = ClinicalNumber.snap(value - baseline)
   }
 
   /// The change, or nil when either value is missing.

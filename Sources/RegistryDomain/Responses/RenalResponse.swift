@@ -3,7 +3,9 @@
 /// - Complete: UPCR < 0.5 g/g (50 mg/mmol) with creatinine within 15% of baseline, i.e.
 ///   |creatinine − baseline| / baseline ≤ 0.15 (the registry's choice; both directions).
 /// - Partial (when not complete): UPCR reduced by ≥ 50% from baseline
-///   ((baseline − UPCR) / baseline ≥ 0.5, baseline UPCR > 0) and UPCR < 3 g/g.
+///   ((baseline − UPCR) / baseline ≥ 0.5, baseline UPCR > 0) and UPCR < 3 g/g. When creatinine
+///   is missing at either visit a complete response cannot be shown, and the response is partial
+///   if the partial rule holds.
 /// - None: the values rule out both.
 /// - Not evaluable: follow-up UPCR missing, or missing values (baseline UPCR, creatinine at
 ///   either visit) leave it open whether the response is complete or partial. A report that
@@ -38,18 +40,19 @@ public struct RenalResponse: Sendable, Hashable {
   public var isResponder: Bool { category == .complete || category == .partial }
 
   /// Evaluates renal response; any input may be missing (see the type's rules).
-  public init(baselineUPCR: UPCR?, baselineCreatinine: Creatinine?, upcr: UPCR?, creatinine: Creatinine?)
-  {
+  public init(
+    baselineUPCR: UPCR?, baselineCreatinine: Creatinine?, upcr: UPCR?, creatinine: Creatinine?
+  ) {
     let u0 = baselineUPCR?.canonical
     let c0 = baselineCreatinine?.canonical
     let c1 = creatinine?.canonical
     if let u0, let u1 = upcr?.canonical, u0 > 0 {
-      upcrReduction = NumberText.snap((u0 - u1) / u0)
+      upcrReduction = ClinicalNumber.snap((u0 - u1) / u0)
     } else {
       upcrReduction = nil
     }
     if let c0, let c1, c0 > 0 {
-      creatinineChange = NumberText.snap((c1 - c0) / c0)
+      creatinineChange = ClinicalNumber.snap((c1 - c0) / c0)
     } else {
       creatinineChange = nil
     }

@@ -50,14 +50,16 @@ public struct BILAG2004: Sendable, Hashable, CustomStringConvertible {
     let field = Self.option
     let trimmed = text.trimmingCharacters(in: .whitespaces)
     guard !trimmed.isEmpty else {
-      throw RegistryError.refused(field, "no BILAG-2004 grades given (e.g. renal=A,mucocutaneous=C)")
+      throw RegistryError.refused(
+        field, "no BILAG-2004 grades given (e.g. renal=A,mucocutaneous=C)")
     }
     var grades: [BILAGDomain: BILAGGrade] = [:]
     for item in trimmed.split(separator: ",", omittingEmptySubsequences: false) {
       let pair = item.split(separator: "=", omittingEmptySubsequences: false)
       guard pair.count == 2 else {
         throw RegistryError.refused(
-          field, "'\(item.trimmingCharacters(in: .whitespaces))' is not DOMAIN=GRADE (e.g. renal=A)")
+          field, "'\(item.trimmingCharacters(in: .whitespaces))' is not DOMAIN=GRADE (e.g. renal=A)"
+        )
       }
       let domain = try BILAGDomain.parse(String(pair[0]), field: field)
       let grade = try BILAGGrade.parse(String(pair[1]), field: field)

@@ -37,7 +37,7 @@ public struct ChildPugh: ClinicalScore, Hashable {
     bilirubin: Bilirubin?, albumin: Albumin?, inr: INR?, ascites: Ascites?,
     encephalopathy: Encephalopathy?
   ) throws {
-    try RequiredInputs.check(
+    try ScoreInputs.check(
       "Child-Pugh",
       [
         ("--bilirubin", bilirubin != nil), ("--albumin", albumin != nil), ("--inr", inr != nil),

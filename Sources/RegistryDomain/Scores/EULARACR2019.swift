@@ -62,7 +62,9 @@ public struct EULARACR2019: ClinicalScore, Hashable {
     for domain in EULARACRDomain.allCases {
       let inDomain = self.items.filter { $0.domain == domain }
       // max(by:) keeps the last of equal elements; pick the first of the highest explicitly.
-      if let top = inDomain.map(\.weight).max(), let item = inDomain.first(where: { $0.weight == top }) {
+      if let top = inDomain.map(\.weight).max(),
+        let item = inDomain.first(where: { $0.weight == top })
+      {
         counted.append(item)
       }
     }

@@ -43,7 +43,7 @@ public struct MELD: ClinicalScore, Hashable {
   public init(bilirubin: Bilirubin?, creatinine: Creatinine?, inr: INR?, dialysis: Bool = false)
     throws
   {
-    try RequiredInputs.check(
+    try ScoreInputs.check(
       "MELD",
       [
         ("--bilirubin", bilirubin != nil), ("--creatinine", creatinine != nil || dialysis),
@@ -61,7 +61,7 @@ public struct MELD: ClinicalScore, Hashable {
     let c = dialysis ? 4.0 : min(max(creatinine ?? 4.0, 1.0), 4.0)
     let i = max(inr, 1.0)
     let meldI = 0.957 * log(c) + 0.378 * log(b) + 1.120 * log(i) + 0.643
-    let tenfold = NumberText.roundHalfUp(meldI * 10)
+    let tenfold = ClinicalNumber.roundHalfUp(meldI * 10)
     self.bilirubinUsed = b
     self.creatinineUsed = c
     self.inrUsed = i

@@ -50,7 +50,7 @@ public struct MELD3: ClinicalScore, Hashable {
     sex: Sex?, age: Int? = nil, bilirubin: Bilirubin?, sodium: Sodium?, inr: INR?,
     creatinine: Creatinine?, albumin: Albumin?, dialysis: Bool = false
   ) throws {
-    try RequiredInputs.check(
+    try ScoreInputs.check(
       "MELD 3.0",
       [
         ("--sex", sex != nil), ("--bilirubin", bilirubin != nil), ("--sodium", sodium != nil),
@@ -59,7 +59,8 @@ public struct MELD3: ClinicalScore, Hashable {
       ])
     if let age {
       guard Self.ageRange.contains(age) else {
-        throw RegistryError.refused("--age", "age \(age) is outside the plausible range 0–130 years")
+        throw RegistryError.refused(
+          "--age", "age \(age) is outside the plausible range 0–130 years")
       }
       guard age >= Self.minimumAge else {
         throw RegistryError.refused(
@@ -86,7 +87,8 @@ public struct MELD3: ClinicalScore, Hashable {
     x += 9.09 * log(i) + 11.14 * log(c)
     x += 1.85 * (3.5 - alb) - 1.83 * (3.5 - alb) * log(c) + 6
     self.unrounded = x
-    self.score = min(max(NumberText.roundHalfUp(x), Self.bounds.lowerBound), Self.bounds.upperBound)
+    self.score = min(
+      max(ClinicalNumber.roundHalfUp(x), Self.bounds.lowerBound), Self.bounds.upperBound)
     self.female = female
     self.bilirubinUsed = b
     self.sodiumUsed = na

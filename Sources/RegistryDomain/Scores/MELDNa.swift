@@ -34,7 +34,7 @@ public struct MELDNa: ClinicalScore, Hashable {
   /// Sodium is required even when MELD ≤ 11 (the registry's choice: one input set per score).
   /// - Throws: `RegistryError.refused("--sodium", …)` when sodium is missing.
   public init(meld: MELD, sodium: Sodium?) throws {
-    try RequiredInputs.check("MELD-Na", [("--sodium", sodium != nil)])
+    try ScoreInputs.check("MELD-Na", [("--sodium", sodium != nil)])
     self.init(meld: meld, sodium: sodium!.canonical)
   }
 
@@ -46,7 +46,7 @@ public struct MELDNa: ClinicalScore, Hashable {
     bilirubin: Bilirubin?, creatinine: Creatinine?, inr: INR?, sodium: Sodium?,
     dialysis: Bool = false
   ) throws {
-    try RequiredInputs.check(
+    try ScoreInputs.check(
       "MELD-Na",
       [
         ("--bilirubin", bilirubin != nil), ("--creatinine", creatinine != nil || dialysis),
@@ -64,7 +64,7 @@ public struct MELDNa: ClinicalScore, Hashable {
     self.sodiumApplied = meld.score > Self.sodiumThreshold
     if sodiumApplied {
       unrounded = m + 1.32 * (137 - na) - 0.033 * m * (137 - na)
-      score = min(NumberText.roundHalfUp(unrounded), Self.maximum)
+      score = min(ClinicalNumber.roundHalfUp(unrounded), Self.maximum)
     } else {
       unrounded = m
       score = meld.score

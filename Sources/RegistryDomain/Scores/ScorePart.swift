@@ -14,7 +14,7 @@ public struct ScorePart: Sendable, Hashable, CustomStringConvertible {
   }
 
   /// `name=value`.
-  public var description: String { "\(name)=\(NumberText.format(value, decimals: 6))" }
+  public var description: String { "\(name)=\(ClinicalNumber.format(value, decimals: 6))" }
 }
 
 /// A clinical score with an integer result and its parts (SPEC §7 `score … --format json`).

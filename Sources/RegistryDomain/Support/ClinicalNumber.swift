@@ -1,7 +1,7 @@
 import Foundation
 
 /// Formatting and rounding of numbers for clinical messages and scores (internal helpers).
-enum NumberText {
+enum ClinicalNumber {
   /// A number as a person writes it: `95`, `4.2`, `0.97` (at most `decimals` decimals, no
   /// trailing zeros).
   static func format(_ x: Double, decimals: Int = 4) -> String {
@@ -34,7 +34,7 @@ enum NumberText {
 }
 
 /// Checks that every required input of a score is present (internal helper).
-enum RequiredInputs {
+enum ScoreInputs {
   /// Throws one refusal naming every missing option (the first one as the field).
   ///
   /// - Parameter inputs: pairs of option spelling and whether the value is present.
