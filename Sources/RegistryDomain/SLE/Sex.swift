@@ -1,0 +1,12 @@
+/// Sex as recorded at enrollment (SPEC §5 `--sex F|M`); MELD 3.0 adds 1.33 for female.
+public enum Sex: String, ClinicalCode, CustomStringConvertible {
+  case female = "F"
+  case male = "M"
+
+  public static let codeName = "sex"
+  /// The option that takes it.
+  public static let option = "--sex"
+
+  /// `F` or `M`.
+  public var description: String { rawValue }
+}

@@ -1,0 +1,47 @@
+import Foundation
+
+/// Formatting and rounding of numbers for clinical messages and scores (internal helpers).
+enum ClinicalNumber {
+  /// A number as a person writes it: `95`, `4.2`, `0.97` (at most `decimals` decimals, no
+  /// trailing zeros).
+  static func format(_ x: Double, decimals: Int = 4) -> String {
+    guard x.isFinite else { return "\(x)" }
+    var text = String(format: "%.\(decimals)f", x)
+    if text.contains(".") {
+      while text.hasSuffix("0") { text.removeLast() }
+      if text.hasSuffix(".") { text.removeLast() }
+    }
+    return text == "-0" ? "0" : text
+  }
+
+  /// A closed range as `0.1–80`.
+  static func format(_ range: ClosedRange<Double>) -> String {
+    "\(format(range.lowerBound))–\(format(range.upperBound))"
+  }
+
+  /// Removes binary floating-point noise below 1e-9 (so `1.2 − 0.9` is `0.3`, and
+  /// `51.3 / 17.1` is `3.0`), keeping every clinically meaningful digit.
+  static func snap(_ x: Double) -> Double {
+    guard x.isFinite, abs(x) < 1e6 else { return x }
+    return (x * 1e9).rounded() / 1e9
+  }
+
+  /// Rounds half away from zero after `snap`, so an exact decimal tie such as 27.5 rounds
+  /// up as it does on paper even when binary arithmetic produced 27.499999999999996.
+  static func roundHalfUp(_ x: Double) -> Int {
+    Int(snap(x).rounded(.toNearestOrAwayFromZero))
+  }
+}
+
+/// Checks that every required input of a score is present (internal helper).
+enum ScoreInputs {
+  /// Throws one refusal naming every missing option (the first one as the field).
+  ///
+  /// - Parameter inputs: pairs of option spelling and whether the value is present.
+  static func check(_ instrument: String, _ inputs: [(option: String, present: Bool)]) throws {
+    let missing = inputs.filter { !$0.present }.map(\.option)
+    guard let first = missing.first else { return }
+    throw RegistryError.refused(
+      first, "\(instrument) needs \(missing.joined(separator: ", ")) (missing)")
+  }
+}
