@@ -116,18 +116,26 @@ struct ProtocolReader {
       )
     }
 
-    let arms = top["arms"].flatMap { readArms($0) }
+    var arms: [ProtocolArm]?
+    var ratioSum: Int?
+    var armCount = 0
+    if let node = top["arms"] {
+      (arms, ratioSum) = readArms(node)
+      if case .sequence(let items) = node { armCount = items.count }
+    }
     var randomization: Randomization?
     if let node = top["randomization"] {
-      randomization = readRandomization(node, arms: arms)
-    } else if let arms, arms.count > 1 {
-      problem("randomization", "missing required key (the protocol has \(arms.count) arms)")
+      randomization = readRandomization(node, ratioSum: ratioSum)
+    } else if armCount > 1 {
+      problem("randomization", "missing required key (the protocol has \(armCount) arms)")
     }
     let eligibility = top["eligibility"].flatMap { readEligibility($0, condition: condition) }
     let treatment = top["treatment"].flatMap { readTreatment($0) }
-    let visits = top["visits"].flatMap { readVisits($0) }
+    var visits: [ScheduledVisit]?
+    var visitDays: [String: Int?]?
+    if let node = top["visits"] { (visits, visitDays) = readVisits(node) }
     let endpoints = top["endpoints"].flatMap {
-      readEndpoints($0, condition: condition, visits: visits)
+      readEndpoints($0, condition: condition, visitDays: visitDays)
     }
 
     guard problems.isEmpty, let code, let version, let title, let condition, let prefix,
@@ -157,8 +165,11 @@ struct ProtocolReader {
 
   // MARK: - Sections
 
-  mutating func readArms(_ node: Node) -> [ProtocolArm]? {
-    guard let items = sequence(node, "arms", nonEmpty: true) else { return nil }
+  /// Arms when all are valid, and the ratio sum when every ratio is valid (for block sizes).
+  mutating func readArms(_ node: Node) -> (arms: [ProtocolArm]?, ratioSum: Int?) {
+    guard let items = sequence(node, "arms", nonEmpty: true) else { return (nil, nil) }
+    var ratios: [Int] = []
+    var receivesFlags: [Bool] = []
     var arms: [ProtocolArm] = []
     var complete = true
     var seen: Set<String> = []
@@ -180,19 +191,22 @@ struct ProtocolReader {
         int($0, "\(path).ratio", rule: "a positive integer") { $0 > 0 }
       }
       let receives = fields["receives_msc"].flatMap { bool($0, "\(path).receives_msc") }
+      if let ratio { ratios.append(ratio) }
+      if let receives { receivesFlags.append(receives) }
       if let code, let ratio, let receives {
         arms.append(ProtocolArm(code: code, ratio: ratio, receivesMSC: receives))
       } else {
         complete = false
       }
     }
-    if complete && !arms.contains(where: \.receivesMSC) {
+    if receivesFlags.count == items.count && !receivesFlags.contains(true) {
       problem("arms", "no arm receives MSC (receives_msc: true)")
     }
-    return complete ? arms : nil
+    let ratioSum = ratios.count == items.count ? ratios.reduce(0, +) : nil
+    return (complete ? arms : nil, ratioSum)
   }
 
-  mutating func readRandomization(_ node: Node, arms: [ProtocolArm]?) -> Randomization? {
+  mutating func readRandomization(_ node: Node, ratioSum: Int?) -> Randomization? {
     let path = "randomization"
     guard
       let fields = mapping(
@@ -203,7 +217,6 @@ struct ProtocolReader {
     if let node = fields["block_sizes"],
       let items = sequence(node, "\(path).block_sizes", nonEmpty: true)
     {
-      let ratioSum = arms.map { $0.reduce(0) { $0 + $1.ratio } }
       var sizes: [Int] = []
       for (i, item) in items.enumerated() {
         let itemPath = "\(path).block_sizes[\(i)]"
@@ -366,8 +379,11 @@ struct ProtocolReader {
       minDaysBetweenInfusions: minDays, release: release)
   }
 
-  mutating func readVisits(_ node: Node) -> [ScheduledVisit]? {
-    guard let items = sequence(node, "visits", nonEmpty: true) else { return nil }
+  /// Visits when all are valid, and every readable visit code with its day (nil when the day is
+  /// unreadable), so that endpoints can be checked against a partly broken list.
+  mutating func readVisits(_ node: Node) -> (visits: [ScheduledVisit]?, days: [String: Int?]?) {
+    guard let items = sequence(node, "visits", nonEmpty: true) else { return (nil, nil) }
+    var days: [String: Int?] = [:]
     var visits: [ScheduledVisit] = []
     var complete = true
     var seen: Set<String> = []
@@ -385,6 +401,7 @@ struct ProtocolReader {
         problem("\(path).code", "duplicate visit code \(code)")
       }
       let day = fields["day"].flatMap { int($0, "\(path).day", rule: "an integer ≥ 0") { $0 >= 0 } }
+      if let code, days[code] == nil { days[code] = .some(day) }
       var window: (Int, Int)?
       if let node = fields["window"] {
         let windowPath = "\(path).window"
@@ -414,10 +431,10 @@ struct ProtocolReader {
         complete = false
       }
     }
-    return complete ? visits : nil
+    return (complete ? visits : nil, days)
   }
 
-  mutating func readEndpoints(_ node: Node, condition: Condition?, visits: [ScheduledVisit]?)
+  mutating func readEndpoints(_ node: Node, condition: Condition?, visitDays: [String: Int?]?)
     -> [ProtocolEndpoint]?
   {
     guard let items = sequence(node, "endpoints", nonEmpty: true) else { return nil }
@@ -473,12 +490,12 @@ struct ProtocolReader {
         let name = string(node, "\(path).visit")
       {
         visitCode = name
-        if let visits {
-          if let visit = visits.first(where: { $0.code == name }) {
-            if !visits.contains(where: { $0.day == 0 }) {
+        if let visitDays {
+          if let day = visitDays[name] {
+            if !visitDays.values.contains(0) {
               problem(
                 path, "\(kind.rawValue) is measured against baseline, and no visit is on day 0")
-            } else if visit.day == 0 {
+            } else if day == 0 {
               problem(
                 "\(path).visit",
                 "\(name) is the baseline visit (day 0); the endpoint needs a later visit")
