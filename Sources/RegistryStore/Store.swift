@@ -51,6 +51,7 @@ public final class Store {
     }
   }
 
+  @discardableResult
   func query(_ sql: String, _ parameters: [any PostgresEncodable] = []) throws -> QueryResult {
     try connection.query(sql, parameters)
   }

@@ -22,7 +22,7 @@ struct MSCReg: ParsableCommand {
       """,
     version: "0.1.0",
     subcommands: [
-      DBCommand.self, SiteCommand.self, AuditCommand.self,
+      DBCommand.self, SiteCommand.self, ProtocolCommand.self, AuditCommand.self,
     ]
   )
 }

@@ -4,12 +4,12 @@
 CREATE TABLE registry.protocol (
   id              bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
   code            text NOT NULL
-                  CONSTRAINT protocol_code_format CHECK (code ~ '^[A-Z][A-Z0-9-]{1,31}$'),
+                  CONSTRAINT protocol_code_format CHECK (code ~ '^[A-Za-z0-9._-]{1,40}$'),
   version         integer NOT NULL CONSTRAINT protocol_version_positive CHECK (version >= 1),
   title           text NOT NULL,
   condition       text NOT NULL CONSTRAINT protocol_condition CHECK (condition IN ('sle', 'liver_failure')),
   study_id_prefix text NOT NULL
-                  CONSTRAINT protocol_prefix_format CHECK (study_id_prefix ~ '^[A-Z][A-Z0-9]{0,7}$'),
+                  CONSTRAINT protocol_prefix_format CHECK (study_id_prefix ~ '^[A-Z][A-Z0-9]{1,9}$'),
   definition      jsonb NOT NULL,
   source          text NOT NULL,
   checksum        text NOT NULL CONSTRAINT protocol_checksum_format CHECK (checksum ~ '^[0-9a-f]{64}$'),
@@ -56,7 +56,7 @@ CREATE TABLE registry.allocation_counter (
 
 CREATE TABLE registry.patient (
   study_id          text PRIMARY KEY
-                    CONSTRAINT patient_study_id_format CHECK (study_id ~ '^[A-Z][A-Z0-9]{0,7}-[A-Z][A-Z0-9]{1,7}-[0-9]{4}$'),
+                    CONSTRAINT patient_study_id_format CHECK (study_id ~ '^[A-Z][A-Z0-9]{1,9}-[A-Z][A-Z0-9]{1,7}-[0-9]{4}$'),
   protocol_id       bigint NOT NULL REFERENCES registry.protocol,
   protocol_code     text NOT NULL,
   site_code         text NOT NULL REFERENCES registry.site,

@@ -1,0 +1,120 @@
+import Foundation
+import PostgresClient
+import RegistryDomain
+
+/// SQL for `registry.protocol` and `registry.protocol_arm`.
+public struct ProtocolRepository {
+  let store: Store
+
+  /// A repository over an open store.
+  public init(_ store: Store) { self.store = store }
+
+  /// SHA-256 (hex) of a text's UTF-8 bytes, computed by PostgreSQL's `sha256()`.
+  public func checksum(of text: String) throws -> String {
+    try store.mapped {
+      try store.query("SELECT encode(sha256(convert_to($1, 'UTF8')), 'hex') AS h", [text])
+        .rows[0].decode("h")
+    }
+  }
+
+  /// Checksum of the stored (code, version), or nil when it is not loaded.
+  public func storedChecksum(code: String, version: Int) throws -> String? {
+    try store.mapped {
+      try store.query(
+        "SELECT checksum FROM registry.protocol WHERE code = $1 AND version = $2",
+        [code, version]
+      ).rows.first?.decode("checksum")
+    }
+  }
+
+  /// Stores a validated protocol version with its arms; returns its id.
+  public func insert(_ trial: TrialProtocol, source: String, definitionJSON: String) throws
+    -> Int64
+  {
+    try store.mapped {
+      let id: Int64 = try store.query(
+        """
+        INSERT INTO registry.protocol
+          (code, version, title, condition, study_id_prefix, definition, source, checksum)
+        VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7, encode(sha256(convert_to($7, 'UTF8')), 'hex'))
+        RETURNING id
+        """,
+        [
+          trial.code, trial.version, trial.title, trial.condition.rawValue, trial.studyIDPrefix,
+          PostgresJSON(definitionJSON), source,
+        ]
+      ).rows[0].decode("id")
+      for arm in trial.arms {
+        try store.query(
+          "INSERT INTO registry.protocol_arm (protocol_id, code, ratio, receives_msc) VALUES ($1, $2, $3, $4)",
+          [id, arm.code, arm.ratio, arm.receivesMSC])
+      }
+      return id
+    }
+  }
+
+  /// The study-ID prefix used by another protocol code, if any (prefixes belong to one code).
+  public func codeUsingPrefix(_ prefix: String, except code: String) throws -> String? {
+    try store.mapped {
+      try store.query(
+        "SELECT code FROM registry.protocol WHERE study_id_prefix = $1 AND code <> $2 LIMIT 1",
+        [prefix, code]
+      ).rows.first?.decode("code")
+    }
+  }
+
+  /// Every protocol version with its enrollment count, by code and version.
+  public func summaries() throws -> [ProtocolSummary] {
+    try store.mapped {
+      try store.query(
+        """
+        SELECT p.code, p.version, p.title, p.condition, p.checksum, p.loaded_at,
+               (SELECT count(*) FROM registry.patient pt WHERE pt.protocol_id = p.id)::int AS enrolled
+        FROM registry.protocol p ORDER BY p.code, p.version
+        """
+      ).rows.map { row in
+        ProtocolSummary(
+          code: try row.decode("code"), version: try row.decode("version"),
+          title: try row.decode("title"), condition: try row.decode("condition"),
+          checksum: try row.decode("checksum"), loadedAt: try row.decode("loaded_at"),
+          enrolled: try row.decode("enrolled"))
+      }
+    }
+  }
+
+  /// A protocol by code: the given version, or the latest when `version` is nil.
+  public func find(code: String, version: Int? = nil) throws -> ProtocolRecord? {
+    try store.mapped {
+      try store.query(
+        """
+        SELECT id, source, checksum, loaded_at FROM registry.protocol
+        WHERE code = $1 AND ($2::int IS NULL OR version = $2)
+        ORDER BY version DESC LIMIT 1
+        """, [code, version]
+      ).rows.first.map(Self.record)
+    }
+  }
+
+  /// A protocol by its database id.
+  public func find(id: Int64) throws -> ProtocolRecord? {
+    try store.mapped {
+      try store.query(
+        "SELECT id, source, checksum, loaded_at FROM registry.protocol WHERE id = $1", [id]
+      ).rows.first.map(Self.record)
+    }
+  }
+
+  static func record(_ row: PostgresRow) throws -> ProtocolRecord {
+    let source: String = try row.decode("source")
+    let trial: TrialProtocol
+    do {
+      trial = try TrialProtocol(yaml: source)
+    } catch {
+      throw RegistryError(
+        .internal, field: "protocol", "a stored protocol no longer validates: \(error)")
+    }
+    return ProtocolRecord(
+      id: try row.decode("id"), trial: trial, source: source, checksum: try row.decode("checksum"),
+      loadedAt: try row.decode("loaded_at"))
+  }
+}
