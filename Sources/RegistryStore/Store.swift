@@ -15,6 +15,7 @@ public final class Store {
   public init(conninfo: String) throws {
     do {
       connection = try Connection(conninfo: conninfo)
+      try connection.execute("SET DateStyle = 'ISO, YMD'; SET IntervalStyle = 'postgres'")
     } catch let error as PostgresError {
       throw RegistryError(.unavailable, field: "database", StoreErrors.oneLine(error.message))
     }

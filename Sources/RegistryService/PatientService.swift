@@ -1,0 +1,126 @@
+import RegistryDomain
+import RegistryStore
+
+/// Reading and correcting patients: show, list, withdraw, amend.
+public struct PatientService: Sendable {
+  let database: RegistryDatabase
+
+  /// Creates the service over a database.
+  public init(_ database: RegistryDatabase) { self.database = database }
+
+  /// One patient; identity only when `identify` is true. Unknown study ID: `.notFound`.
+  public func show(studyID: String, identify: Bool = false) throws -> PatientDetail {
+    let store = try database.open()
+    return try store.read {
+      let patients = PatientRepository(store)
+      guard let patient = try patients.find(studyID: studyID) else {
+        throw RegistryError.notFound("ID", "no patient \(studyID)")
+      }
+      return PatientDetail(
+        patient: patient, identity: identify ? try patients.identity(studyID: studyID) : nil,
+        consents: try patients.consents(studyID: studyID))
+    }
+  }
+
+  /// Patients filtered by protocol code, site and status.
+  public func list(protocolCode: String?, site: String?, status: PatientStatus?) throws
+    -> [Patient]
+  {
+    let store = try database.open()
+    return try store.read {
+      try PatientRepository(store).list(protocolCode: protocolCode, site: site, status: status)
+    }
+  }
+
+  /// Withdraws a patient (and their consent) on a date with a reason.
+  ///
+  /// Refused when the status is terminal, the date is before enrollment or in the future, or
+  /// the reason is empty. Survival events stay recordable afterwards.
+  public func withdraw(
+    studyID: String, reason: String, on date: CalendarDate?, today: CalendarDate = .today()
+  ) throws -> Patient {
+    let reason = try TextField.validated(reason, field: "--reason", maxLength: 1000)
+    let date = date ?? today
+    guard date <= today else {
+      throw RegistryError.refused("--date", "\(date) is in the future (today is \(today))")
+    }
+    let store = try database.open()
+    return try store.transaction(reason: reason) {
+      let patients = PatientRepository(store)
+      guard let patient = try patients.find(studyID: studyID, forUpdate: true) else {
+        throw RegistryError.notFound("ID", "no patient \(studyID)")
+      }
+      guard patient.status.canBecome(.withdrawn) else {
+        throw RegistryError.refused(
+          "ID", "\(studyID) is \(patient.status.rawValue); a \(patient.status.rawValue) patient cannot be withdrawn")
+      }
+      guard date >= patient.enrolledOn else {
+        throw RegistryError.refused(
+          "--date", "\(date) is before the enrollment date \(patient.enrolledOn)")
+      }
+      try patients.updateStatus(studyID: studyID, to: .withdrawn, on: date)
+      try patients.withdrawConsent(studyID: studyID, on: date)
+      return try patients.find(studyID: studyID)!
+    }
+  }
+
+  /// Demographic and identity corrections, each kept in the audit trail with the reason.
+  public struct Amendment: Sendable {
+    /// New sex, if corrected.
+    public var sex: Sex?
+    /// New birth date, if corrected (birth year and age at enrollment follow).
+    public var birthDate: CalendarDate?
+    /// New MRN, if corrected.
+    public var mrn: String?
+    /// New given name, if corrected.
+    public var givenName: String?
+    /// New family name, if corrected.
+    public var familyName: String?
+    /// New contact, if corrected.
+    public var contact: String?
+
+    /// An empty amendment.
+    public init() {}
+
+    /// True when nothing is to change.
+    public var isEmpty: Bool {
+      sex == nil && birthDate == nil && mrn == nil && givenName == nil && familyName == nil
+        && contact == nil
+    }
+  }
+
+  /// Applies corrections with a mandatory reason; returns the patient afterwards.
+  public func amend(studyID: String, _ amendment: Amendment, reason: String) throws -> Patient {
+    let reason = try TextField.validated(reason, field: "--reason", maxLength: 1000)
+    guard !amendment.isEmpty else {
+      throw RegistryError.refused("field", "give at least one field to correct (see --help)")
+    }
+    let store = try database.open()
+    return try store.transaction(reason: reason) {
+      let patients = PatientRepository(store)
+      guard let patient = try patients.find(studyID: studyID, forUpdate: true),
+        let identity = try patients.identity(studyID: studyID)
+      else { throw RegistryError.notFound("ID", "no patient \(studyID)") }
+      let birth = amendment.birthDate ?? identity.birthDate
+      guard birth <= patient.enrolledOn else {
+        throw RegistryError.refused(
+          "--birth-date", "\(birth) is after the enrollment date \(patient.enrolledOn)")
+      }
+      let corrected = try PatientIdentity.validated(
+        mrn: amendment.mrn ?? identity.mrn, givenName: amendment.givenName ?? identity.givenName,
+        familyName: amendment.familyName ?? identity.familyName, birthDate: birth.description,
+        contact: amendment.contact ?? identity.contact)
+      if corrected.mrn != identity.mrn,
+        let other = try patients.studyID(
+          enrolledWithMRN: corrected.mrn, protocolCode: patient.protocolCode)
+      {
+        throw RegistryError.refused("--mrn", "this MRN is already enrolled as \(other)")
+      }
+      if corrected != identity { try patients.updateIdentity(corrected, studyID: studyID) }
+      try patients.updateDemographics(
+        studyID: studyID, sex: amendment.sex ?? patient.sex, birthYear: birth.year,
+        ageAtEnrollment: patient.enrolledOn.years(since: birth))
+      return try patients.find(studyID: studyID)!
+    }
+  }
+}
