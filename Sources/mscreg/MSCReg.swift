@@ -19,10 +19,12 @@ struct MSCReg: ParsableCommand {
         mscreg site add PAN --name "Hospital Santo Tomás" --country PA
         mscreg site list --format json
         mscreg audit --since 2026-11-01
+        mscreg score meld --bilirubin 4.2 --creatinine 1.9 --inr 1.2
       """,
     version: "0.1.0",
     subcommands: [
       DBCommand.self, SiteCommand.self, ProtocolCommand.self, AuditCommand.self,
+      ScoreCommand.self,
     ]
   )
 }
