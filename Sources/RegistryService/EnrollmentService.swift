@@ -91,7 +91,7 @@ public struct EnrollmentService: Sendable {
     case .screenFailed(let failures):
       throw RegistryError.refused(
         "eligibility",
-        "not eligible (\(failures.count) criterion\(failures.count == 1 ? "" : "a") failed): "
+        "not eligible (\(failures.count) \(failures.count == 1 ? "criterion" : "criteria") failed): "
           + failures.joined(separator: "; ") + "; recorded in the screening log, not enrolled",
         details: [])
     }

@@ -23,7 +23,8 @@ struct MSCReg: ParsableCommand {
       """,
     version: "0.1.0",
     subcommands: [
-      DBCommand.self, SiteCommand.self, ProtocolCommand.self, AuditCommand.self,
+      DBCommand.self, SiteCommand.self, ProtocolCommand.self, PatientCommand.self,
+      AuditCommand.self,
       ScoreCommand.self,
     ]
   )

@@ -27,6 +27,16 @@ enum Output {
     for row in rows { print(line(row)) }
   }
 
+  /// Prints rows as RFC 4180 CSV with a header line.
+  static func csv(_ header: [String], _ rows: [[String]]) {
+    func field(_ text: String) -> String {
+      text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" })
+        ? "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : text
+    }
+    print(header.map(field).joined(separator: ","))
+    for row in rows { print(row.map(field).joined(separator: ",")) }
+  }
+
   /// True when standard error is a terminal: only then is progress shown.
   static var showsProgress: Bool {
     isatty(STDERR_FILENO) == 1 && ProcessInfo.processInfo.environment["CI"] == nil
