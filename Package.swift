@@ -41,7 +41,7 @@ let package = Package(
       swiftSettings: strict
     ),
     .target(
-      name: "TestSupport", dependencies: ["PostgresClient", "RegistryStore"],
+      name: "TestSupport", dependencies: ["PostgresClient", "RegistryStore", "RegistryService"],
       swiftSettings: strict),
     .testTarget(name: "PostgresClientTests", dependencies: ["PostgresClient", "TestSupport"]),
     .testTarget(name: "RegistryDomainTests", dependencies: ["RegistryDomain"]),

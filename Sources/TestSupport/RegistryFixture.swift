@@ -1,0 +1,93 @@
+import Foundation
+import PostgresClient
+import RegistryDomain
+import RegistryService
+
+/// A test registry: sites and the example protocols loaded, helpers to enroll candidates.
+public struct RegistryFixture: Sendable {
+  /// The database under test.
+  public let db: TestDatabase
+  /// The service-layer handle to it.
+  public var registry: RegistryDatabase { RegistryDatabase(conninfo: db.conninfo) }
+
+  /// The repository's example protocol files.
+  public static let protocolsFolder = TestDatabase.repositoryRoot.appendingPathComponent(
+    "config/protocols")
+
+  /// Adds sites PAN, BOG and GZU and loads every example protocol.
+  public init(_ db: TestDatabase) throws {
+    self.db = db
+    let sites = SiteService(registry)
+    for (code, name) in [("PAN", "Panama"), ("BOG", "Bogotá"), ("GZU", "Nanjing")] {
+      _ = try sites.add(code: code, name: name, country: nil)
+    }
+    let protocols = ProtocolService(registry)
+    for file in try FileManager.default.contentsOfDirectory(atPath: Self.protocolsFolder.path)
+    where file.hasSuffix(".yaml") {
+      _ = try protocols.load(file: Self.protocolsFolder.appendingPathComponent(file))
+    }
+  }
+
+  /// An eligible SLE candidate (SLEDAI-2K 12, EULAR/ACR 16, age 36 at 2026-06-01).
+  public static func sleCandidate(
+    mrn: String, site: String = "PAN", enrolledOn: String = "2026-06-01",
+    birthDate: String = "1990-04-02", consentDate: String? = "2026-05-20",
+    raw: RawMeasures = RawMeasures(
+      sledaiDescriptors: "arthritis,rash,low_complement,proteinuria",
+      eularAcrItems: "joint_involvement,anti_dsdna_or_anti_sm,low_c3_and_c4", anaTiter: "320",
+      pga: "1.5", upcr: "1.8", creatinine: "1.1")
+  ) throws -> EnrollmentRequest {
+    try request(
+      protocolCode: "SLE-UCMSC", mrn: mrn, site: site, sex: .female, enrolledOn: enrolledOn,
+      birthDate: birthDate, consentDate: consentDate, raw: raw)
+  }
+
+  /// An eligible ACLF candidate (MELD 22, age 51 at 2026-06-01).
+  public static func aclfCandidate(
+    mrn: String, site: String = "GZU", enrolledOn: String = "2026-06-01",
+    birthDate: String = "1975-01-20", consentDate: String? = "2026-05-31",
+    raw: RawMeasures = RawMeasures(
+      creatinine: "1.4", bilirubin: "8.5", inr: "1.9", sodium: "132", albumin: "2.9",
+      ascites: "mild", encephalopathy: "none")
+  ) throws -> EnrollmentRequest {
+    try request(
+      protocolCode: "ACLF-BMMSC", mrn: mrn, site: site, sex: .male, enrolledOn: enrolledOn,
+      birthDate: birthDate, consentDate: consentDate, raw: raw)
+  }
+
+  /// A candidate for any protocol.
+  public static func request(
+    protocolCode: String, mrn: String, site: String, sex: Sex, enrolledOn: String,
+    birthDate: String, consentDate: String?, raw: RawMeasures
+  ) throws -> EnrollmentRequest {
+    let enrolled = try TextField.date(enrolledOn, field: "--enrolled-on")
+    return EnrollmentRequest(
+      protocolCode: protocolCode, site: site,
+      identity: try PatientIdentity.validated(
+        mrn: mrn, givenName: "Given\(mrn)", familyName: "Family\(mrn)", birthDate: birthDate),
+      sex: sex,
+      consent: try consentDate.map {
+        Consent(version: "1.0", signedOn: try TextField.date($0, field: "--consent-date"))
+      }, enrolledOn: enrolled, measures: try MeasureSet(parsing: raw))
+  }
+
+  /// Row counts of every registry table and the last audit id: equal before and after a
+  /// refused command means nothing was written.
+  public func fingerprint() throws -> [String: Int] {
+    let c = try db.connect()
+    var result: [String: Int] = [:]
+    for row in try c.query(
+      """
+      SELECT n.nspname || '.' || c.relname AS t
+      FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE c.relkind = 'r' AND n.nspname IN ('registry', 'identity', 'audit')
+      """
+    ).rows {
+      let table: String = try row.decode("t")
+      result[table] = try c.query("SELECT count(*)::int AS n FROM \(table)").rows[0].decode("n")
+    }
+    result["audit.log#max"] = try c.query("SELECT coalesce(max(id), 0)::int AS n FROM audit.log")
+      .rows[0].decode("n")
+    return result
+  }
+}
