@@ -13,30 +13,27 @@ extension SLEDAI2K: CitedScore {
 
 extension EULARACR2019: CitedScore {
   public static let title = "2019 EULAR/ACR"
-  public static let source =
-    "Aringer et al., Ann Rheum Dis 2019 (immunology as three domains, as published)"
+  public static let source = "Aringer et al., Ann Rheum Dis 2019"
 }
 
 extension MELD: CitedScore {
   public static let title = "MELD"
-  public static let source = "OPTN policy, pre-2016 MELD"
+  public static let source = "OPTN policy (MELD before 2016)"
 }
 
 extension MELDNa: CitedScore {
   public static let title = "MELD-Na"
-  public static let source = "OPTN policy, January 2016 (sodium 125–137, applied when MELD > 11)"
+  public static let source = "OPTN policy, January 2016"
 }
 
 extension MELD3: CitedScore {
   public static let title = "MELD 3.0"
-  public static let source =
-    "Kim et al., Gastroenterology 2021;161:1887 (bounded 6–40; age 12 and over)"
+  public static let source = "Kim et al., Gastroenterology 2021;161:1887"
 }
 
 extension ChildPugh: CitedScore {
   public static let title = "Child-Pugh"
-  public static let source =
-    "Pugh et al., Br J Surg 1973;60:646 (INR bands of REFERENCE.md; edges give 2 points)"
+  public static let source = "Pugh et al., Br J Surg 1973;60:646 (INR bands of REFERENCE.md)"
 }
 
 extension ScorePart {

@@ -7,14 +7,17 @@ struct ScoreChildPugh: ParsableCommand {
     commandName: "child-pugh",
     abstract: "Child-Pugh points (5–15) and class A, B or C.",
     discussion: """
-      Needs --bilirubin, --albumin, --inr, --ascites and --encephalopathy. Bands: bilirubin
-      < 2, 2–3, > 3 mg/dL; albumin > 3.5, 2.8–3.5, < 2.8 g/dL; INR < 1.7, 1.7–2.3, > 2.3; band
-      edges give 2 points. Class A 5–6, B 7–9, C 10–15.
+      Needs --bilirubin, --albumin, --inr, --ascites and --encephalopathy.
+      Points 1/2/3: bilirubin < 2, 2-3, > 3 mg/dL; albumin > 3.5, 2.8-3.5,
+      < 2.8 g/dL; INR < 1.7, 1.7-2.3, > 2.3. Band edges give 2 points.
+      Class A 5-6, B 7-9, C 10-15.
       Source: \(ChildPugh.source).
 
       Examples:
-        mscreg score child-pugh --bilirubin 2.5 --albumin 3.0 --inr 1.5 --ascites mild --encephalopathy none
-        mscreg score child-pugh --bilirubin 51.3umol/L --albumin 27g/L --inr 2.4 --ascites moderate_severe --encephalopathy grade1_2 --format json
+        mscreg score child-pugh --bilirubin 2.5 --albumin 3.0 --inr 1.5 \\
+            --ascites mild --encephalopathy none
+        mscreg score child-pugh --bilirubin 51.3umol/L --albumin 27g/L --inr 2.4 \\
+            --ascites moderate_severe --encephalopathy grade1_2 --format json
       """
   )
 

@@ -8,14 +8,17 @@ struct ScoreMELD3: ParsableCommand {
     commandName: "meld3",
     abstract: "MELD 3.0 from sex, bilirubin, creatinine, INR, sodium and albumin.",
     discussion: """
-      Needs --sex and the labs; --age is optional (MELD 3.0 is used from age 12; PELD applies
-      below). Bilirubin, INR and creatinine floored at 1.0; creatinine capped at 3.0 (dialysis
-      sets 3.0); sodium bounded 125–137; albumin 1.5–3.5 g/dL; rounded and bounded to 6–40.
+      Needs --sex and the labs; --age is optional (MELD 3.0 is used from age 12;
+      PELD applies below). Bilirubin, INR and creatinine floored at 1.0;
+      creatinine capped at 3.0 (dialysis sets 3.0); sodium bounded 125-137;
+      albumin bounded 1.5-3.5 g/dL; rounded and bounded to 6-40.
       Source: \(MELD3.source).
 
       Examples:
-        mscreg score meld3 --sex F --age 54 --bilirubin 4.2 --creatinine 1.9 --inr 1.2 --sodium 125 --albumin 2.8
-        mscreg score meld3 --sex M --bilirubin 85umol/L --creatinine 1.2 --inr 1.5 --sodium 135 --albumin 31g/L --format json
+        mscreg score meld3 --sex F --age 54 --bilirubin 4.2 --creatinine 1.9 \\
+            --inr 1.2 --sodium 125 --albumin 2.8
+        mscreg score meld3 --sex M --bilirubin 85umol/L --creatinine 1.2 \\
+            --inr 1.5 --sodium 135 --albumin 31g/L --format json
       """
   )
 

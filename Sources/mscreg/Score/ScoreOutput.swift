@@ -39,7 +39,8 @@ enum ScoreOutput {
       var report = ScoreReport(
         instrument: S.instrument, score: score.score,
         parts: Dictionary(
-          score.parts.map { ($0.name, JSONValue.number($0.reportedValue)) }, uniquingKeysWith: { a, _ in a }),
+          score.parts.map { ($0.name, JSONValue.number($0.reportedValue)) },
+          uniquingKeysWith: { a, _ in a }),
         inputs: readings.isEmpty
           ? nil
           : Dictionary(

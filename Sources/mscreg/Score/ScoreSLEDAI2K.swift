@@ -7,13 +7,13 @@ struct ScoreSLEDAI2K: ParsableCommand {
     commandName: "sledai2k",
     abstract: "SLEDAI-2K disease activity (0–105) from the descriptors present.",
     discussion: """
-      Needs --sledai-descriptors: the descriptors present at the visit or in the 10 days
-      before (an empty list scores 0). Weights 8, 4, 2 and 1 as published.
+      Needs --sledai-descriptors: the descriptors present at the visit or in the
+      10 days before (an empty list scores 0). Weights 8, 4, 2 and 1 as published.
       Source: \(SLEDAI2K.source).
 
       Examples:
-        mscreg score sledai2k --sledai-descriptors arthritis,rash,low_complement,increased_dna_binding
-        mscreg score sledai2k --sledai-descriptors seizure,proteinuria,fever --format json
+        mscreg score sledai2k --sledai-descriptors arthritis,rash,low_complement
+        mscreg score sledai2k --sledai-descriptors seizure,proteinuria --format json
       """
   )
 

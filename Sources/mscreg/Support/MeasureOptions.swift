@@ -47,7 +47,8 @@ struct MeasureOptions: ParsableArguments {
 
   @Option(
     name: .customLong("creatinine"),
-    help: ArgumentHelp("Serum creatinine: mg/dL, or µmol/L with a unit (168umol/L).", valueName: "V"))
+    help: ArgumentHelp(
+      "Serum creatinine: mg/dL, or µmol/L with a unit (168umol/L).", valueName: "V"))
   var creatinine: String?
 
   @Option(
