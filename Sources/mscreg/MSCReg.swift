@@ -24,7 +24,7 @@ struct MSCReg: ParsableCommand {
     version: "0.1.0",
     subcommands: [
       DBCommand.self, SiteCommand.self, ProtocolCommand.self, PatientCommand.self,
-      AuditCommand.self,
+      ReportCommand.self, AuditCommand.self,
       ScoreCommand.self,
     ]
   )

@@ -1,0 +1,43 @@
+import Foundation
+import RegistryDomain
+
+/// Number formatting shared by the renderers.
+///
+/// A count is nil only when suppressed, so it prints as the mark `<N`. A derived figure
+/// (rate, survival, mean, interval) may also be nil because it cannot be computed (no
+/// patients); it prints as the mark only when its path is in the group's `suppressed` list,
+/// else as `absent` (`–` in text, empty in CSV).
+struct ReportFormat {
+  /// `minCell` of the report.
+  let minCell: Int
+  /// Suppressed paths of the group (or of the flow).
+  let suppressed: Set<String>
+  /// What an absent figure prints as.
+  let absent: String
+
+  /// The suppression mark.
+  var mark: String { "<\(minCell)" }
+
+  /// A count.
+  func count(_ value: Int?) -> String { value.map(String.init) ?? mark }
+
+  /// A derived figure at `path`, with `digits` decimals (times 100 with a % when `percent`).
+  func figure(_ value: Double?, path: String, digits: Int, percent: Bool = false) -> String {
+    guard let value else { return suppressed.contains(path) ? mark : absent }
+    return percent ? String(format: "%.\(digits)f%%", value * 100) : String(format: "%.\(digits)f", value)
+  }
+
+  /// An interval `low–high` for the figure at `path`.
+  func interval(_ low: Double?, _ high: Double?, path: String, percent: Bool) -> String {
+    guard let low, let high else { return suppressed.contains(path) ? mark : absent }
+    return percent
+      ? String(format: "%.1f–%.1f", low * 100, high * 100)
+      : String(format: "%.2f to %.2f", low, high)
+  }
+
+  /// Rounds for JSON: 4 decimals, as SPEC §6 prints them.
+  static func round4(_ value: Double?) -> Double? {
+    value.map { ($0 * 10_000).rounded() / 10_000 }
+  }
+}
+

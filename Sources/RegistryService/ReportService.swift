@@ -1,0 +1,52 @@
+import RegistryDomain
+import RegistryStore
+
+/// The cohort report use case (SPEC §6).
+public struct ReportService: Sendable {
+  let database: RegistryDatabase
+
+  /// Creates the service over a database.
+  public init(_ database: RegistryDatabase) { self.database = database }
+
+  /// What to report.
+  public struct CohortQuery: Sendable {
+    /// Protocol code (its latest loaded version defines the endpoints).
+    public var protocolCode: String
+    /// Grouping.
+    public var groupBy: CohortGrouping = .arm
+    /// Restrict to one site.
+    public var site: String?
+    /// Cut-off date (default today).
+    public var asOf: CalendarDate = .today()
+    /// Survival interval method.
+    public var ciMethod: SurvivalCIMethod = .loglog
+    /// Suppress counts 1…minCell−1 (0: none).
+    public var minCell = 0
+
+    /// A query for a protocol with the defaults.
+    public init(protocolCode: String) { self.protocolCode = protocolCode }
+  }
+
+  /// Computes the cohort report; unknown protocol or site is `.notFound` (exit 66).
+  public func cohort(_ query: CohortQuery) throws -> CohortReport {
+    guard query.minCell >= 0 else {
+      throw RegistryError.refused("--min-cell", "must be 0 or more, got \(query.minCell)")
+    }
+    let store = try database.open()
+    let (trial, data) = try store.read {
+      guard let record = try ProtocolRepository(store).find(code: query.protocolCode) else {
+        throw RegistryError.notFound("--protocol", "no protocol \(query.protocolCode) is loaded")
+      }
+      if let site = query.site, try SiteRepository(store).find(code: site) == nil {
+        throw RegistryError.notFound("--site", "no site \(site)")
+      }
+      let data = try CohortReportRepository(store).aggregates(
+        trial: record.trial, asOf: query.asOf, site: query.site, groupBy: query.groupBy)
+      return (record.trial, data)
+    }
+    return try CohortReportBuilder(
+      trial: trial, asOf: query.asOf, groupBy: query.groupBy, ciMethod: query.ciMethod,
+      minCell: query.minCell, site: query.site
+    ).build(data)
+  }
+}

@@ -1,0 +1,346 @@
+import PostgresClient
+import RegistryDomain
+
+/// The cohort report's SQL: every count, sum and survival tally is computed by PostgreSQL
+/// (aggregates over a per-patient cohort table); Swift only turns them into statistics.
+///
+/// All queries run in one REPEATABLE READ transaction (writing only a temporary table), so the figures come from one
+/// snapshot. Voided records and records dated after `asOf` are left out everywhere.
+public struct CohortReportRepository {
+  let store: Store
+
+  /// A repository over an open store.
+  public init(_ store: Store) { self.store = store }
+
+  /// Assessment columns that a `change` endpoint may read (the protocol's `Measure` codes).
+  static let measureColumns: Set<String> = [
+    "sledai_2k", "eular_acr_2019", "pga", "meld", "meld_na", "meld_3", "child_pugh", "bilirubin",
+    "creatinine", "inr", "sodium", "albumin", "upcr", "c3", "c4", "anti_dsdna",
+  ]
+
+  /// Computes the aggregates of a cohort report.
+  public func aggregates(
+    trial: TrialProtocol, asOf: CalendarDate, site: String?, groupBy: CohortGrouping
+  ) throws -> CohortAggregates {
+    try store.mapped {
+      try store.connection.transaction(isolation: .repeatableRead) { conn in
+        try buildCohort(conn, trial: trial, asOf: asOf, site: site, groupBy: groupBy)
+        var data = CohortAggregates()
+        try counts(conn, into: &data)
+        data.groupOrder = groupOrder(trial: trial, groupBy: groupBy, present: Array(data.counts.keys))
+        let baseline = trial.baselineVisit?.code
+        for endpoint in trial.endpoints {
+          switch endpoint.kind {
+          case .survival:
+            data.survival[endpoint.code] = try survival(conn, endpoint: endpoint, asOf: asOf)
+          case .sri4, .renalResponse:
+            guard let baseline, let visit = endpoint.visit.flatMap(trial.visit(code:)) else {
+              continue
+            }
+            data.proportions[endpoint.code] = try proportion(
+              conn, kind: endpoint.kind, baseline: baseline, visit: visit, asOf: asOf)
+          case .change:
+            guard let baseline, let visit = endpoint.visit, let measure = endpoint.measure else {
+              continue
+            }
+            data.changes[endpoint.code] = try change(
+              conn, measure: measure.rawValue, baseline: baseline, visit: visit, asOf: asOf)
+          }
+        }
+        data.adverseEvents = try adverseEvents(conn, asOf: asOf)
+        data.flow = try flow(conn, trial: trial, asOf: asOf, site: site)
+        return data
+      }
+    }
+  }
+
+  /// One row per patient of the protocol enrolled on or before `asOf`: group label, first
+  /// infusion, last contact and statuses as of the cut-off.
+  func buildCohort(
+    _ conn: Connection, trial: TrialProtocol, asOf: CalendarDate, site: String?,
+    groupBy: CohortGrouping
+  ) throws {
+    let doseLabels = [DoseBand.label(dosePerKg: nil)]
+      + ([0.0] + DoseBand.edges).map { DoseBand.label(dosePerKg: $0) }
+    try conn.query(
+      """
+      CREATE TEMP TABLE report_cohort ON COMMIT DROP AS
+      WITH pts AS (
+        SELECT p.study_id, p.site_code, p.arm, p.enrolled_on, p.status, p.status_on
+        FROM registry.patient p
+        WHERE p.protocol_code = $1 AND p.enrolled_on <= $2 AND ($3::text IS NULL OR p.site_code = $3)
+      ), first_infusion AS (
+        SELECT DISTINCT ON (i.study_id) i.study_id, i.dose_per_kg, l.source
+        FROM registry.infusion i
+        JOIN registry.msc_lot l ON l.lot_number = i.lot_number
+        JOIN pts ON pts.study_id = i.study_id
+        WHERE i.voided_at IS NULL AND i.infused_on <= $2
+        ORDER BY i.study_id, i.infused_on, i.id
+      ), contact AS (
+        SELECT d.study_id, max(d.day) AS day FROM (
+          SELECT study_id, assessed_on AS day FROM registry.assessment
+            WHERE voided_at IS NULL AND assessed_on <= $2
+          UNION ALL SELECT study_id, infused_on FROM registry.infusion
+            WHERE voided_at IS NULL AND infused_on <= $2
+          UNION ALL SELECT study_id, CASE WHEN resolved_on <= $2 THEN resolved_on ELSE onset_on END
+            FROM registry.adverse_event WHERE voided_at IS NULL AND onset_on <= $2
+          UNION ALL SELECT study_id, occurred_on FROM registry.clinical_event
+            WHERE voided_at IS NULL AND occurred_on <= $2
+          UNION ALL SELECT study_id, withdrawn_on FROM registry.consent WHERE withdrawn_on <= $2
+        ) d JOIN pts ON pts.study_id = d.study_id
+        GROUP BY d.study_id
+      ), events AS (
+        SELECT e.study_id,
+               bool_or(e.kind = 'death') AS died,
+               bool_or(e.kind = 'liver_transplant') AS transplanted
+        FROM registry.clinical_event e JOIN pts ON pts.study_id = e.study_id
+        WHERE e.voided_at IS NULL AND e.occurred_on <= $2
+        GROUP BY e.study_id
+      ), withdrawals AS (
+        SELECT c.study_id FROM registry.consent c JOIN pts ON pts.study_id = c.study_id
+        WHERE c.withdrawn_on <= $2 GROUP BY c.study_id
+      )
+      SELECT pts.study_id, pts.arm, pts.enrolled_on,
+             CASE $4
+               WHEN 'arm' THEN pts.arm
+               WHEN 'site' THEN pts.site_code
+               WHEN 'source' THEN coalesce(fi.source, 'none')
+               ELSE ($5::text[])[CASE WHEN fi.dose_per_kg IS NULL THEN 1
+                                      ELSE width_bucket(fi.dose_per_kg, $6::float8[]) + 1 END]
+             END AS grp,
+             fi.study_id IS NOT NULL AS treated,
+             greatest(pts.enrolled_on, contact.day) AS last_contact,
+             coalesce(events.died, false) AS died,
+             coalesce(events.transplanted, false) AS transplanted,
+             (w.study_id IS NOT NULL OR (pts.status = 'withdrawn' AND pts.status_on <= $2)) AS withdrawn
+      FROM pts
+      LEFT JOIN first_infusion fi ON fi.study_id = pts.study_id
+      LEFT JOIN contact ON contact.study_id = pts.study_id
+      LEFT JOIN events ON events.study_id = pts.study_id
+      LEFT JOIN withdrawals w ON w.study_id = pts.study_id
+      """,
+      [
+        trial.code, asOf, site, groupBy.rawValue, PostgresArray(doseLabels),
+        PostgresArray(DoseBand.edges),
+      ])
+    try conn.execute("CREATE INDEX ON report_cohort (study_id); ANALYZE report_cohort")
+  }
+
+  func groupOrder(trial: TrialProtocol, groupBy: CohortGrouping, present: [String]) -> [String] {
+    switch groupBy {
+    case .arm:
+      let arms = trial.arms.map(\.code)
+      return arms + present.filter { !arms.contains($0) }.sorted()
+    case .dose:
+      let bands = ([0.0] + DoseBand.edges).map { DoseBand.label(dosePerKg: $0) } + ["none"]
+      return bands.filter(present.contains)
+    default:
+      return present.sorted()
+    }
+  }
+
+  func counts(_ conn: Connection, into data: inout CohortAggregates) throws {
+    for row in try conn.query(
+      """
+      SELECT grp, count(*)::int AS enrolled, count(*) FILTER (WHERE treated)::int AS treated,
+             count(*) FILTER (WHERE withdrawn)::int AS withdrawn,
+             count(*) FILTER (WHERE died)::int AS died,
+             count(*) FILTER (WHERE transplanted)::int AS transplanted
+      FROM report_cohort GROUP BY grp
+      """
+    ).rows {
+      var c = CohortAggregates.GroupCounts()
+      c.enrolled = try row.decode("enrolled")
+      c.treated = try row.decode("treated")
+      c.withdrawn = try row.decode("withdrawn")
+      c.died = try row.decode("died")
+      c.transplanted = try row.decode("transplanted")
+      data.counts[try row.decode("grp")] = c
+    }
+  }
+
+  /// Per group, patients leaving the risk set per day: at the first endpoint event, or
+  /// censored at the last contact.
+  func survival(_ conn: Connection, endpoint: ProtocolEndpoint, asOf: CalendarDate) throws
+    -> [String: [CohortAggregates.SurvivalCount]]
+  {
+    var result: [String: [CohortAggregates.SurvivalCount]] = [:]
+    for row in try conn.query(
+      """
+      SELECT c.grp, (coalesce(e.day, c.last_contact) - c.enrolled_on) AS day,
+             e.day IS NOT NULL AS event, count(*)::int AS patients
+      FROM report_cohort c
+      LEFT JOIN (
+        SELECT study_id, min(occurred_on) AS day FROM registry.clinical_event
+        WHERE voided_at IS NULL AND occurred_on <= $1 AND kind = ANY($2::text[])
+        GROUP BY study_id
+      ) e ON e.study_id = c.study_id
+      GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
+      """, [asOf, PostgresArray(endpoint.events.map(\.rawValue))]
+    ).rows {
+      result[try row.decode("grp"), default: []].append(
+        .init(
+          day: try row.decode("day"), event: try row.decode("event"),
+          patients: try row.decode("patients")))
+    }
+    return result
+  }
+
+  /// SRI-4 or renal response at a visit against baseline, per group. The denominator holds
+  /// every patient assessed at the visit or whose visit window has closed by `asOf`; a missing
+  /// assessment counts as non-response. The rules mirror `SRI4` and `RenalResponse` of the
+  /// domain (and are cross-checked against them in the tests).
+  func proportion(
+    _ conn: Connection, kind: EndpointKind, baseline: String, visit: ScheduledVisit,
+    asOf: CalendarDate
+  ) throws -> [String: CohortAggregates.ProportionCounts] {
+    let responder: String
+    let complete: String
+    if kind == .sri4 {
+      complete = "false"
+      responder = """
+        coalesce(b.sledai_2k - v.sledai_2k >= 4 AND v.pga - b.pga < 0.3
+          AND (b.bilag IS NULL OR v.bilag IS NULL OR (
+            (SELECT count(*) FROM jsonb_each_text(v.bilag) g
+              WHERE g.value = 'A' AND coalesce(b.bilag ->> g.key, '') <> 'A') = 0
+            AND (SELECT count(*) FROM jsonb_each_text(v.bilag) g
+              WHERE g.value = 'B' AND coalesce(b.bilag ->> g.key, '') NOT IN ('A', 'B')) <= 1)),
+          false)
+        """
+    } else {
+      complete = """
+        coalesce(v.upcr < 0.5 AND b.creatinine > 0
+          AND round((abs(v.creatinine - b.creatinine) / b.creatinine)::numeric, 9) <= 0.15, false)
+        """
+      responder = """
+        (\(complete) OR coalesce(b.upcr > 0 AND v.upcr < 3
+          AND round(((b.upcr - v.upcr) / b.upcr)::numeric, 9) >= 0.5, false))
+        """
+    }
+    var result: [String: CohortAggregates.ProportionCounts] = [:]
+    for row in try conn.query(
+      """
+      WITH b AS (
+        SELECT study_id, sledai_2k, pga, bilag, upcr, creatinine FROM registry.assessment
+        WHERE voided_at IS NULL AND visit_code = $1 AND assessed_on <= $3
+      ), v AS (
+        SELECT study_id, sledai_2k, pga, bilag, upcr, creatinine FROM registry.assessment
+        WHERE voided_at IS NULL AND visit_code = $2 AND assessed_on <= $3
+      ), r AS (
+        SELECT c.grp, v.study_id IS NOT NULL AS seen, c.enrolled_on + $4::int < $3 AS closed,
+               \(responder) AS responder, \(complete) AS complete
+        FROM report_cohort c
+        LEFT JOIN b ON b.study_id = c.study_id
+        LEFT JOIN v ON v.study_id = c.study_id
+      )
+      SELECT grp, count(*) FILTER (WHERE seen OR closed)::int AS patients,
+             count(*) FILTER (WHERE seen AND responder)::int AS responders,
+             count(*) FILTER (WHERE seen AND complete)::int AS complete,
+             count(*) FILTER (WHERE seen AND responder AND NOT complete)::int AS partial,
+             count(*) FILTER (WHERE closed AND NOT seen)::int AS missing
+      FROM r GROUP BY grp
+      """, [baseline, visit.code, asOf, visit.window.lastDay]
+    ).rows {
+      var p = CohortAggregates.ProportionCounts()
+      p.patients = try row.decode("patients")
+      p.responders = try row.decode("responders")
+      p.complete = try row.decode("complete")
+      p.partial = try row.decode("partial")
+      p.missing = try row.decode("missing")
+      result[try row.decode("grp")] = p
+    }
+    return result
+  }
+
+  /// Change of a measure from baseline to a visit: n, mean and sample SD per group.
+  func change(
+    _ conn: Connection, measure: String, baseline: String, visit: String, asOf: CalendarDate
+  ) throws -> [String: CohortAggregates.ChangeStats] {
+    guard Self.measureColumns.contains(measure) else {
+      throw RegistryError(.internal, field: "measure", "no assessment column for \(measure)")
+    }
+    var result: [String: CohortAggregates.ChangeStats] = [:]
+    for row in try conn.query(
+      """
+      SELECT c.grp, count(*)::int AS n, avg((v.\(measure) - b.\(measure))::float8) AS mean,
+             stddev_samp((v.\(measure) - b.\(measure))::float8) AS sd
+      FROM report_cohort c
+      JOIN registry.assessment b ON b.study_id = c.study_id AND b.visit_code = $1
+        AND b.voided_at IS NULL AND b.assessed_on <= $3 AND b.\(measure) IS NOT NULL
+      JOIN registry.assessment v ON v.study_id = c.study_id AND v.visit_code = $2
+        AND v.voided_at IS NULL AND v.assessed_on <= $3 AND v.\(measure) IS NOT NULL
+      GROUP BY c.grp
+      """, [baseline, visit, asOf]
+    ).rows {
+      result[try row.decode("grp")] = .init(
+        n: try row.decode("n"), mean: try row.decode("mean"), sd: try row.decode("sd"))
+    }
+    return result
+  }
+
+  func adverseEvents(_ conn: Connection, asOf: CalendarDate) throws -> [String: CohortAggregates
+    .AECounts]
+  {
+    var result: [String: CohortAggregates.AECounts] = [:]
+    for row in try conn.query(
+      """
+      SELECT grp, worst, serious, count(*)::int AS patients FROM (
+        SELECT c.grp, max(a.grade) AS worst, bool_or(a.serious IS NOT NULL) AS serious
+        FROM report_cohort c JOIN registry.adverse_event a ON a.study_id = c.study_id
+        WHERE a.voided_at IS NULL AND a.onset_on <= $1
+        GROUP BY c.study_id, c.grp
+      ) x GROUP BY 1, 2, 3
+      """, [asOf]
+    ).rows {
+      let group: String = try row.decode("grp")
+      let n: Int = try row.decode("patients")
+      var ae = result[group] ?? .init()
+      ae.patientsAny += n
+      if try row.decode("serious") { ae.patientsSerious += n }
+      ae.worstGrade[try row.decode("worst"), default: 0] += n
+      result[group] = ae
+    }
+    return result
+  }
+
+  func flow(_ conn: Connection, trial: TrialProtocol, asOf: CalendarDate, site: String?) throws
+    -> CohortAggregates.FlowCounts
+  {
+    var flow = CohortAggregates.FlowCounts()
+    let screening = """
+      FROM registry.screening s JOIN registry.protocol pr ON pr.id = s.protocol_id
+      WHERE pr.code = $1 AND s.screened_on <= $2 AND ($3::text IS NULL OR s.site_code = $3)
+      """
+    let totals = try conn.query(
+      "SELECT count(*)::int AS screened, count(*) FILTER (WHERE NOT eligible)::int AS failed \(screening)",
+      [trial.code, asOf, site]
+    ).rows[0]
+    flow.screened = try totals.decode("screened")
+    flow.screenFailed = try totals.decode("failed")
+    for row in try conn.query(
+      """
+      SELECT split_part(f.item, ':', 1) AS criterion, count(*)::int AS n
+      \(screening.replacingOccurrences(of: "WHERE", with: ", jsonb_array_elements_text(s.failed_criteria) AS f(item) WHERE"))
+      GROUP BY 1
+      """, [trial.code, asOf, site]
+    ).rows {
+      flow.failures[try row.decode("criterion")] = try row.decode("n")
+    }
+    let cohort = try conn.query(
+      """
+      SELECT count(*)::int AS enrolled, count(*) FILTER (WHERE treated)::int AS treated,
+             count(*) FILTER (WHERE withdrawn)::int AS withdrawn
+      FROM report_cohort
+      """
+    ).rows[0]
+    flow.enrolled = try cohort.decode("enrolled")
+    flow.treated = try cohort.decode("treated")
+    flow.withdrawn = try cohort.decode("withdrawn")
+    for arm in trial.arms { flow.allocated[arm.code] = 0 }
+    for row in try conn.query("SELECT arm, count(*)::int AS n FROM report_cohort GROUP BY arm").rows
+    {
+      flow.allocated[try row.decode("arm")] = try row.decode("n")
+    }
+    return flow
+  }
+}
