@@ -106,7 +106,7 @@ public struct CohortReportRepository {
                WHEN 'site' THEN pts.site_code
                WHEN 'source' THEN coalesce(fi.source, 'none')
                ELSE ($5::text[])[CASE WHEN fi.dose_per_kg IS NULL THEN 1
-                                      ELSE width_bucket(fi.dose_per_kg, $6::float8[]) + 1 END]
+                                      ELSE width_bucket(fi.dose_per_kg, $6::float8[]) + 2 END]
              END AS grp,
              fi.study_id IS NOT NULL AS treated,
              greatest(pts.enrolled_on, contact.day) AS last_contact,

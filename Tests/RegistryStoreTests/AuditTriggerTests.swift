@@ -40,7 +40,7 @@ import Testing
       try c.query("INSERT INTO registry.site (code, name) VALUES ('PAN', 'Panama')")
       for sql in [
         "UPDATE registry.site SET name = 'x'", "DELETE FROM registry.site",
-        "TRUNCATE registry.site",
+        "TRUNCATE registry.site CASCADE",
       ] {
         let error = try #require(throws: PostgresError.self) { try c.query(sql) }
         #expect(error.sqlState.hasPrefix("MR"))
