@@ -115,8 +115,14 @@ public enum InfusionRules {
           message:
             "\(lotName) is \(lot.product.rawValue); \(trial) infuses \(plan.product.rawValue)"))
     }
-    for failure in ReleaseCheck.protocolFailures(lot, criteria: plan.release) {
-      v.append(.init(field: "--lot", message: "\(lotName): \(failure) (\(trial))"))
+    let releaseFailures = ReleaseCheck.protocolFailures(lot, criteria: plan.release)
+    if !releaseFailures.isEmpty {
+      v.append(
+        .init(
+          field: "--lot",
+          message:
+            "\(lotName) does not meet \(trial)'s release criteria: "
+            + releaseFailures.joined(separator: ", ")))
     }
     let dose = entry.dosePerKg
     let unit = plan.product == .cells ? "cells/kg" : "particles/kg"
