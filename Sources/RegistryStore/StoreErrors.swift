@@ -32,7 +32,8 @@ enum StoreErrors {
       "lot_expiry_after_manufacture": ("--expires", "must be on or after the manufacture date"),
       "lot_rejection_has_reason": ("--reason", "a rejected lot needs a reason"),
       "lot_release_criteria": (
-        "LOT", "the lot does not meet the release specification (ISCT markers, sterility, "
+        "LOT",
+        "the lot does not meet the release specification (ISCT markers, sterility, "
           + "mycoplasma, endotoxin ≤ 0.5 EU/mL, viability ≥ 70%)"
       ),
       "infusion_weight": ("--weight-kg", "must be above 0 and at most 400 kg"),

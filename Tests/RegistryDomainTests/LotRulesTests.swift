@@ -46,11 +46,13 @@ import Testing
   @Test func releaseCheckThresholdsAreInclusiveAndEveryFailureIsListed() {
     let edge = Self.lot(
       viability: 70,
-      markers: MarkerPanel(cd73: 95, cd90: 95, cd105: 95, cd45: 2, cd34: 2, cd14: 2, cd19: 2, hlaDR: 2))
+      markers: MarkerPanel(
+        cd73: 95, cd90: 95, cd105: 95, cd45: 2, cd34: 2, cd14: 2, cd19: 2, hlaDR: 2))
     #expect(ReleaseCheck.failures(edge, today: CalendarDate(iso: "2026-12-31")!).isEmpty)
     let bad = Self.lot(
       viability: 69.99,
-      markers: MarkerPanel(cd73: 94.99, cd90: 95, cd105: nil, cd45: 2.01, cd34: 2, cd14: 2, cd19: 2, hlaDR: 2))
+      markers: MarkerPanel(
+        cd73: 94.99, cd90: 95, cd105: nil, cd45: 2.01, cd34: 2, cd14: 2, cd19: 2, hlaDR: 2))
     let failures = ReleaseCheck.failures(bad, today: CalendarDate(iso: "2027-01-01")!)
     #expect(failures.count == 5)
     #expect(failures[0] == "CD73: 94.99% (must be ≥ 95%)")

@@ -25,11 +25,13 @@ import Testing
       let atMax = try t.infuse(id, lot: "UC-1", on: "2026-01-17", cells: 8.4e7)
       #expect(atMax.dosePerKg == 1.2e6)
       // A dose equal to the bound on paper but not in binary (63.3 kg × 0.8e6) is accepted.
-      let other = try t.infuse(msc[1], lot: "UC-1", on: "2026-01-10", weightKg: 63.3, cells: 5.064e7)
+      let other = try t.infuse(
+        msc[1], lot: "UC-1", on: "2026-01-10", weightKg: 63.3, cells: 5.064e7)
       #expect(abs(other.dosePerKg - 0.8e6) < 1e-3)
       // ACLF-BMMSC: 0.5e6–1.0e6 cells/kg.
       let aclf = LotInfusionTrial.ids(try t.enrollACLF(4), arm: "msc")
-      try t.lot(LotInfusionTrial.entry("BM-1", source: "bone_marrow", passage: "4", viability: "85"))
+      try t.lot(
+        LotInfusionTrial.entry("BM-1", source: "bone_marrow", passage: "4", viability: "85"))
       try t.expectRefused("--cells", ["above", "maximum 1e6"]) {
         try t.infuse(aclf[0], lot: "BM-1", on: "2026-01-10", weightKg: 80, cells: 8e7 + 1)
       }
@@ -60,7 +62,8 @@ import Testing
     try await TestDatabase.with { db in
       let t = try LotInfusionTrial(db)
       let aclf = LotInfusionTrial.ids(try t.enrollACLF(4), arm: "msc")
-      try t.lot(LotInfusionTrial.entry("BM-1", source: "bone_marrow", passage: "2", viability: "90"))
+      try t.lot(
+        LotInfusionTrial.entry("BM-1", source: "bone_marrow", passage: "2", viability: "90"))
       let id = aclf[0]
       try t.infuse(id, lot: "BM-1", on: "2026-01-20", cells: 5e7)
       try t.expectRefused("--date", ["6 days from the infusion on 2026-01-20", "at least 7 days"]) {
@@ -169,7 +172,8 @@ import Testing
       let t = try LotInfusionTrial(db)
       let sle = LotInfusionTrial.ids(try t.enrollSLE(4), arm: "msc")[0]
       let aclf = LotInfusionTrial.ids(try t.enrollACLF(4), arm: "msc")[0]
-      try t.lot(LotInfusionTrial.entry("BM-1", source: "bone_marrow", passage: "4", viability: "85"))
+      try t.lot(
+        LotInfusionTrial.entry("BM-1", source: "bone_marrow", passage: "4", viability: "85"))
       try t.expectRefused("--lot", ["lot BM-1 is from bone_marrow", "allows umbilical_cord"]) {
         try t.infuse(sle, lot: "BM-1", on: "2026-01-10", cells: 7e7)
       }
@@ -178,11 +182,13 @@ import Testing
         try t.infuse(sle, lot: "UC-EV", on: "2026-01-10", cells: 7e7)
       }
       // ACLF-BMMSC: viability ≥ 85, passage ≤ 4 (released lots meet the generic ≥ 70%).
-      try t.lot(LotInfusionTrial.entry("BM-V", source: "bone_marrow", passage: "2", viability: "84.9"))
+      try t.lot(
+        LotInfusionTrial.entry("BM-V", source: "bone_marrow", passage: "2", viability: "84.9"))
       try t.expectRefused("--lot", ["viability 84.9% is below the protocol's minimum 85%"]) {
         try t.infuse(aclf, lot: "BM-V", on: "2026-01-10", cells: 5e7)
       }
-      try t.lot(LotInfusionTrial.entry("BM-P", source: "bone_marrow", passage: "5", viability: "95"))
+      try t.lot(
+        LotInfusionTrial.entry("BM-P", source: "bone_marrow", passage: "5", viability: "95"))
       try t.expectRefused("--lot", ["passage 5 is above the protocol's maximum 4"]) {
         try t.infuse(aclf, lot: "BM-P", on: "2026-01-10", cells: 5e7)
       }

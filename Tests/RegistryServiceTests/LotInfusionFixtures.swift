@@ -86,7 +86,8 @@ struct LotInfusionTrial {
   func lot(_ entry: LotEntry, release: Bool = true) throws -> MSCLot {
     let lots = LotService(registry)
     let lot = try lots.add(entry, today: Self.today)
-    return release ? try lots.release(lotNumber: lot.lotNumber, today: CalendarDate(iso: "2026-01-01")!) : lot
+    return release
+      ? try lots.release(lotNumber: lot.lotNumber, today: CalendarDate(iso: "2026-01-01")!) : lot
   }
 
   /// Records an infusion through the service with `today` fixed.
@@ -140,10 +141,12 @@ struct LotInfusionTrial {
       #expect(error.kind == kind, "\(error)", sourceLocation: sourceLocation)
       #expect(error.field == field, "\(error)", sourceLocation: sourceLocation)
       for fragment in fragments {
-        #expect(error.message.contains(fragment), "\(error.message)", sourceLocation: sourceLocation)
+        #expect(
+          error.message.contains(fragment), "\(error.message)", sourceLocation: sourceLocation)
       }
     }
-    #expect(try fingerprint() == before, "nothing changes on refusal", sourceLocation: sourceLocation)
+    #expect(
+      try fingerprint() == before, "nothing changes on refusal", sourceLocation: sourceLocation)
     return caught
   }
 

@@ -185,7 +185,10 @@ import Testing
       let uses = try InfusionService(t.registry).lots(studyID: msc[1])
       #expect(uses.map(\.lot.lotNumber) == ["UC-1", "UC-1"])
       #expect(uses.map(\.infusion.isLive) == [false, true])
-      #expect(try InfusionService(t.registry).lots(studyID: msc[0]).map(\.lot.lotNumber) == ["UC-1", "UC-2"])
+      #expect(
+        try InfusionService(t.registry).lots(studyID: msc[0]).map(\.lot.lotNumber) == [
+          "UC-1", "UC-2",
+        ])
     }
   }
 }

@@ -14,7 +14,8 @@ import Testing
 
   /// Sites, the SLE protocol and four SLE patients; returns (study ID, arm) pairs.
   func setUp(_ db: TestDatabase) throws -> [(id: String, arm: String)] {
-    #expect(try CLIRunner.run(["site", "add", "PAN", "--name", "Panama"], database: db).status == 0)
+    #expect(
+      try CLIRunner.run(["site", "add", "PAN", "--name", "Panama"], database: db).status == 0)
     let load = try CLIRunner.run(
       ["protocol", "load", "config/protocols/sle-ucmsc.yaml"], database: db)
     #expect(load.status == 0, "\(load.stderr)")
@@ -66,21 +67,26 @@ import Testing
 
       let show = try CLIRunner.run(["patient", "show", msc[0]], database: db)
       #expect(show.stdout.contains("status: treated since 2026-01-10"))
-      #expect(show.stdout.contains("treatment: 1 infusion, cumulative dose 1e6 per kg, lots UC-2601-01"))
+      #expect(
+        show.stdout.contains("treatment: 1 infusion, cumulative dose 1e6 per kg, lots UC-2601-01"))
       let lots = try CLIRunner.run(["patient", "lots", msc[0], "--format", "csv"], database: db)
       #expect(lots.stdout.hasPrefix("infusion_id,infused_on,lot_number,source,"))
-      #expect(lots.stdout.contains(",2026-01-10,UC-2601-01,umbilical_cord,allogeneic,cells,released,"))
+      #expect(
+        lots.stdout.contains(",2026-01-10,UC-2601-01,umbilical_cord,allogeneic,cells,released,"))
 
       let recall = try CLIRunner.run(
         ["lot", "recipients", "UC-2601-01", "--format", "csv"], database: db)
       let lines = recall.stdout.split(separator: "\n")
       #expect(lines.count == 3)
-      #expect(lines[0] == "study_id,protocol,site,status,infusion_id,infused_on,total_cells,dose_per_kg,route")
+      #expect(
+        lines[0]
+          == "study_id,protocol,site,status,infusion_id,infused_on,total_cells,dose_per_kg,route")
       #expect(lines[1].hasPrefix("\(msc[0]),SLE-UCMSC,PAN,treated,"))
       let lotShow = try CLIRunner.run(["lot", "show", "UC-2601-01"], database: db)
       #expect(lotShow.stdout.contains("recipients: 2"))
       #expect(lotShow.stdout.contains("CD73 99.1%"))
-      let lotJSON = try CLIRunner.run(["lot", "show", "UC-2601-01", "--format", "json"], database: db)
+      let lotJSON = try CLIRunner.run(
+        ["lot", "show", "UC-2601-01", "--format", "json"], database: db)
       let detail = try JSONDecoder().decode([String: JSONAny].self, from: Data(lotJSON.stdout.utf8))
       #expect(detail["recipients"]?.array?.count == 2)
       #expect(detail["lot"]?["status"]?.string == "released")
@@ -103,12 +109,16 @@ import Testing
       _ = try CLIRunner.run(["lot", "add", "UC-1"] + Self.goodLot, database: db)
       _ = try CLIRunner.run(["lot", "release", "UC-1"], database: db)
       _ = try CLIRunner.run(
-        ["lot", "add", "UC-BAD", "--source", "umbilical_cord", "--donor", "allogeneic",
-         "--product", "cells", "--passage", "3", "--viability", "65", "--cd73", "90",
-         "--manufactured", "2025-12-01", "--expires", "2027-06-30"], database: db)
+        [
+          "lot", "add", "UC-BAD", "--source", "umbilical_cord", "--donor", "allogeneic",
+          "--product", "cells", "--passage", "3", "--viability", "65", "--cd73", "90",
+          "--manufactured", "2025-12-01", "--expires", "2027-06-30",
+        ], database: db)
       let before = try auditCount(db)
-      func infuse(_ id: String, lot: String = "UC-1", date: String = "2026-01-10",
-                  cells: String = "7e7") -> [String] {
+      func infuse(
+        _ id: String, lot: String = "UC-1", date: String = "2026-01-10",
+        cells: String = "7e7"
+      ) -> [String] {
         ["infuse", id, "--lot", lot, "--date", date, "--weight-kg", "70", "--cells", cells]
       }
       let cases: [([String], Int32, String)] = [

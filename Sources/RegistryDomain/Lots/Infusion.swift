@@ -101,7 +101,8 @@ public struct InfusionEntry: Sendable, Equatable {
     let weightText = weightKg.trimmingCharacters(in: .whitespaces)
     guard let weight = Double(weightText), weight.isFinite, weight > 0, weight <= 400 else {
       throw RegistryError.refused(
-        "--weight-kg", "\"\(weightText.prefix(40))\" is not a body weight (kg, above 0, at most 400)")
+        "--weight-kg",
+        "\"\(weightText.prefix(40))\" is not a body weight (kg, above 0, at most 400)")
     }
     let cellText = cells.trimmingCharacters(in: .whitespaces)
     guard let count = Double(cellText), count.isFinite, count > 0, count < 1e13 else {

@@ -79,7 +79,8 @@ public enum InfusionRules {
           message: "\(entry.date) is before \(id)'s enrollment date \(patient.enrolledOn)"))
     }
     if entry.date > today {
-      v.append(.init(field: "--date", message: "\(entry.date) is in the future (today is \(today))"))
+      v.append(
+        .init(field: "--date", message: "\(entry.date) is in the future (today is \(today))"))
     }
     let lotName = "lot \(lot.lotNumber)"
     if lot.status != .released {

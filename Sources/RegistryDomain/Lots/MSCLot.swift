@@ -74,7 +74,9 @@ public struct MSCLot: Sendable, Equatable, Codable {
       s.isASCII && (("a"..."z").contains(s) || ("A"..."Z").contains(s) || ("0"..."9").contains(s))
     }
     return alnum(first)
-      && text.unicodeScalars.dropFirst().allSatisfy { alnum($0) || "._/-".unicodeScalars.contains($0) }
+      && text.unicodeScalars.dropFirst().allSatisfy {
+        alnum($0) || "._/-".unicodeScalars.contains($0)
+      }
   }
 
   /// Checks the lot number and returns it trimmed, or refuses naming `field`.
@@ -159,8 +161,7 @@ public struct LotEntry: Sendable {
         panel[keyPath: marker.keyPath] = try Self.percent(text, field: marker.option)
       }
     }
-    for option in markers.keys where !MarkerPanel.markers.contains(where: { $0.option == option })
-    {
+    for option in markers.keys where !MarkerPanel.markers.contains(where: { $0.option == option }) {
       throw RegistryError.refused(option, "is not a marker of the panel")
     }
     let sterility = try sterility.map { try MicrobiologyResult.parse($0, field: "--sterility") }
