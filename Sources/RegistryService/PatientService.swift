@@ -8,17 +8,19 @@ public struct PatientService: Sendable {
   /// Creates the service over a database.
   public init(_ database: RegistryDatabase) { self.database = database }
 
-  /// One patient; identity only when `identify` is true. Unknown study ID: `.notFound`.
+  /// One patient with their treatment course; identity only when `identify` is true.
+  /// Unknown study ID: `.notFound`.
   public func show(studyID: String, identify: Bool = false) throws -> PatientDetail {
     let store = try database.open()
-    return try store.read {
+    return try store.transaction(isolation: .repeatableRead) {
       let patients = PatientRepository(store)
       guard let patient = try patients.find(studyID: studyID) else {
         throw RegistryError.notFound("ID", "no patient \(studyID)")
       }
       return PatientDetail(
         patient: patient, identity: identify ? try patients.identity(studyID: studyID) : nil,
-        consents: try patients.consents(studyID: studyID))
+        consents: try patients.consents(studyID: studyID),
+        treatment: TreatmentCourse(infusions: try InfusionRepository(store).all(studyID: studyID)))
     }
   }
 

@@ -20,6 +20,27 @@ enum StoreErrors {
       "assessment_one_per_visit": (
         "--visit", "this visit already has an assessment; correct it with `assess amend`"
       ),
+      "msc_lot_pkey": ("LOT", "a lot with this number is already registered"),
+      "lot_number_format": (
+        "LOT", "must be 1–40 letters, digits, . _ / -, starting with a letter or digit"
+      ),
+      "lot_source": ("--source", "unknown tissue source"),
+      "lot_donor": ("--donor", "must be autologous or allogeneic"),
+      "lot_product": ("--product", "must be cells or extracellular_vesicles"),
+      "lot_passage": ("--passage", "must be a whole number 0–50"),
+      "lot_viability": ("--viability", "must be a percentage 0–100"),
+      "lot_expiry_after_manufacture": ("--expires", "must be on or after the manufacture date"),
+      "lot_rejection_has_reason": ("--reason", "a rejected lot needs a reason"),
+      "lot_release_criteria": (
+        "LOT",
+        "the lot does not meet the release specification (ISCT markers, sterility, "
+          + "mycoplasma, endotoxin ≤ 0.5 EU/mL, viability ≥ 70%)"
+      ),
+      "infusion_weight": ("--weight-kg", "must be above 0 and at most 400 kg"),
+      "infusion_cells": ("--cells", "must be above 0 and below 1e13"),
+      "infusion_route": ("--route", "unknown route"),
+      "infusion_dose_derived": ("--cells", "dose per kg must equal cells ÷ weight"),
+      "infusion_void_has_reason": ("--reason", "a voided infusion needs a reason"),
     ]
 
   /// libpq's messages span lines; the CLI prints one.

@@ -18,13 +18,15 @@ struct MSCReg: ParsableCommand {
         mscreg db migrate
         mscreg site add PAN --name "Hospital Santo Tomás" --country PA
         mscreg site list --format json
+        mscreg lot release UC-2611-01
+        mscreg infuse SLE-PAN-0001 --lot UC-2611-01 --date 2026-11-20 --weight-kg 62 --cells 6.2e7
         mscreg audit --since 2026-11-01
         mscreg score meld --bilirubin 4.2 --creatinine 1.9 --inr 1.2
       """,
     version: "0.1.0",
     subcommands: [
       DBCommand.self, SiteCommand.self, ProtocolCommand.self, PatientCommand.self,
-      ReportCommand.self, AuditCommand.self,
+      LotCommand.self, InfuseCommand.self, ReportCommand.self, AuditCommand.self,
       ScoreCommand.self,
     ]
   )

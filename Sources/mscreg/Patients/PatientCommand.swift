@@ -14,10 +14,11 @@ struct PatientCommand: ParsableCommand {
         mscreg patient list --protocol SLE-UCMSC --site PAN
         mscreg patient show SLE-PAN-0001
         mscreg patient withdraw SLE-PAN-0001 --reason "moved abroad"
+        mscreg patient lots SLE-PAN-0001
       """,
     subcommands: [
       PatientEnroll.self, PatientShow.self, PatientList.self, PatientWithdraw.self,
-      PatientAmend.self,
+      PatientAmend.self, PatientLots.self,
     ]
   )
 }
