@@ -152,7 +152,8 @@ public struct AdverseEventService: Sendable {
 
   /// Updates a live adverse event of a patient; returns it afterwards.
   ///
-  /// A grade changed away from 5 drops the criterion `death` unless `serious` is given.
+  /// A grade changed to 5 takes the criterion `death`, a grade changed away from 5 drops it,
+  /// unless `serious` is given.
   /// Unknown event or one of another patient: `.notFound("--ae")`.
   public func update(
     studyID: String, eventID: Int64, _ change: Update, reason: String,
@@ -170,6 +171,7 @@ public struct AdverseEventService: Sendable {
       let grade = change.grade ?? old.grade
       var serious = change.serious ?? old.serious
       if change.serious == nil, old.serious == .death, grade != .death { serious = nil }
+      if change.serious == nil, grade == .death { serious = .death }
       serious = try AdverseEvent.checkedSeriousness(grade: grade, serious: serious)
       let resolved = change.resolved ?? old.resolvedOn
       try Self.checkDates(onset: old.onsetOn, resolved: resolved, today: today)
