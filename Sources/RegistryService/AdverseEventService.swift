@@ -73,7 +73,8 @@ public struct AdverseEventService: Sendable {
     if report.deathDate != nil, report.grade != .death {
       throw RegistryError.refused(
         "--death-date",
-        "goes with a grade 5 adverse event; record other deaths with `mscreg event add ID --kind death`")
+        "goes with a grade 5 adverse event; record other deaths with `mscreg event add ID --kind death`"
+      )
     }
     if let death = report.deathDate {
       guard death <= today else {
@@ -105,7 +106,8 @@ public struct AdverseEventService: Sendable {
         let count = try adverse.liveInfusionCount(studyID: studyID)
         if count > 0 {
           notes.append(
-            "related to MSC, but no infusion linked (\(studyID) has \(count) infusion\(count == 1 ? "" : "s")); link one with `ae update … --infusion N`")
+            "related to MSC, but no infusion linked (\(studyID) has \(count) infusion\(count == 1 ? "" : "s")); link one with `ae update … --infusion N`"
+          )
         }
       }
       let id = try adverse.insert(
@@ -227,7 +229,8 @@ public struct AdverseEventService: Sendable {
         throw RegistryError.refused("--resolved", "\(resolved) is before the onset \(onset)")
       }
       guard resolved <= today else {
-        throw RegistryError.refused("--resolved", "\(resolved) is in the future (today is \(today))")
+        throw RegistryError.refused(
+          "--resolved", "\(resolved) is in the future (today is \(today))")
       }
     }
   }
@@ -243,7 +246,8 @@ public struct AdverseEventService: Sendable {
       if let onRecord {
         throw RegistryError.refused(
           "--death-date",
-          "the death of \(patient.studyID) is already recorded on \(onRecord.occurredOn); leave out --death-date")
+          "the death of \(patient.studyID) is already recorded on \(onRecord.occurredOn); leave out --death-date"
+        )
       }
       _ = try ClinicalEventService.record(
         .death, on: given, of: patient, store: store, field: "--death-date")
@@ -254,7 +258,8 @@ public struct AdverseEventService: Sendable {
       guard let onRecord else {
         throw RegistryError.refused(
           "--grade",
-          "a grade 5 adverse event needs the death of \(patient.studyID) on record: give --death-date D, or record it first with `mscreg event add \(patient.studyID) --kind death --date D`")
+          "a grade 5 adverse event needs the death of \(patient.studyID) on record: give --death-date D, or record it first with `mscreg event add \(patient.studyID) --kind death --date D`"
+        )
       }
       if patient.status != .died, patient.status.canBecome(.died) {
         try PatientRepository(store).updateStatus(

@@ -38,7 +38,8 @@ public struct AssessmentService: Sendable {
       guard patient.status.isActive else {
         throw RegistryError.refused(
           "ID",
-          "\(studyID) is \(patient.status.rawValue)\(patient.statusOn.map { " since \($0)" } ?? ""); no assessments are recorded after withdrawal, death or loss to follow-up")
+          "\(studyID) is \(patient.status.rawValue)\(patient.statusOn.map { " since \($0)" } ?? ""); no assessments are recorded after withdrawal, death or loss to follow-up"
+        )
       }
       let visit = try Self.visit(code, of: patient, store: store)
       let deviation = try AssessmentTiming.isDeviation(
@@ -48,7 +49,8 @@ public struct AssessmentService: Sendable {
       if let existing = try assessments.find(studyID: studyID, visit: visit.code) {
         throw RegistryError.refused(
           "--visit",
-          "\(visit.code) of \(studyID) is already assessed (\(existing.assessedOn)); correct it with `mscreg assess amend \(studyID) --visit \(visit.code) … --reason R` or void it")
+          "\(visit.code) of \(studyID) is already assessed (\(existing.assessedOn)); correct it with `mscreg assess amend \(studyID) --visit \(visit.code) … --reason R` or void it"
+        )
       }
       try assessments.insert(
         studyID: studyID, visit: visit.code, on: date, measures: measures,
@@ -207,12 +209,14 @@ public struct AssessmentService: Sendable {
     else {
       throw RegistryError(
         .internal, field: "protocol",
-        "protocol \(patient.protocolCode) v\(patient.protocolVersion) of \(patient.studyID) is missing")
+        "protocol \(patient.protocolCode) v\(patient.protocolVersion) of \(patient.studyID) is missing"
+      )
     }
     guard let visit = trial.visit(code: code) else {
       throw RegistryError.refused(
         "--visit",
-        "\(trial.code) v\(trial.version) has no visit '\(code)'; visits: \(trial.visits.map(\.code).joined(separator: ", "))")
+        "\(trial.code) v\(trial.version) has no visit '\(code)'; visits: \(trial.visits.map(\.code).joined(separator: ", "))"
+      )
     }
     return visit
   }

@@ -55,7 +55,8 @@ public struct ClinicalEventService: Sendable {
       if event.kind == .death, try AdverseEventRepository(store).hasLiveGrade5(studyID: studyID) {
         throw RegistryError.refused(
           "--event",
-          "a grade 5 adverse event of \(studyID) needs this death; correct or void that adverse event first")
+          "a grade 5 adverse event of \(studyID) needs this death; correct or void that adverse event first"
+        )
       }
       try events.void(id: eventID, reason: reason)
       if let status = event.kind.resultingStatus, patient.status == status {
@@ -90,7 +91,8 @@ public struct ClinicalEventService: Sendable {
       let death = try events.live(studyID: studyID, kind: .death)
       throw RegistryError.refused(
         "ID",
-        "\(studyID) died\((death?.occurredOn ?? patient.statusOn).map { " on \($0)" } ?? ""); only adverse-event follow-up is recorded after death")
+        "\(studyID) died\((death?.occurredOn ?? patient.statusOn).map { " on \($0)" } ?? ""); only adverse-event follow-up is recorded after death"
+      )
     }
     guard date >= patient.enrolledOn else {
       throw RegistryError.refused(
@@ -99,13 +101,15 @@ public struct ClinicalEventService: Sendable {
     if let existing = try events.live(studyID: studyID, kind: kind) {
       throw RegistryError.refused(
         "--kind",
-        "\(kind.rawValue) of \(studyID) is already recorded (event \(existing.id) on \(existing.occurredOn)); void it to correct it")
+        "\(kind.rawValue) of \(studyID) is already recorded (event \(existing.id) on \(existing.occurredOn)); void it to correct it"
+      )
     }
     if let status = kind.resultingStatus {
       guard patient.status.canBecome(status) else {
         throw RegistryError.refused(
           "--kind",
-          "\(studyID) is \(patient.status.rawValue); a \(patient.status.rawValue) patient cannot become \(status.rawValue)")
+          "\(studyID) is \(patient.status.rawValue); a \(patient.status.rawValue) patient cannot become \(status.rawValue)"
+        )
       }
       if let last = try AssessmentRepository(store).latestDate(studyID: studyID), date < last {
         throw RegistryError.refused(

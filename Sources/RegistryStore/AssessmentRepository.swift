@@ -80,8 +80,7 @@ public struct AssessmentRepository {
   }
 
   /// The live (not voided) assessment of a patient's visit, or nil.
-  public func find(studyID: String, visit: String, forUpdate: Bool = false) throws -> Assessment?
-  {
+  public func find(studyID: String, visit: String, forUpdate: Bool = false) throws -> Assessment? {
     try store.mapped {
       try store.query(
         """
@@ -108,8 +107,7 @@ public struct AssessmentRepository {
 
   /// The visit codes with a live assessment, per study ID, for patients of a protocol code
   /// and site (nil: all).
-  public func assessedVisits(protocolCode: String?, site: String?) throws -> [String: Set<String>]
-  {
+  public func assessedVisits(protocolCode: String?, site: String?) throws -> [String: Set<String>] {
     try store.mapped {
       var out: [String: Set<String>] = [:]
       for row in try store.query(

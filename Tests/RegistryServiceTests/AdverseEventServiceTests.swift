@@ -163,7 +163,8 @@ import Testing
       let connection = try db.connect()
       #expect(throws: (any Error).self) {
         try connection.execute(
-          "UPDATE registry.adverse_event SET infusion_id = \(infusionB) WHERE id = \(unlinked.event.id)")
+          "UPDATE registry.adverse_event SET infusion_id = \(infusionB) WHERE id = \(unlinked.event.id)"
+        )
       }
     }
   }
@@ -175,7 +176,8 @@ import Testing
       let e = try f.enrolledOn(id)
       let ae = try f.adverseEvents.add(
         studyID: id,
-        .init(term: "pneumonia", grade: .moderate, relatedness: .unlikely, onset: e.adding(days: 40)),
+        .init(
+          term: "pneumonia", grade: .moderate, relatedness: .unlikely, onset: e.adding(days: 40)),
         today: f.today)
       let updated = try f.adverseEvents.update(
         studyID: id, eventID: ae.event.id,

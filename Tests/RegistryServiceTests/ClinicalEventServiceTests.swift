@@ -30,7 +30,8 @@ import Testing
         studyID: id, kind: .lostToFollowUp, on: e.adding(days: 60), today: f.today)
       #expect(lost.patient.status == .lostToFollowUp)
       // A lost patient may still be reported dead (a survival event).
-      let death = try f.events.add(studyID: id, kind: .death, on: e.adding(days: 80), today: f.today)
+      let death = try f.events.add(
+        studyID: id, kind: .death, on: e.adding(days: 80), today: f.today)
       #expect(death.patient.status == .died)
       // Voiding the death gives back the status before it.
       let undone = try f.events.void(studyID: id, eventID: death.event.id, reason: "wrong patient")
@@ -50,7 +51,8 @@ import Testing
         try f.events.add(studyID: id, kind: .lostToFollowUp, on: e.adding(days: 40), today: f.today)
       }
       #expect(lost.field == "--kind")
-      let death = try f.events.add(studyID: id, kind: .death, on: e.adding(days: 70), today: f.today)
+      let death = try f.events.add(
+        studyID: id, kind: .death, on: e.adding(days: 70), today: f.today)
       #expect(death.patient.status == .died)
       let undone = try f.events.void(studyID: id, eventID: death.event.id, reason: "error")
       #expect(undone.patient.status == .withdrawn)

@@ -48,14 +48,19 @@ import Testing
         studyID: gone, reason: "moved", on: f.today, today: f.today)
       let due = try f.assessments.visitsDue(asOf: f.today)
       #expect(Set(due.map(\.studyID)) == [sle, aclf])
-      #expect(try f.assessments.visitsDue(site: "GZU", asOf: f.today).allSatisfy { $0.studyID == aclf })
+      #expect(
+        try f.assessments.visitsDue(site: "GZU", asOf: f.today).allSatisfy { $0.studyID == aclf })
       #expect(
         try f.assessments.visitsDue(protocolCode: "SLE-UCMSC", asOf: f.today).allSatisfy {
           $0.studyID == sle
         })
       // Overdue first, then due, then upcoming.
       let order = due.map(\.state)
-      #expect(order == order.sorted { VisitDueState.allCases.firstIndex(of: $0)! < VisitDueState.allCases.firstIndex(of: $1)! })
+      #expect(
+        order
+          == order.sorted {
+            VisitDueState.allCases.firstIndex(of: $0)! < VisitDueState.allCases.firstIndex(of: $1)!
+          })
       let unknown = try #require(throws: RegistryError.self) {
         try f.assessments.visitsDue(site: "XXX", asOf: f.today)
       }

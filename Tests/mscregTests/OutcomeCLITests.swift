@@ -47,8 +47,10 @@ import Testing
       #expect(json["scores"]?["meld"]?.number != nil)
       #expect(json["scores"]?["engine_version"]?.string == ScoreEngine.version)
       let text = try CLIRunner.run(
-        ["assess", "record", aclf, "--visit", "week4", "--date", "\(e.adding(days: 28))",
-         "--inr", "1.3"], database: db)
+        [
+          "assess", "record", aclf, "--visit", "week4", "--date", "\(e.adding(days: 28))",
+          "--inr", "1.3",
+        ], database: db)
       #expect(text.status == 0 && text.stdout.hasPrefix("recorded week4 of \(aclf)"))
       let amend = try CLIRunner.run(
         ["assess", "amend", aclf, "--visit", "week1", "--sodium", "135", "--reason", "typo"],
@@ -71,24 +73,48 @@ import Testing
       let w4 = "\(e.adding(days: 28))"
       let cases: [([String], Int32, String)] = [
         (["assess", aclf, "--visit", "week4", "--date", w4, "--inr", "20"], 65, "error: --inr:"),
-        (["assess", aclf, "--visit", "week4", "--date", w4, "--sodium", "95"], 65,
-         "error: --sodium:"),
-        (["assess", aclf, "--visit", "week4", "--date", "\(e.adding(days: 32))", "--inr", "1.2"],
-         65, "error: --date:"),
-        (["assess", aclf, "--visit", "week9", "--date", w4, "--inr", "1.2"], 65, "error: --visit:"),
-        (["assess", aclf, "--visit", "week4", "--date", "2026-02-30", "--inr", "1.2"], 65,
-         "error: --date:"),
-        (["assess", "ACLF-GZU-0099", "--visit", "week4", "--date", w4, "--inr", "1.2"], 66,
-         "error: ID:"),
+        (
+          ["assess", aclf, "--visit", "week4", "--date", w4, "--sodium", "95"], 65,
+          "error: --sodium:"
+        ),
+        (
+          ["assess", aclf, "--visit", "week4", "--date", "\(e.adding(days: 32))", "--inr", "1.2"],
+          65, "error: --date:"
+        ),
+        (
+          ["assess", aclf, "--visit", "week9", "--date", w4, "--inr", "1.2"], 65, "error: --visit:"
+        ),
+        (
+          ["assess", aclf, "--visit", "week4", "--date", "2026-02-30", "--inr", "1.2"], 65,
+          "error: --date:"
+        ),
+        (
+          ["assess", "ACLF-GZU-0099", "--visit", "week4", "--date", w4, "--inr", "1.2"], 66,
+          "error: ID:"
+        ),
         (["assess", aclf, "--visit", "week4", "--inr", "1.2"], 64, "error:"),
-        (["assess", "amend", aclf, "--visit", "week4", "--inr", "1.2", "--reason", "x"], 66,
-         "error: --visit:"),
-        (["ae", "add", sle, "--term", "lupus flare death", "--grade", "5", "--relatedness",
-          "unrelated", "--onset", "\(e.adding(days: 50))"], 65, "error: --grade:"),
-        (["ae", "add", sle, "--term", "rash", "--grade", "6", "--relatedness", "unrelated",
-          "--onset", w4], 65, "error: --grade:"),
-        (["ae", "add", sle, "--term", "rash", "--grade", "1", "--relatedness", "maybe",
-          "--onset", w4], 65, "error: --relatedness:"),
+        (
+          ["assess", "amend", aclf, "--visit", "week4", "--inr", "1.2", "--reason", "x"], 66,
+          "error: --visit:"
+        ),
+        (
+          [
+            "ae", "add", sle, "--term", "lupus flare death", "--grade", "5", "--relatedness",
+            "unrelated", "--onset", "\(e.adding(days: 50))",
+          ], 65, "error: --grade:"
+        ),
+        (
+          [
+            "ae", "add", sle, "--term", "rash", "--grade", "6", "--relatedness", "unrelated",
+            "--onset", w4,
+          ], 65, "error: --grade:"
+        ),
+        (
+          [
+            "ae", "add", sle, "--term", "rash", "--grade", "1", "--relatedness", "maybe",
+            "--onset", w4,
+          ], 65, "error: --relatedness:"
+        ),
         (["event", "add", sle, "--kind", "stroke", "--date", w4], 65, "error: --kind:"),
         (["visits", "due", "--site", "XXX"], 66, "error: --site:"),
       ]
@@ -152,7 +178,8 @@ import Testing
         database: db)
       #expect(csv.status == 0)
       let lines = csv.stdout.split(separator: "\n")
-      #expect(lines.first == "study_id,protocol,site,visit,day,target,window_start,window_end,state,days")
+      #expect(
+        lines.first == "study_id,protocol,site,visit,day,target,window_start,window_end,state,days")
       #expect(lines.dropFirst().first?.hasPrefix("\(sle),SLE-UCMSC,PAN,week4,28,") == true)
       #expect(lines.dropFirst().first?.hasSuffix(",overdue,1") == true)
       for path in [

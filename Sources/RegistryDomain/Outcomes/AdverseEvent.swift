@@ -94,7 +94,8 @@ public struct AdverseEvent: Sendable, Equatable, Codable {
     }
     if serious == .death {
       throw RegistryError.refused(
-        Seriousness.option, "the criterion death is for grade 5 adverse events (grade is \(grade.rawValue))")
+        Seriousness.option,
+        "the criterion death is for grade 5 adverse events (grade is \(grade.rawValue))")
     }
     return serious
   }

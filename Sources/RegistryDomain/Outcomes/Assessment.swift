@@ -75,13 +75,18 @@ extension MeasureSet {
   /// (`bilirubin` in mg/dL, …), codes as text, lists as arrays; `dialysis` only when true.
   public var canonicalJSON: [String: JSONValue] {
     var out: [String: JSONValue] = [:]
-    if let s = sledai2k { out["sledai_descriptors"] = .array(s.descriptors.map { .string($0.rawValue) }) }
-    if let e = eularAcr2019 { out["eular_acr_items"] = .array(e.items.map { .string($0.rawValue) }) }
+    if let s = sledai2k {
+      out["sledai_descriptors"] = .array(s.descriptors.map { .string($0.rawValue) })
+    }
+    if let e = eularAcr2019 {
+      out["eular_acr_items"] = .array(e.items.map { .string($0.rawValue) })
+    }
     if let t = anaTiter { out["ana_titer"] = .number(Double(t)) }
     if let p = pga { out["pga"] = .number(p.value) }
     if let b = bilag {
       out["bilag"] = .object(
-        Dictionary(uniqueKeysWithValues: b.grades.map { ($0.key.rawValue, .string($0.value.rawValue)) }))
+        Dictionary(
+          uniqueKeysWithValues: b.grades.map { ($0.key.rawValue, .string($0.value.rawValue)) }))
     }
     for analyte in Analyte.allCases {
       if let reading = reading(of: analyte) {

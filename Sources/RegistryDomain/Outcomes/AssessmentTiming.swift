@@ -27,19 +27,22 @@ public enum AssessmentTiming {
       if outOfWindow {
         throw RegistryError.refused(
           "--out-of-window",
-          "\(date) is inside the window of \(visit.code) (\(first) to \(last)); the flag is only for dates outside it")
+          "\(date) is inside the window of \(visit.code) (\(first) to \(last)); the flag is only for dates outside it"
+        )
       }
       return false
     }
     guard date >= enrolledOn else {
       throw RegistryError.refused(
         "--date",
-        "\(date) is before the enrollment date \(enrolledOn) and outside the window of \(visit.code) (\(first) to \(last))")
+        "\(date) is before the enrollment date \(enrolledOn) and outside the window of \(visit.code) (\(first) to \(last))"
+      )
     }
     guard outOfWindow else {
       throw RegistryError.refused(
         "--date",
-        "\(date) is outside the window of \(visit.code) (\(first) to \(last), day \(window.firstDay) to \(window.lastDay)); to record a protocol deviation give --out-of-window --reason R")
+        "\(date) is outside the window of \(visit.code) (\(first) to \(last), day \(window.firstDay) to \(window.lastDay)); to record a protocol deviation give --out-of-window --reason R"
+      )
     }
     guard let reason, !reason.trimmingCharacters(in: .whitespaces).isEmpty else {
       throw RegistryError.refused(

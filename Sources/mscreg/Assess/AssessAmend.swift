@@ -6,7 +6,8 @@ import RegistryService
 struct AssessAmend: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "amend",
-    abstract: "Correct an assessment; the scores are recomputed, old values stay in the audit trail.",
+    abstract:
+      "Correct an assessment; the scores are recomputed, old values stay in the audit trail.",
     discussion: """
       Each measure given replaces the stored value; the others keep theirs. --no-dialysis
       clears the dialysis flag. A corrected --date is checked against the visit's window again

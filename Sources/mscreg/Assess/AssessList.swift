@@ -24,7 +24,8 @@ struct AssessList: ParsableCommand {
     let assessments = try AssessmentService(global.registry).list(
       studyID: id, includeVoided: includeVoided)
     if output.format == .json { return try Output.json(assessments) }
-    let header = ["id", "visit", "date", "scores", "engine", "deviation"]
+    let header =
+      ["id", "visit", "date", "scores", "engine", "deviation"]
       + (includeVoided ? ["voided"] : [])
     Output.table(
       header,
