@@ -41,6 +41,19 @@ enum StoreErrors {
       "infusion_route": ("--route", "unknown route"),
       "infusion_dose_derived": ("--cells", "dose per kg must equal cells ÷ weight"),
       "infusion_void_has_reason": ("--reason", "a voided infusion needs a reason"),
+      "assessment_deviation_has_reason": (
+        "--reason", "an out-of-window assessment needs the reason for the deviation"
+      ),
+      "ae_term": ("--term", "must be 1–200 characters"),
+      "ae_grade": ("--grade", "CTCAE grade must be 1–5"),
+      "ae_resolution_after_onset": ("--resolved", "must not be before the onset"),
+      "ae_serious_death_is_grade5": (
+        "--serious", "the criterion death goes with grade 5, and grade 5 with death"
+      ),
+      "ae_infusion_same_patient": ("--infusion", "is not an infusion of this patient"),
+      "clinical_event_once": (
+        "--kind", "this event is already recorded for the patient; void it to correct it"
+      ),
     ]
 
   /// libpq's messages span lines; the CLI prints one.
@@ -69,6 +82,10 @@ enum StoreErrors {
       return .refused("--reason", error.message)
     case "MR002":
       return RegistryError(.permissionDenied, field: "audit", error.message)
+    case "MR030":
+      return .refused("--grade", error.message)
+    case "MR031":
+      return .refused("--event", error.message)
     case "22001", "22003", "22007", "22008", "22P02", "22021":
       return .refused(error.column ?? "value", error.message)
     default:

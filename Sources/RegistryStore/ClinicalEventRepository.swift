@@ -1,0 +1,104 @@
+import Foundation
+import PostgresClient
+import RegistryDomain
+
+/// SQL for `registry.clinical_event` (death, liver transplant, loss to follow-up).
+public struct ClinicalEventRepository {
+  let store: Store
+
+  /// A repository over an open store.
+  public init(_ store: Store) { self.store = store }
+
+  static let columns = """
+    id, study_id, kind, occurred_on, voided_at IS NOT NULL AS voided, void_reason
+    """
+
+  /// Inserts an event; returns its id. A second live event of the same kind is refused by the
+  /// database (`clinical_event_once`).
+  public func insert(studyID: String, kind: ClinicalEventKind, on date: CalendarDate) throws
+    -> Int64
+  {
+    try store.mapped {
+      try store.query(
+        """
+        INSERT INTO registry.clinical_event (study_id, kind, occurred_on) VALUES ($1, $2, $3)
+        RETURNING id
+        """, [studyID, kind.rawValue, date]
+      ).rows[0].decode("id")
+    }
+  }
+
+  /// Marks an event voided with a reason.
+  public func void(id: Int64, reason: String) throws {
+    try store.mapped {
+      try store.query(
+        "UPDATE registry.clinical_event SET voided_at = now(), void_reason = $2 WHERE id = $1",
+        [id, reason])
+    }
+  }
+
+  /// An event by id (voided or not), or nil.
+  public func find(id: Int64, forUpdate: Bool = false) throws -> ClinicalEvent? {
+    try store.mapped {
+      try store.query(
+        """
+        SELECT \(Self.columns) FROM registry.clinical_event WHERE id = $1
+        \(forUpdate ? "FOR UPDATE" : "")
+        """, [id]
+      ).rows.first.map(Self.event)
+    }
+  }
+
+  /// The live event of a kind of a patient, or nil.
+  public func live(studyID: String, kind: ClinicalEventKind) throws -> ClinicalEvent? {
+    try store.mapped {
+      try store.query(
+        """
+        SELECT \(Self.columns) FROM registry.clinical_event
+        WHERE study_id = $1 AND kind = $2 AND voided_at IS NULL
+        """, [studyID, kind.rawValue]
+      ).rows.first.map(Self.event)
+    }
+  }
+
+  /// A patient's events by date (voided ones only when `includeVoided`).
+  public func list(studyID: String, includeVoided: Bool = false) throws -> [ClinicalEvent] {
+    try store.mapped {
+      try store.query(
+        """
+        SELECT \(Self.columns) FROM registry.clinical_event
+        WHERE study_id = $1 AND ($2 OR voided_at IS NULL)
+        ORDER BY occurred_on, id
+        """, [studyID, includeVoided]
+      ).rows.map(Self.event)
+    }
+  }
+
+  /// The status a patient had before it last became `status`, read from the audit trail's
+  /// old row, with its date; nil when the trail has no such change.
+  public func statusBefore(studyID: String, became status: PatientStatus) throws
+    -> (status: PatientStatus, on: CalendarDate?)?
+  {
+    try store.mapped {
+      guard
+        let row = try store.query(
+          """
+          SELECT old_row ->> 'status' AS status, old_row ->> 'status_on' AS status_on
+          FROM audit.log
+          WHERE table_name = 'registry.patient' AND row_key = $1 AND action = 'UPDATE'
+            AND new_row ->> 'status' = $2 AND old_row ->> 'status' <> $2
+          ORDER BY id DESC LIMIT 1
+          """, [studyID, status.rawValue]
+        ).rows.first
+      else { return nil }
+      return (try row.code("status"), try row.decode("status_on"))
+    }
+  }
+
+  static func event(_ row: PostgresRow) throws -> ClinicalEvent {
+    ClinicalEvent(
+      id: try row.decode("id"), studyID: try row.decode("study_id"), kind: try row.code("kind"),
+      occurredOn: try row.decode("occurred_on"), voided: try row.decode("voided"),
+      voidReason: try row.decode("void_reason"))
+  }
+}

@@ -1,0 +1,106 @@
+import Foundation
+import PostgresClient
+import RegistryDomain
+import RegistryService
+import TestSupport
+
+/// A migrated database with the example protocols, sites PAN/BOG/GZU, and helpers to enroll
+/// an SLE or ACLF patient on a chosen day.
+struct OutcomeFixture {
+  let db: TestDatabase
+  let registry: RegistryDatabase
+  /// Today for the services (the real date, so that "in the future" means what it says).
+  let today = CalendarDate.today()
+
+  init(_ db: TestDatabase) throws {
+    self.db = db
+    registry = RegistryDatabase(conninfo: db.conninfo)
+    let folder = TestDatabase.repositoryRoot.appendingPathComponent("config/protocols")
+    for file in ["sle-ucmsc.yaml", "aclf-bmmsc.yaml"] {
+      _ = try ProtocolService(registry).load(file: folder.appendingPathComponent(file))
+    }
+    for (code, name) in [("PAN", "Panamá"), ("BOG", "Bogotá"), ("GZU", "Nanjing")] {
+      _ = try SiteService(registry).add(code: code, name: name, country: nil)
+    }
+  }
+
+  var assessments: AssessmentService { AssessmentService(registry) }
+  var adverseEvents: AdverseEventService { AdverseEventService(registry) }
+  var events: ClinicalEventService { ClinicalEventService(registry) }
+
+  /// Enrolls an eligible SLE patient `daysAgo` days before today; returns the study ID.
+  func enrollSLE(daysAgo: Int, site: String = "PAN", mrn: String = UUID().uuidString) throws
+    -> String
+  {
+    let on = today.adding(days: -daysAgo)
+    return try EnrollmentService(registry).enroll(
+      EnrollmentRequest(
+        protocolCode: "SLE-UCMSC", site: site,
+        identity: PatientIdentity(
+          mrn: String(mrn.prefix(60)), givenName: "Ana", familyName: "Pérez",
+          birthDate: CalendarDate(year: 1990, month: 4, day: 2)!, contact: nil),
+        sex: .female, consent: Consent(version: "2.1", signedOn: on), enrolledOn: on,
+        measures: try MeasureSet(
+          parsing: RawMeasures(
+            sledaiDescriptors: "arthritis,rash,low_complement,proteinuria",
+            eularAcrItems: "joint_involvement,anti_dsdna_or_anti_sm,low_c3_and_c4",
+            anaTiter: "320", pga: "1.5"))),
+      today: today
+    ).studyID
+  }
+
+  /// Enrolls an eligible ACLF patient `daysAgo` days before today; returns the study ID.
+  func enrollACLF(daysAgo: Int, site: String = "GZU", mrn: String = UUID().uuidString) throws
+    -> String
+  {
+    let on = today.adding(days: -daysAgo)
+    return try EnrollmentService(registry).enroll(
+      EnrollmentRequest(
+        protocolCode: "ACLF-BMMSC", site: site,
+        identity: PatientIdentity(
+          mrn: String(mrn.prefix(60)), givenName: "Wei", familyName: "Zhang",
+          birthDate: CalendarDate(year: 1975, month: 1, day: 20)!, contact: nil),
+        sex: .male, consent: Consent(version: "1.0", signedOn: on), enrolledOn: on,
+        measures: try MeasureSet(
+          parsing: RawMeasures(
+            creatinine: "1.4", bilirubin: "171umol/L", inr: "2.1", sodium: "131",
+            albumin: "2.9", ascites: "mild", encephalopathy: "none"))),
+      today: today
+    ).studyID
+  }
+
+  /// The enrollment date of a patient.
+  func enrolledOn(_ studyID: String) throws -> CalendarDate {
+    try PatientService(registry).show(studyID: studyID).patient.enrolledOn
+  }
+
+  /// One value of a query on a raw connection (nil for SQL NULL).
+  func scalar(_ sql: String, _ parameters: [any PostgresEncodable] = []) throws -> String? {
+    let connection = try db.connect()
+    return try connection.query(sql, parameters).rows.first?.decode(at: 0)
+  }
+
+  /// Row count of a table.
+  func count(_ table: String) throws -> Int {
+    Int(try scalar("SELECT count(*) FROM \(table)") ?? "0")!
+  }
+
+  /// Inserts a released lot and a live infusion of a patient on a day; returns its id.
+  func infuse(_ studyID: String, on date: CalendarDate, lot: String = "UC-001") throws -> Int64 {
+    let connection = try db.connect()
+    try connection.query(
+      """
+      INSERT INTO registry.msc_lot (lot_number, source, donor, product, passage, viability_pct,
+        manufactured_on, expires_on, status)
+      VALUES ($1, 'umbilical_cord', 'allogeneic', 'cells', 3, 92, $2, $3, 'released')
+      ON CONFLICT DO NOTHING
+      """, [lot, date.adding(days: -60), date.adding(days: 300)])
+    return try connection.query(
+      """
+      INSERT INTO registry.infusion (study_id, lot_number, infused_on, weight_kg, total_cells,
+        dose_per_kg, route)
+      VALUES ($1, $2, $3, 60, 6e7, 6e7 / 60.0, 'iv') RETURNING id
+      """, [studyID, lot, date]
+    ).rows[0].decode("id")
+  }
+}
