@@ -115,8 +115,8 @@ import Testing
   @Test func infusionLinkMustBeALiveInfusionOfTheSamePatient() async throws {
     try await TestDatabase.with { db in
       let f = try OutcomeFixture(db)
-      let a = try f.enrollSLE(daysAgo: 100)
-      let b = try f.enrollSLE(daysAgo: 100)
+      let a = try f.enrollSLEInMSCArm(daysAgo: 100)
+      let b = try f.enrollSLEInMSCArm(daysAgo: 100)
       let e = try f.enrolledOn(a)
       let infusionA = try f.infuse(a, on: e.adding(days: 1))
       let infusionB = try f.infuse(b, on: e.adding(days: 1))

@@ -41,21 +41,31 @@ struct HandCohort {
     }
     self.ids = ids
     let c = try db.connect()
-    try c.execute(
-      """
-      INSERT INTO registry.msc_lot (lot_number, source, donor, product, passage, viability_pct,
-        manufactured_on, expires_on, status)
-      VALUES ('BM-1', 'bone_marrow', 'allogeneic', 'cells', 3, 92, '2025-12-01', '2027-12-01', 'released')
-      """)
+    try db.insertReleasedLot(
+      "BM-1", source: "bone_marrow", manufactured: CalendarDate(iso: "2025-12-01")!,
+      expires: CalendarDate(iso: "2027-12-01")!)
+    // The database admits infusions only for MSC arms: treat the first MSC-arm patient among
+    // A–C at PAN (D must keep no follow-up) and the MSC-arm one of E and F at GZU.
+    func mscArm(_ names: [String]) throws -> String {
+      for name in names {
+        let arm: String = try c.query(
+          "SELECT arm FROM registry.patient WHERE study_id = $1", [ids[name]!]
+        ).rows[0].decode("arm")
+        if arm == "msc" { return name }
+      }
+      throw RegistryError.refused("fixture", "no MSC-arm patient among \(names)")
+    }
+    let treatedPAN = try mscArm(["A", "B", "C"])
+    let treatedGZU = try mscArm(["E", "F"])
     func exec(_ sql: String, _ values: [any PostgresEncodable]) throws { try c.query(sql, values) }
     let infusion = """
       INSERT INTO registry.infusion (study_id, lot_number, infused_on, weight_kg, total_cells,
         dose_per_kg, route, voided_at, void_reason)
       VALUES ($1, 'BM-1', $2, 60, 4.8e7, 8e5, 'iv', $3::timestamptz, $4)
       """
-    try exec(infusion, [ids["A"]!, "2026-01-10", String?.none, String?.none])
-    try exec(infusion, [ids["E"]!, "2026-03-05", String?.none, String?.none])
-    try exec(infusion, [ids["B"]!, "2026-01-10", "2026-01-11", "wrong patient"])
+    try exec(infusion, [ids[treatedPAN]!, "2026-01-10", String?.none, String?.none])
+    try exec(infusion, [ids[treatedGZU]!, "2026-03-05", String?.none, String?.none])
+    try exec(infusion, [ids[treatedPAN]!, "2026-01-20", "2026-01-21", "wrong date"])
     let event = """
       INSERT INTO registry.clinical_event (study_id, kind, occurred_on, voided_at, void_reason)
       VALUES ($1, $2, $3, $4::timestamptz, $5)

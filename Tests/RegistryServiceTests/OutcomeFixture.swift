@@ -49,6 +49,19 @@ struct OutcomeFixture {
     ).studyID
   }
 
+  /// Enrolls eligible SLE patients until one lands in the MSC arm (the database admits
+  /// infusions only there); returns that study ID.
+  func enrollSLEInMSCArm(daysAgo: Int, site: String = "PAN") throws -> String {
+    for _ in 0..<8 {
+      let id = try enrollSLE(daysAgo: daysAgo, site: site)
+      let arm: String = try db.connect().query(
+        "SELECT arm FROM registry.patient WHERE study_id = $1", [id]
+      ).rows[0].decode("arm")
+      if arm == "msc" { return id }
+    }
+    throw RegistryError.refused("fixture", "no MSC-arm allocation in 8 enrollments")
+  }
+
   /// Enrolls an eligible ACLF patient `daysAgo` days before today; returns the study ID.
   func enrollACLF(daysAgo: Int, site: String = "GZU", mrn: String = UUID().uuidString) throws
     -> String
@@ -88,13 +101,9 @@ struct OutcomeFixture {
   /// Inserts a released lot and a live infusion of a patient on a day; returns its id.
   func infuse(_ studyID: String, on date: CalendarDate, lot: String = "UC-001") throws -> Int64 {
     let connection = try db.connect()
-    try connection.query(
-      """
-      INSERT INTO registry.msc_lot (lot_number, source, donor, product, passage, viability_pct,
-        manufactured_on, expires_on, status)
-      VALUES ($1, 'umbilical_cord', 'allogeneic', 'cells', 3, 92, $2, $3, 'released')
-      ON CONFLICT DO NOTHING
-      """, [lot, date.adding(days: -60), date.adding(days: 300)])
+    try db.insertReleasedLot(
+      lot, source: "umbilical_cord", manufactured: date.adding(days: -60),
+      expires: date.adding(days: 300))
     return try connection.query(
       """
       INSERT INTO registry.infusion (study_id, lot_number, infused_on, weight_kg, total_cells,
