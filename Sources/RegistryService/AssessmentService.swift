@@ -38,7 +38,7 @@ public struct AssessmentService: Sendable {
       guard patient.status.isActive else {
         throw RegistryError.refused(
           "ID",
-          "\(studyID) is \(patient.status.rawValue)\(patient.statusOn.map { " since \($0)" } ?? ""); no assessments are recorded after withdrawal, death or loss to follow-up"
+          "\(studyID) has status \(patient.status.rawValue)\(patient.statusOn.map { " since \($0)" } ?? ""); no assessments are recorded after withdrawal, death or loss to follow-up"
         )
       }
       let visit = try Self.visit(code, of: patient, store: store)

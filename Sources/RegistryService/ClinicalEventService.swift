@@ -108,7 +108,7 @@ public struct ClinicalEventService: Sendable {
       guard patient.status.canBecome(status) else {
         throw RegistryError.refused(
           "--kind",
-          "\(studyID) is \(patient.status.rawValue); a \(patient.status.rawValue) patient cannot become \(status.rawValue)"
+          "\(studyID) has status \(patient.status.rawValue); a \(patient.status.rawValue) patient cannot become \(status.rawValue)"
         )
       }
       if let last = try AssessmentRepository(store).latestDate(studyID: studyID), date < last {

@@ -127,13 +127,13 @@ import Testing
       _ = try PatientService(t.registry).withdraw(
         studyID: msc[0], reason: "withdrew consent", on: CalendarDate(iso: "2026-01-08")!,
         today: LotInfusionTrial.today)
-      try t.expectRefused("ID", ["is withdrawn since 2026-01-08"]) {
+      try t.expectRefused("ID", ["has status withdrawn since 2026-01-08"]) {
         try t.infuse(msc[0], lot: "UC-1", on: "2026-01-10", cells: 7e7)
       }
       try t.sql(
         "UPDATE registry.patient SET status = 'died', status_on = '2026-01-09' WHERE study_id = '\(msc[1])'",
         reason: "death recorded")
-      try t.expectRefused("ID", ["is died since 2026-01-09"]) {
+      try t.expectRefused("ID", ["has status died since 2026-01-09"]) {
         try t.infuse(msc[1], lot: "UC-1", on: "2026-01-10", cells: 7e7)
       }
       try t.expectRefused("ID", ["no patient SLE-PAN-0999"], kind: .notFound) {

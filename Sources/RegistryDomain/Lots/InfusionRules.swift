@@ -59,7 +59,7 @@ public enum InfusionRules {
         .init(
           field: "ID",
           message:
-            "\(id) is \(patient.status.rawValue)\(since); infusions are only for enrolled, "
+            "\(id) has status \(patient.status.rawValue)\(since); infusions are only for enrolled, "
             + "living, non-withdrawn patients"))
     }
     if let arm {
