@@ -39,7 +39,7 @@ public struct ClinicalEventService: Sendable {
   }
 
   /// Voids an event entered in error, with a reason. Voiding a death or a loss to follow-up
-  /// gives the patient back the status they had before it (from the audit trail). A death
+  /// gives the patient back the status they had before it (kept on the event row). A death
   /// that a live grade 5 adverse event needs cannot be voided (void or regrade that first).
   public func void(studyID: String, eventID: Int64, reason: String) throws -> Recorded {
     let reason = try TextField.validated(reason, field: "--reason", maxLength: 1000)
@@ -60,7 +60,7 @@ public struct ClinicalEventService: Sendable {
       }
       try events.void(id: eventID, reason: reason)
       if let status = event.kind.resultingStatus, patient.status == status {
-        let previous = try events.statusBefore(studyID: studyID, became: status)
+        let previous = try events.priorStatus(eventID: eventID)
         try PatientRepository(store).updateStatus(
           studyID: studyID, to: previous?.status ?? .enrolled, on: previous?.on)
       }
@@ -116,7 +116,11 @@ public struct ClinicalEventService: Sendable {
           field, "\(date) is before the patient's last assessment on \(last)")
       }
     }
-    let id = try events.insert(studyID: studyID, kind: kind, on: date)
+    let changesStatus = kind.resultingStatus != nil
+    let id = try events.insert(
+      studyID: studyID, kind: kind, on: date,
+      priorStatus: changesStatus ? patient.status : nil,
+      priorStatusOn: changesStatus ? patient.statusOn : nil)
     if let status = kind.resultingStatus {
       try PatientRepository(store).updateStatus(studyID: studyID, to: status, on: date)
     }

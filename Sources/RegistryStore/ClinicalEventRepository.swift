@@ -15,15 +15,17 @@ public struct ClinicalEventRepository {
 
   /// Inserts an event; returns its id. A second live event of the same kind is refused by the
   /// database (`clinical_event_once`).
-  public func insert(studyID: String, kind: ClinicalEventKind, on date: CalendarDate) throws
-    -> Int64
-  {
+  public func insert(
+    studyID: String, kind: ClinicalEventKind, on date: CalendarDate,
+    priorStatus: PatientStatus? = nil, priorStatusOn: CalendarDate? = nil
+  ) throws -> Int64 {
     try store.mapped {
       try store.query(
         """
-        INSERT INTO registry.clinical_event (study_id, kind, occurred_on) VALUES ($1, $2, $3)
+        INSERT INTO registry.clinical_event (study_id, kind, occurred_on, prior_status, prior_status_on)
+        VALUES ($1, $2, $3, $4, $5)
         RETURNING id
-        """, [studyID, kind.rawValue, date]
+        """, [studyID, kind.rawValue, date, priorStatus?.rawValue, priorStatusOn]
       ).rows[0].decode("id")
     }
   }
@@ -74,24 +76,17 @@ public struct ClinicalEventRepository {
     }
   }
 
-  /// The status a patient had before it last became `status`, read from the audit trail's
-  /// old row, with its date; nil when the trail has no such change.
-  public func statusBefore(studyID: String, became status: PatientStatus) throws
-    -> (status: PatientStatus, on: CalendarDate?)?
-  {
+  /// The status the patient had before an event changed it (kept on the event row), with its
+  /// date; nil when the event did not change the status.
+  public func priorStatus(eventID: Int64) throws -> (status: PatientStatus, on: CalendarDate?)? {
     try store.mapped {
       guard
         let row = try store.query(
-          """
-          SELECT old_row ->> 'status' AS status, old_row ->> 'status_on' AS status_on
-          FROM audit.log
-          WHERE table_name = 'registry.patient' AND row_key = $1 AND action = 'UPDATE'
-            AND new_row ->> 'status' = $2 AND old_row ->> 'status' <> $2
-          ORDER BY id DESC LIMIT 1
-          """, [studyID, status.rawValue]
-        ).rows.first
+          "SELECT prior_status, prior_status_on FROM registry.clinical_event WHERE id = $1",
+          [eventID]
+        ).rows.first, row["prior_status"] != nil
       else { return nil }
-      return (try row.code("status"), try row.decode("status_on"))
+      return (try row.code("prior_status"), try row.decode("prior_status_on"))
     }
   }
 

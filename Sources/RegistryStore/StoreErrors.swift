@@ -78,6 +78,8 @@ enum StoreErrors {
       return .notFound(error.constraint ?? "reference", error.detail ?? error.message)
     case SQLState.insufficientPrivilege:
       return RegistryError(.permissionDenied, field: error.table ?? "database", error.message)
+    case "MR040":
+      return .refused(error.column ?? "NAME", error.message)
     case "MR001":
       return .refused("--reason", error.message)
     case "MR002":

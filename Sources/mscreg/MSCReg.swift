@@ -29,7 +29,8 @@ struct MSCReg: ParsableCommand {
     subcommands: [
       DBCommand.self, SiteCommand.self, ProtocolCommand.self, PatientCommand.self,
       LotCommand.self, InfuseCommand.self, AssessCommand.self, AECommand.self,
-      EventCommand.self, VisitsCommand.self, ReportCommand.self, AuditCommand.self,
+      EventCommand.self, VisitsCommand.self, ReportCommand.self, UserCommand.self,
+      AuditCommand.self,
       ScoreCommand.self,
     ]
   )
