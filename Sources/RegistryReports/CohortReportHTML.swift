@@ -77,19 +77,27 @@ struct Page {
     let p = report.protocol
     var items: [(String, String)] = [
       ("Protocol", "\(p.code) v\(p.version)"),
-      ("Condition", p.condition == "sle" ? "Systemic lupus erythematosus" : p.condition == "liver_failure" ? "Liver failure" : p.condition),
+      (
+        "Condition",
+        p.condition == "sle"
+          ? "Systemic lupus erythematosus"
+          : p.condition == "liver_failure" ? "Liver failure" : p.condition
+      ),
       ("As of", report.asOf.description),
       ("Grouped by", groupNoun),
-      ("Survival CI", report.ciMethod == .loglog ? "log-log (Greenwood), 95%" : "plain (linear Greenwood), 95%"),
+      ("Survival CI", report.ciMethod == .loglog ? "log-log, 95%" : "plain (linear), 95%"),
       ("Small counts", minCell > 1 ? "1–\(minCell - 1) shown as <\(minCell)" : "all shown"),
     ]
     if let site = report.site { items.insert(("Site", site), at: 3) }
-    let meta = items.map { Markup.element("div", [:], Markup.text("dt", [:], $0.0) + Markup.text("dd", [:], $0.1)) }
+    let meta = items.map {
+      Markup.element("div", [:], Markup.text("dt", [:], $0.0) + Markup.text("dd", [:], $0.1))
+    }
     return Markup.element(
       "header", ["class": "report"],
       Markup.text("p", ["class": "eyebrow"], "MSC registry · cohort report")
         + Markup.text("h1", [:], p.title.isEmpty ? p.code : p.title)
-        + Markup.text("p", ["class": "subtitle"], "\(p.code) version \(p.version) · data as of \(report.asOf)")
+        + Markup.text(
+          "p", ["class": "subtitle"], "\(p.code) version \(p.version) · data as of \(report.asOf)")
         + Markup.element("dl", ["class": "meta"], meta.joined()))
   }
 
@@ -101,7 +109,8 @@ struct Page {
     let failures = f.screenFailures.map { (criterion: $0.key, n: $0.value) }
       .sorted { ($0.n ?? 0, $1.criterion) > ($1.n ?? 0, $0.criterion) }
       .map { (criterion: $0.criterion, count: x.count($0.n)) }
-    var order = report.groupBy == .arm ? report.groups.map(\.group).filter { f.allocated[$0] != nil } : []
+    var order =
+      report.groupBy == .arm ? report.groups.map(\.group).filter { f.allocated[$0] != nil } : []
     order += f.allocated.keys.sorted().filter { !order.contains($0) }
     let perArm = report.groupBy == .arm && report.site == nil
     let arms = order.map { code -> ConsortDiagram.Arm in
@@ -115,7 +124,12 @@ struct Page {
     let allPerArm = !arms.isEmpty && arms.allSatisfy { $0.followUp != nil }
     let diagram = ConsortDiagram(
       screened: x.count(f.screened), screenFailed: x.count(f.screenFailed), failures: failures,
-      enrolled: x.count(f.enrolled), arms: allPerArm ? arms : arms.map { var a = $0; a.followUp = nil; return a },
+      enrolled: x.count(f.enrolled),
+      arms: allPerArm
+        ? arms
+        : arms.map {
+          var a = $0; a.followUp = nil; return a
+        },
       treated: x.count(f.treated), withdrawn: x.count(f.withdrawn), analysed: x.count(f.analysed))
     return Markup.element(
       "section", ["id": "flow"],
@@ -125,7 +139,8 @@ struct Page {
           diagram.svg(title: "CONSORT flow diagram")
             + Markup.text(
               "figcaption", [:],
-              "A candidate failing several criteria counts under each. Analysed: every enrolled patient (intention to treat).")))
+              "A candidate failing several criteria counts under each. Analysed: every enrolled patient (intention to treat)."
+            )))
   }
 
   var status: String {
@@ -152,11 +167,15 @@ struct Page {
       let swatch = Markup.element(
         "svg", ["viewBox": "0 0 30 12", "aria-hidden": "true"],
         Markup.element(
-          "line", ["x1": "1", "y1": "6", "x2": "29", "y2": "6", "stroke": ReportPalette.color(item.index),
-            "stroke-width": "3", "stroke-dasharray": dash.isEmpty ? "none" : dash]))
+          "line",
+          [
+            "x1": "1", "y1": "6", "x2": "29", "y2": "6", "stroke": ReportPalette.color(item.index),
+            "stroke-width": "3", "stroke-dasharray": dash.isEmpty ? "none" : dash,
+          ]))
       return Markup.element(
         "li", [:],
-        swatch + Markup.text("strong", [:], item.label) + Markup.text("span", ["class": "detail"], item.detail))
+        swatch + Markup.text("strong", [:], item.label)
+          + Markup.text("span", ["class": "detail"], item.detail))
     }
     return Markup.element("ul", ["class": "legend"], li.joined())
   }
@@ -173,13 +192,15 @@ struct Page {
         detail = s.patients == 0 ? "not shown (no patients)" : "not shown (suppressed)"
       } else {
         detail = "n \(x.count(s.patients)), \(x.count(s.eventsObserved)) events"
-        detail += ", median " + (s.medianDays.map { "\(SVGPlot.tickLabel($0)) days" } ?? "not reached")
+        detail +=
+          ", median " + (s.medianDays.map { "\(SVGPlot.tickLabel($0)) days" } ?? "not reached")
       }
       items.append((i, g.group, detail))
     }
     let events = first.events.map { $0.replacingOccurrences(of: "_", with: " ") }
     let title = "\(first.code): Kaplan–Meier survival free of \(events.joined(separator: " or "))"
-    let chart = KaplanMeierChart(series: series, minCell: minCell, horizons: first.points.map(\.day))
+    let chart = KaplanMeierChart(
+      series: series, minCell: minCell, horizons: first.points.map(\.day))
 
     var header = [groupNoun.capitalized, "Patients", "Events", "Median (days)"]
     for p in first.points { header += ["Day \(p.day)", "95% CI", "At risk"] }
@@ -187,7 +208,8 @@ struct Page {
       guard case .survival(let s) = g.endpoints[index] else { return nil }
       let x = format(g)
       var row = [g.group, x.count(s.patients), x.count(s.eventsObserved)]
-      row.append(s.medianDays.map { SVGPlot.tickLabel($0) } ?? (s.curve.isEmpty ? "–" : "not reached"))
+      row.append(
+        s.medianDays.map { SVGPlot.tickLabel($0) } ?? (s.curve.isEmpty ? "–" : "not reached"))
       for p in s.points {
         let path = EndpointResult.survivalPath(s.code, p.day)
         row.append(x.figure(p.survival, path: path, digits: 1, percent: true))
@@ -202,12 +224,17 @@ struct Page {
       "section", ["id": "endpoint-\(Markup.identifier(first.code))", "class": "endpoint survival"],
       heading(first.code, "Kaplan–Meier survival free of \(events.joined(separator: " or "))")
         + legend(items)
-        + Markup.element("figure", [:], chart.svg(title: title) + Markup.text("figcaption", [:], note))
-        + HTMLTable(caption: "Survival at the horizons", header: header, rows: rows, swatches: swatches).html)
+        + Markup.element(
+          "figure", [:], chart.svg(title: title) + Markup.text("figcaption", [:], note))
+        + HTMLTable(
+          caption: "Survival at the horizons", header: header, rows: rows, swatches: swatches
+        ).html)
   }
 
   func proportionTitle(_ p: EndpointResult.Proportion) -> String {
-    let what = p.kind == "sri4" ? "SRI-4 response" : p.kind == "renal_response" ? "Renal response (KDIGO 2024)" : p.kind
+    let what =
+      p.kind == "sri4"
+      ? "SRI-4 response" : p.kind == "renal_response" ? "Renal response (KDIGO 2024)" : p.kind
     return "\(what) at \(p.visit)"
   }
 
@@ -221,9 +248,12 @@ struct Page {
       let path = EndpointResult.ratePath(p.code)
       let rate = x.figure(p.rate, path: path, digits: 1, percent: true)
       let ci = x.interval(p.ciLow, p.ciHigh, path: path, percent: true)
-      let value = p.rate == nil ? (rate == "–" ? "no patients" : "\(rate) (suppressed)") : "\(rate)  (\(ci))"
+      let value =
+        p.rate == nil ? (rate == "–" ? "no patients" : "\(rate) (suppressed)") : "\(rate)  (\(ci))"
       let drawn = p.responders != nil && p.patients != nil ? p.rate : nil
-      chartRows.append(.init(label: g.group, index: i, estimate: drawn, low: p.ciLow, high: p.ciHigh, value: value))
+      chartRows.append(
+        .init(label: g.group, index: i, estimate: drawn, low: p.ciLow, high: p.ciHigh, value: value)
+      )
       var row = [g.group, x.count(p.responders), x.count(p.patients), rate, ci]
       if renal { row += [x.count(p.complete), x.count(p.partial)] }
       row.append(x.count(p.missing))
@@ -234,9 +264,12 @@ struct Page {
     header.append("Missing visit")
     let title = "\(first.code): \(proportionTitle(first))"
     return Markup.element(
-      "section", ["id": "endpoint-\(Markup.identifier(first.code))", "class": "endpoint proportion"],
+      "section",
+      ["id": "endpoint-\(Markup.identifier(first.code))", "class": "endpoint proportion"],
       heading(first.code, proportionTitle(first))
-        + Markup.text("p", ["class": "note"], "Responders among all patients of the group; a missing visit counts as no response.")
+        + Markup.text(
+          "p", ["class": "note"],
+          "Responders among all patients of the group; a missing visit counts as no response.")
         + Markup.element(
           "figure", [:],
           IntervalChart(rows: chartRows, axis: .proportion).svg(title: title)
@@ -253,9 +286,14 @@ struct Page {
       let path = EndpointResult.meanPath(c.code)
       let mean = x.figure(c.mean, path: path, digits: 2)
       let ci = x.interval(c.ciLow, c.ciHigh, path: path, percent: false)
-      let value = c.mean == nil ? (mean == "–" ? "no patients" : "\(mean) (suppressed)") : (c.ciLow == nil ? mean : "\(mean)  (\(ci))")
+      let value =
+        c.mean == nil
+        ? (mean == "–" ? "no patients" : "\(mean) (suppressed)")
+        : (c.ciLow == nil ? mean : "\(mean)  (\(ci))")
       let drawn = (c.n ?? 0) > 0 ? c.mean : nil
-      chartRows.append(.init(label: g.group, index: i, estimate: drawn, low: c.ciLow, high: c.ciHigh, value: value))
+      chartRows.append(
+        .init(label: g.group, index: i, estimate: drawn, low: c.ciLow, high: c.ciHigh, value: value)
+      )
       rows.append([g.group, x.count(c.n), mean, x.figure(c.sd, path: path, digits: 2), ci])
     }
     let measure = first.measure.replacingOccurrences(of: "_", with: " ")
@@ -265,12 +303,20 @@ struct Page {
     if hasAny {
       body += Markup.element(
         "figure", [:],
-        IntervalChart(rows: chartRows, axis: .value(title: "Mean change in \(measure)")).svg(title: "\(first.code): \(text)")
-          + Markup.text("figcaption", [:], "Dot: mean change (visit − baseline). Whiskers: t-based 95% interval."))
+        IntervalChart(rows: chartRows, axis: .value(title: "Mean change in \(measure)")).svg(
+          title: "\(first.code): \(text)")
+          + Markup.text(
+            "figcaption", [:],
+            "Dot: mean change (visit − baseline). Whiskers: t-based 95% interval."))
     }
-    body += HTMLTable(caption: nil, header: [groupNoun.capitalized, "n", "Mean", "SD", "95% CI (t)"], rows: rows, swatches: swatches).html
+    body +=
+      HTMLTable(
+        caption: nil, header: [groupNoun.capitalized, "n", "Mean", "SD", "95% CI (t)"], rows: rows,
+        swatches: swatches
+      ).html
     return Markup.element(
-      "section", ["id": "endpoint-\(Markup.identifier(first.code))", "class": "endpoint change"], body)
+      "section", ["id": "endpoint-\(Markup.identifier(first.code))", "class": "endpoint change"],
+      body)
   }
 
   // MARK: Safety
@@ -286,19 +332,25 @@ struct Page {
         .init(
           label: g.group, enrolled: g.enrolled, grades: grades,
           value: "any \(x.count(ae.patientsAny)) of \(x.count(g.enrolled))"))
-      rows.append([g.group, x.count(ae.patientsAny), x.count(ae.patientsSerious)] + grades.map(x.count))
+      rows.append(
+        [g.group, x.count(ae.patientsAny), x.count(ae.patientsSerious)] + grades.map(x.count))
     }
-    let gradeLegend = (1...5).map { grade in
-      Markup.element(
-        "li", [:],
-        Markup.element("span", ["class": "swatch", "style": "background:\(ReportPalette.grades[grade - 1])"], "")
-          + Markup.escape("Grade \(grade)" + (grade == 5 ? " (death)" : "")))
-    } + [
-      Markup.element(
-        "li", [:],
-        Markup.element("span", ["class": "swatch", "style": "background:#eef1f5"], "") + "Enrolled")
-    ]
-    var caption = "Patients by the worst CTCAE grade of their adverse events, over the patients enrolled."
+    let gradeLegend =
+      (1...5).map { grade in
+        Markup.element(
+          "li", [:],
+          Markup.element(
+            "span", ["class": "swatch", "style": "background:\(ReportPalette.grades[grade - 1])"],
+            "")
+            + Markup.escape("Grade \(grade)" + (grade == 5 ? " (death)" : "")))
+      } + [
+        Markup.element(
+          "li", [:],
+          Markup.element("span", ["class": "swatch", "style": "background:#eef1f5"], "")
+            + "Enrolled")
+      ]
+    var caption =
+      "Patients by the worst CTCAE grade of their adverse events, over the patients enrolled."
     if minCell > 1 { caption += " Suppressed counts (<\(minCell)) are not drawn." }
     return Markup.element(
       "section", ["id": "safety"],
@@ -310,16 +362,21 @@ struct Page {
             + Markup.text("figcaption", [:], caption))
         + HTMLTable(
           caption: nil,
-          header: [groupNoun.capitalized, "Any AE", "Serious", "Grade 1", "Grade 2", "Grade 3", "Grade 4", "Grade 5"],
+          header: [
+            groupNoun.capitalized, "Any AE", "Serious", "Grade 1", "Grade 2", "Grade 3", "Grade 4",
+            "Grade 5",
+          ],
           rows: rows, swatches: swatches
         ).html)
   }
 
   var footer: String {
     let count = report.suppressed.count + report.groups.reduce(0) { $0 + $1.suppressed.count }
-    var text = "Generated by mscreg from the registry as of \(report.asOf). Day 0 is the enrollment date; survival is censored at the last contact."
+    var text =
+      "Generated by mscreg from the registry as of \(report.asOf). Day 0 is the enrollment date; survival is censored at the last contact."
     if minCell > 1 {
-      text += " \(count) figure\(count == 1 ? "" : "s") withheld under the minimum cell size of \(minCell)."
+      text +=
+        " \(count) figure\(count == 1 ? "" : "s") withheld under the minimum cell size of \(minCell)."
     }
     return Markup.element("footer", [:], Markup.text("p", [:], text))
   }

@@ -72,7 +72,8 @@ struct RenderedPage {
     let report = try ReportFixtures.sle(hostileLabel: hostile)
     let page = try RenderedPage(report)
     #expect(!page.html.contains("<script"))
-    #expect(page.html.contains("&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &#39;co&#39;"))
+    #expect(
+      page.html.contains("&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &#39;co&#39;"))
     // The parsed tree gives the label back verbatim: as text, not markup.
     let rowHeaders = try page.document.nodes(forXPath: "//section[@id='status']//tbody/tr/th")
       .compactMap(\.stringValue)
@@ -204,4 +205,3 @@ struct RenderedPage {
     for i in 1..<xs.count { #expect(abs(xs[i] - (xs[i - 1] + ws[i - 1])) < 0.2) }
   }
 }
-

@@ -51,7 +51,8 @@ enum ReportFixtures {
   static func aclf(minCell: Int = 0, extraGroups: [String] = []) throws -> CohortReport {
     let trial = try trial("aclf-bmmsc")
     var data = CohortAggregates()
-    let arms: [(String, Int, Double, Double)] = [("msc", 56, 0.0011, -3.1), ("smt", 54, 0.0021, -1.2)]
+    let arms: [(String, Int, Double, Double)] =
+      [("msc", 56, 0.0011, -3.1), ("smt", 54, 0.0021, -1.2)]
       + extraGroups.map { ($0, 3, 0.002, -2.0) }
     for (i, (arm, n, hazard, meanChange)) in arms.enumerated() {
       data.groupOrder.append(arm)
@@ -71,7 +72,8 @@ enum ReportFixtures {
       var ae = CohortAggregates.AECounts()
       ae.worstGrade = [1: n / 6, 2: n / 10, 3: n / 14, 4: arm == "msc" ? 1 : 3, 5: i == 0 ? 1 : 2]
       ae.patientsAny = ae.worstGrade.values.reduce(0, +)
-      ae.patientsSerious = (ae.worstGrade[3] ?? 0) + (ae.worstGrade[4] ?? 0) + (ae.worstGrade[5] ?? 0)
+      ae.patientsSerious =
+        (ae.worstGrade[3] ?? 0) + (ae.worstGrade[4] ?? 0) + (ae.worstGrade[5] ?? 0)
       data.adverseEvents[arm] = ae
       data.flow.allocated[arm] = n
     }
@@ -127,7 +129,9 @@ enum ReportFixtures {
     data.flow.screenFailed = 27
     data.flow.screened = data.flow.enrolled + 27
     data.flow.failures = ["sledai_2k": 14, "eular_acr_2019": 9, "age_years": 3, "consent": 2]
-    data.flow.allocated = ["msc": data.flow.enrolled / 2, "control": data.flow.enrolled - data.flow.enrolled / 2]
+    data.flow.allocated = [
+      "msc": data.flow.enrolled / 2, "control": data.flow.enrolled - data.flow.enrolled / 2,
+    ]
     data.flow.treated = data.flow.enrolled / 2
     data.flow.withdrawn = 6
     return try CohortReportBuilder(

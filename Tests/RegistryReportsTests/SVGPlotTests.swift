@@ -34,7 +34,9 @@ import Testing
       ])
     // A drop at x = 0 (events on day 0) is vertical.
     #expect(
-      SVGPlot.stepVertices([SVGPoint(0, 1), SVGPoint(0, 0.9)]) == [SVGPoint(0, 1), SVGPoint(0, 0.9)])
+      SVGPlot.stepVertices([SVGPoint(0, 1), SVGPoint(0, 0.9)]) == [
+        SVGPoint(0, 1), SVGPoint(0, 0.9),
+      ])
     #expect(SVGPlot.stepVertices([]).isEmpty)
     #expect(SVGPlot.path([SVGPoint(0, 1), SVGPoint(10, 1)]) == "M0 1L10 1")
     #expect(SVGPlot.path([]) == "")
@@ -67,8 +69,9 @@ import Testing
   }
 
   @Test func escapingCoversMarkupCharacters() {
-    #expect(Markup.escape(#"<a href="x">Tom & 'Jerry'</a>"#)
-      == "&lt;a href=&quot;x&quot;&gt;Tom &amp; &#39;Jerry&#39;&lt;/a&gt;")
+    #expect(
+      Markup.escape(#"<a href="x">Tom & 'Jerry'</a>"#)
+        == "&lt;a href=&quot;x&quot;&gt;Tom &amp; &#39;Jerry&#39;&lt;/a&gt;")
     #expect(Markup.element("rect", ["data-group": "<b>"]) == #"<rect data-group="&lt;b&gt;"/>"#)
     #expect(Markup.identifier("sri4 w24/<x>") == "sri4-w24--x-")
     #expect(Markup.truncated("abcdef", to: 4) == "abc…")

@@ -50,15 +50,21 @@ struct ConsortDiagram {
       let chars = Int(width / 7)
       var parts = [
         Markup.element(
-          "rect", ["class": kind, "x": SVGPlot.number(x), "y": SVGPlot.number(y),
-            "width": SVGPlot.number(width), "height": SVGPlot.number(height), "rx": "6"])
+          "rect",
+          [
+            "class": kind, "x": SVGPlot.number(x), "y": SVGPlot.number(y),
+            "width": SVGPlot.number(width), "height": SVGPlot.number(height), "rx": "6",
+          ])
       ]
       var baseline = y + 8 + 13
       for (i, line) in lines.enumerated() {
         parts.append(
           Markup.text(
-            "text", ["class": i == 0 ? "box-title" : "box-count", "x": SVGPlot.number(centerX),
-              "y": SVGPlot.number(baseline), "text-anchor": "middle"],
+            "text",
+            [
+              "class": i == 0 ? "box-title" : "box-count", "x": SVGPlot.number(centerX),
+              "y": SVGPlot.number(baseline), "text-anchor": "middle",
+            ],
             Markup.truncated(line, to: chars)))
         baseline += ConsortDiagram.lineHeight
       }
@@ -66,7 +72,8 @@ struct ConsortDiagram {
       for line in details {
         parts.append(
           Markup.text(
-            "text", ["class": "box-detail", "x": SVGPlot.number(x + 14), "y": SVGPlot.number(baseline)],
+            "text",
+            ["class": "box-detail", "x": SVGPlot.number(x + 14), "y": SVGPlot.number(baseline)],
             Markup.truncated(line, to: chars - 2)))
         baseline += ConsortDiagram.lineHeight
       }
@@ -82,19 +89,32 @@ struct ConsortDiagram {
     let (ux, uy) = (dx / length, dy / length)
     let base = SVGPoint(to.x - ux * 7, to.y - uy * 7)
     let wing = (x: -uy * 4, y: ux * 4)
-    let head = [to, SVGPoint(base.x + wing.x, base.y + wing.y), SVGPoint(base.x - wing.x, base.y - wing.y)]
+    let head = [
+      to, SVGPoint(base.x + wing.x, base.y + wing.y), SVGPoint(base.x - wing.x, base.y - wing.y),
+    ]
     return Markup.element(
-      "line", ["class": "flow", "x1": SVGPlot.number(from.x), "y1": SVGPlot.number(from.y),
-        "x2": SVGPlot.number(base.x), "y2": SVGPlot.number(base.y)])
+      "line",
+      [
+        "class": "flow", "x1": SVGPlot.number(from.x), "y1": SVGPlot.number(from.y),
+        "x2": SVGPlot.number(base.x), "y2": SVGPlot.number(base.y),
+      ])
       + Markup.element(
-        "polygon", ["class": "arrowhead", "points": head.map { "\(SVGPlot.number($0.x)),\(SVGPlot.number($0.y))" }.joined(separator: " ")])
+        "polygon",
+        [
+          "class": "arrowhead",
+          "points": head.map { "\(SVGPlot.number($0.x)),\(SVGPlot.number($0.y))" }.joined(
+            separator: " "),
+        ])
   }
 
   /// A plain connector line.
   static func line(_ from: SVGPoint, _ to: SVGPoint) -> String {
     Markup.element(
-      "line", ["class": "flow", "x1": SVGPlot.number(from.x), "y1": SVGPlot.number(from.y),
-        "x2": SVGPlot.number(to.x), "y2": SVGPlot.number(to.y)])
+      "line",
+      [
+        "class": "flow", "x1": SVGPlot.number(from.x), "y1": SVGPlot.number(from.y),
+        "x2": SVGPlot.number(to.x), "y2": SVGPlot.number(to.y),
+      ])
   }
 
   /// The SVG element.
@@ -144,7 +164,8 @@ struct ConsortDiagram {
         }
         let follow = Box(
           x: allocated.x, y: allocated.bottom + 30, width: boxWidth,
-          lines: ["Follow-up"], details: ["Treated (≥ 1 infusion): \(f.treated)", "Withdrawn: \(f.withdrawn)"])
+          lines: ["Follow-up"],
+          details: ["Treated (≥ 1 infusion): \(f.treated)", "Withdrawn: \(f.withdrawn)"])
         let analysed = Box(
           x: allocated.x, y: follow.bottom + 30, width: boxWidth,
           lines: ["Analysed (ITT)", "n = \(f.analysed)"])
@@ -162,7 +183,9 @@ struct ConsortDiagram {
       let busY = bottom + 20
       for p in joinFrom { parts.append(Self.line(p, SVGPoint(p.x, busY))) }
       let xs = joinFrom.map(\.x) + [mainX]
-      if xs.count > 1 { parts.append(Self.line(SVGPoint(xs.min()!, busY), SVGPoint(xs.max()!, busY))) }
+      if xs.count > 1 {
+        parts.append(Self.line(SVGPoint(xs.min()!, busY), SVGPoint(xs.max()!, busY)))
+      }
       let follow = Box(
         x: mainX - mainWidth / 2, y: busY + 22, width: mainWidth, lines: ["Follow-up"],
         details: ["Treated (≥ 1 infusion): \(treated)", "Withdrawn: \(withdrawn)"])
@@ -178,8 +201,11 @@ struct ConsortDiagram {
     }
     return Markup.element(
       "svg",
-      ["class": "chart consort", "viewBox": "0 0 \(SVGPlot.number(Self.width)) \(SVGPlot.number(bottom + 8))",
-        "role": "img", "aria-label": title],
+      [
+        "class": "chart consort",
+        "viewBox": "0 0 \(SVGPlot.number(Self.width)) \(SVGPlot.number(bottom + 8))",
+        "role": "img", "aria-label": title,
+      ],
       Markup.element("title", [:], Markup.escape(title)) + parts.joined(separator: "\n"))
   }
 }

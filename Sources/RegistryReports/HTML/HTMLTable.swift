@@ -20,12 +20,15 @@ struct HTMLTable {
         if j == 0 {
           var content = Markup.escape(cell)
           if i < swatches.count, let color = swatches[i] {
-            content = Markup.element("span", ["class": "dot", "style": "background:\(color)"], "")
+            content =
+              Markup.element("span", ["class": "dot", "style": "background:\(color)"], "")
               + content
           }
           out += Markup.element("th", ["scope": "row"], content)
         } else {
-          out += cell.hasPrefix("<") ? Markup.text("td", ["class": "mark"], cell) : Markup.text("td", [:], cell)
+          out +=
+            cell.hasPrefix("<")
+            ? Markup.text("td", ["class": "mark"], cell) : Markup.text("td", [:], cell)
         }
       }
       out += "</tr>"

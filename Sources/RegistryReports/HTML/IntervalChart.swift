@@ -41,14 +41,17 @@ struct IntervalChart {
     case .value:
       var values = [0.0]
       for row in rows { values += [row.estimate, row.low, row.high].compactMap { $0 } }
-      return SVGPlot.niceTicks(values.min()!, values.max()!, count: 6)
+      let (low, high) = (values.min()!, values.max()!)
+      let pad = (high - low) * 0.04
+      return SVGPlot.niceTicks(low - pad, high + pad, count: 6)
     }
   }
 
   /// The SVG element.
   func svg(title: String) -> String {
     let ticks = self.ticks
-    let longest = rows.map { SVGPlot.estimatedWidth(Markup.truncated($0.label, to: 22), fontSize: 13) }
+    let longest =
+      rows.map { SVGPlot.estimatedWidth(Markup.truncated($0.label, to: 22), fontSize: 13) }
       .max() ?? 0
     let left = max(60, min(200, longest + 20))
     let right = Self.width - 190
@@ -62,18 +65,32 @@ struct IntervalChart {
       let xx = SVGPlot.number(x(t))
       parts.append(
         Markup.element(
-          "line", ["class": t == 0 && !isProportion ? "zero" : "grid", "x1": xx, "x2": xx, "y1": SVGPlot.number(top), "y2": SVGPlot.number(bottom)]))
+          "line",
+          [
+            "class": t == 0 && !isProportion ? "zero" : "grid", "x1": xx, "x2": xx,
+            "y1": SVGPlot.number(top), "y2": SVGPlot.number(bottom),
+          ]))
       parts.append(
         Markup.text(
-          "text", ["class": "tick", "x": xx, "y": SVGPlot.number(bottom + 16), "text-anchor": "middle"], label(t)))
+          "text",
+          ["class": "tick", "x": xx, "y": SVGPlot.number(bottom + 16), "text-anchor": "middle"],
+          label(t)))
     }
     parts.append(
       Markup.element(
-        "line", ["class": "axis", "x1": SVGPlot.number(left), "x2": SVGPlot.number(right), "y1": SVGPlot.number(bottom), "y2": SVGPlot.number(bottom)]))
+        "line",
+        [
+          "class": "axis", "x1": SVGPlot.number(left), "x2": SVGPlot.number(right),
+          "y1": SVGPlot.number(bottom), "y2": SVGPlot.number(bottom),
+        ]))
     if case .value(let axisTitle) = axis {
       parts.append(
         Markup.text(
-          "text", ["class": "axis-title", "x": SVGPlot.number((left + right) / 2), "y": SVGPlot.number(bottom + 34), "text-anchor": "middle"],
+          "text",
+          [
+            "class": "axis-title", "x": SVGPlot.number((left + right) / 2),
+            "y": SVGPlot.number(bottom + 34), "text-anchor": "middle",
+          ],
           axisTitle))
     }
     for (i, row) in rows.enumerated() {
@@ -83,7 +100,8 @@ struct IntervalChart {
       parts.append(
         Markup.element(
           "text", ["class": "row-label", "x": "0", "y": SVGPlot.number(cy + 4)],
-          Markup.element("title", [:], Markup.escape(row.label)) + Markup.escape(Markup.truncated(row.label, to: 22))))
+          Markup.element("title", [:], Markup.escape(row.label))
+            + Markup.escape(Markup.truncated(row.label, to: 22))))
       if row.estimate != nil, let low = row.low, let high = row.high {
         let x1 = SVGPlot.number(x.clamped(low))
         let x2 = SVGPlot.number(x.clamped(high))
@@ -91,25 +109,39 @@ struct IntervalChart {
         let capEnd = "\(SVGPlot.number(cy + 6))"
         parts.append(
           Markup.element(
-            "path", ["class": "whisker", "data-group": row.label, "stroke": color,
-              "d": "M\(x1) \(yy)H\(x2)M\(x1) \(cap)V\(capEnd)M\(x2) \(cap)V\(capEnd)"]))
+            "path",
+            [
+              "class": "whisker", "data-group": row.label, "stroke": color,
+              "d": "M\(x1) \(yy)H\(x2)M\(x1) \(cap)V\(capEnd)M\(x2) \(cap)V\(capEnd)",
+            ]))
       }
       if let estimate = row.estimate {
         parts.append(
           Markup.element(
-            "circle", ["class": "estimate", "data-group": row.label, "cx": SVGPlot.number(x.clamped(estimate)), "cy": yy, "r": "5",
-              "fill": color]))
+            "circle",
+            [
+              "class": "estimate", "data-group": row.label,
+              "cx": SVGPlot.number(x.clamped(estimate)), "cy": yy, "r": "5",
+              "fill": color,
+            ]))
       }
       parts.append(
         Markup.text(
-          "text", ["class": row.estimate == nil ? "row-value muted" : "row-value", "x": SVGPlot.number(right + 16), "y": SVGPlot.number(cy + 4)],
+          "text",
+          [
+            "class": row.estimate == nil ? "row-value muted" : "row-value",
+            "x": SVGPlot.number(right + 16), "y": SVGPlot.number(cy + 4),
+          ],
           row.value))
     }
     let height = bottom + (isProportion ? 26 : 44)
     return Markup.element(
       "svg",
-      ["class": "chart interval", "viewBox": "0 0 \(SVGPlot.number(Self.width)) \(SVGPlot.number(height))",
-        "role": "img", "aria-label": title],
+      [
+        "class": "chart interval",
+        "viewBox": "0 0 \(SVGPlot.number(Self.width)) \(SVGPlot.number(height))",
+        "role": "img", "aria-label": title,
+      ],
       Markup.element("title", [:], Markup.escape(title)) + parts.joined(separator: "\n"))
   }
 

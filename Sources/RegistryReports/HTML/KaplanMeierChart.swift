@@ -47,7 +47,8 @@ struct KaplanMeierChart {
 
   /// Steps of a curve in data units, starting at (0, 1) when the curve starts lower.
   static func steps(
-    _ curve: [EndpointResult.Survival.CurvePoint], _ value: (EndpointResult.Survival.CurvePoint) -> Double
+    _ curve: [EndpointResult.Survival.CurvePoint],
+    _ value: (EndpointResult.Survival.CurvePoint) -> Double
   ) -> [SVGPoint] {
     var steps = curve.map { SVGPoint($0.day, value($0)) }
     if let first = steps.first, first.x > 0 || first.y < 1 { steps.insert(SVGPoint(0, 1), at: 0) }
@@ -66,9 +67,10 @@ struct KaplanMeierChart {
       Double(horizons.max() ?? 0), shown.compactMap { $0.last?.day }.max() ?? 0,
       series.compactMap { $0.survival.curve.last?.day }.max() ?? 0)
     let ticks = SVGPlot.dayTicks(maxDay: maxDay)
-    let longest = series.map { Markup.truncated($0.label, to: 22) }.map {
-      SVGPlot.estimatedWidth($0, fontSize: 12)
-    }.max() ?? 0
+    let longest =
+      series.map { Markup.truncated($0.label, to: 22) }.map {
+        SVGPlot.estimatedWidth($0, fontSize: 12)
+      }.max() ?? 0
     let left = max(56, min(200, longest + 24))
     let right = Self.width - 24
     let top = 26.0
@@ -82,33 +84,61 @@ struct KaplanMeierChart {
       let yy = SVGPlot.number(y(t))
       parts.append(
         Markup.element(
-          "line", ["class": "grid", "x1": SVGPlot.number(left), "x2": SVGPlot.number(right), "y1": yy, "y2": yy]))
+          "line",
+          [
+            "class": "grid", "x1": SVGPlot.number(left), "x2": SVGPlot.number(right), "y1": yy,
+            "y2": yy,
+          ]))
       parts.append(
         Markup.text(
-          "text", ["class": "tick", "x": SVGPlot.number(left - 6), "y": SVGPlot.number(y(t) + 4), "text-anchor": "end"],
+          "text",
+          [
+            "class": "tick", "x": SVGPlot.number(left - 6), "y": SVGPlot.number(y(t) + 4),
+            "text-anchor": "end",
+          ],
           SVGPlot.percent(t)))
     }
     for t in ticks {
       let xx = SVGPlot.number(x(Double(t)))
       parts.append(
         Markup.element(
-          "line", ["class": "axis", "x1": xx, "x2": xx, "y1": SVGPlot.number(bottom), "y2": SVGPlot.number(bottom + 5)]))
+          "line",
+          [
+            "class": "axis", "x1": xx, "x2": xx, "y1": SVGPlot.number(bottom),
+            "y2": SVGPlot.number(bottom + 5),
+          ]))
       parts.append(
         Markup.text(
-          "text", ["class": "tick", "x": xx, "y": SVGPlot.number(bottom + 18), "text-anchor": "middle"],
+          "text",
+          ["class": "tick", "x": xx, "y": SVGPlot.number(bottom + 18), "text-anchor": "middle"],
           String(t)))
     }
     parts.append(
       Markup.element(
-        "path", ["class": "axis", "d": "M\(SVGPlot.number(left)) \(SVGPlot.number(top))V\(SVGPlot.number(bottom))H\(SVGPlot.number(right))"]))
+        "path",
+        [
+          "class": "axis",
+          "d":
+            "M\(SVGPlot.number(left)) \(SVGPlot.number(top))V\(SVGPlot.number(bottom))H\(SVGPlot.number(right))",
+        ]))
     parts.append(
       Markup.text(
-        "text", ["class": "axis-title", "x": SVGPlot.number((left + right) / 2), "y": SVGPlot.number(bottom + 36), "text-anchor": "middle"],
+        "text",
+        [
+          "class": "axis-title", "x": SVGPlot.number((left + right) / 2),
+          "y": SVGPlot.number(bottom + 36), "text-anchor": "middle",
+        ],
         "Days since enrollment"))
     parts.append(
       Markup.text(
-        "text", ["class": "axis-title", "x": "14", "y": SVGPlot.number((top + bottom) / 2), "text-anchor": "middle",
-          "transform": "rotate(-90 14 \(SVGPlot.number((top + bottom) / 2)))"],
+        "text",
+        [
+          "class": "axis-title", "x": SVGPlot.number(left - 44),
+          "y": SVGPlot.number((top + bottom) / 2),
+          "text-anchor": "middle",
+          "transform":
+            "rotate(-90 \(SVGPlot.number(left - 44)) \(SVGPlot.number((top + bottom) / 2)))",
+        ],
         "Survival"))
 
     // Horizons.
@@ -116,10 +146,18 @@ struct KaplanMeierChart {
       let xx = SVGPlot.number(x(Double(h)))
       parts.append(
         Markup.element(
-          "line", ["class": "horizon", "x1": xx, "x2": xx, "y1": SVGPlot.number(top), "y2": SVGPlot.number(bottom)]))
+          "line",
+          [
+            "class": "horizon", "x1": xx, "x2": xx, "y1": SVGPlot.number(top),
+            "y2": SVGPlot.number(bottom),
+          ]))
       parts.append(
         Markup.text(
-          "text", ["class": "horizon-label", "x": xx, "y": SVGPlot.number(top - 8), "text-anchor": "middle"],
+          "text",
+          [
+            "class": "horizon-label", "x": xx, "y": SVGPlot.number(top - 8),
+            "text-anchor": "middle",
+          ],
           "day \(h)"))
     }
 
@@ -127,18 +165,27 @@ struct KaplanMeierChart {
     func pixels(_ steps: [SVGPoint]) -> [SVGPoint] { steps.map { SVGPoint(x($0.x), y($0.y)) } }
     for (s, curve) in zip(series, shown) where !curve.isEmpty {
       let band = SVGPlot.stepBand(
-        upper: pixels(Self.steps(curve) { $0.ciHigh }), lower: pixels(Self.steps(curve) { $0.ciLow }))
+        upper: pixels(Self.steps(curve) { $0.ciHigh }),
+        lower: pixels(Self.steps(curve) { $0.ciLow }))
       parts.append(
         Markup.element(
-          "polygon", ["class": "km-band", "data-group": s.label, "points": band, "fill": ReportPalette.color(s.index)]))
+          "polygon",
+          [
+            "class": "km-band", "data-group": s.label, "points": band,
+            "fill": ReportPalette.color(s.index),
+          ]))
     }
     for (s, curve) in zip(series, shown) where !curve.isEmpty {
       let d = SVGPlot.path(SVGPlot.stepVertices(pixels(Self.steps(curve) { $0.survival })))
       let dash = ReportPalette.dash(s.index)
       parts.append(
         Markup.element(
-          "path", ["class": "km-curve", "data-group": s.label, "d": d, "stroke": ReportPalette.color(s.index),
-            "stroke-dasharray": dash.isEmpty ? "none" : dash]))
+          "path",
+          [
+            "class": "km-curve", "data-group": s.label, "d": d,
+            "stroke": ReportPalette.color(s.index),
+            "stroke-dasharray": dash.isEmpty ? "none" : dash,
+          ]))
     }
     for (s, curve) in zip(series, shown) {
       guard let last = curve.last?.day else { continue }
@@ -146,8 +193,12 @@ struct KaplanMeierChart {
         guard let value = p.survival else { continue }
         parts.append(
           Markup.element(
-            "circle", ["class": "horizon-point", "data-group": s.label, "cx": SVGPlot.number(x(Double(p.day))),
-              "cy": SVGPlot.number(y(value)), "r": "3.5", "fill": ReportPalette.color(s.index)]))
+            "circle",
+            [
+              "class": "horizon-point", "data-group": s.label,
+              "cx": SVGPlot.number(x(Double(p.day))),
+              "cy": SVGPlot.number(y(value)), "r": "3.5", "fill": ReportPalette.color(s.index),
+            ]))
       }
     }
 
@@ -156,15 +207,19 @@ struct KaplanMeierChart {
     let tableTop = bottom + 62
     rows.append(
       Markup.text(
-        "text", ["class": "at-risk-title", "x": "0", "y": SVGPlot.number(tableTop)], "Number at risk"))
+        "text", ["class": "at-risk-title", "x": "0", "y": SVGPlot.number(tableTop)],
+        "Number at risk"))
     for (i, s) in series.enumerated() {
       let yy = SVGPlot.number(tableTop + Self.rowHeight * Double(i + 1))
       rows.append(
         Markup.element(
-          "text", ["class": "at-risk-label", "x": "0", "y": yy, "fill": ReportPalette.color(s.index)],
-          Markup.element("title", [:], Markup.escape(s.label)) + Markup.escape(Markup.truncated(s.label, to: 22))))
+          "text",
+          ["class": "at-risk-label", "x": "0", "y": yy, "fill": ReportPalette.color(s.index)],
+          Markup.element("title", [:], Markup.escape(s.label))
+            + Markup.escape(Markup.truncated(s.label, to: 22))))
       if s.survival.curve.isEmpty {
-        let text = (s.survival.patients ?? 1) == 0 ? "not shown (no patients)" : "not shown (suppressed)"
+        let text =
+          (s.survival.patients ?? 1) == 0 ? "not shown (no patients)" : "not shown (suppressed)"
         rows.append(
           Markup.text("text", ["class": "at-risk-none", "x": SVGPlot.number(left), "y": yy], text))
         continue
@@ -172,7 +227,11 @@ struct KaplanMeierChart {
       for t in ticks {
         rows.append(
           Markup.text(
-            "text", ["class": "at-risk-count", "x": SVGPlot.number(x(Double(t))), "y": yy, "text-anchor": "middle"],
+            "text",
+            [
+              "class": "at-risk-count", "x": SVGPlot.number(x(Double(t))), "y": yy,
+              "text-anchor": "middle",
+            ],
             count(Self.atRisk(s.survival.curve, at: Double(t)))))
       }
     }
@@ -180,8 +239,11 @@ struct KaplanMeierChart {
     let height = tableTop + Self.rowHeight * Double(series.count) + 10
     return Markup.element(
       "svg",
-      ["class": "chart km", "viewBox": "0 0 \(SVGPlot.number(Self.width)) \(SVGPlot.number(height))",
-        "role": "img", "aria-label": title],
+      [
+        "class": "chart km",
+        "viewBox": "0 0 \(SVGPlot.number(Self.width)) \(SVGPlot.number(height))",
+        "role": "img", "aria-label": title,
+      ],
       Markup.element("title", [:], Markup.escape(title)) + parts.joined(separator: "\n"))
   }
 }

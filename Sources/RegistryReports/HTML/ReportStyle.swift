@@ -16,9 +16,9 @@ enum ReportStyle {
       color: var(--accent); font-weight: 600; margin: 0; }
     h1 { font-size: 26px; margin: 2px 0 2px; line-height: 1.2; }
     .subtitle { margin: 0 0 12px; color: var(--muted); font-size: 16px; }
-    dl.meta { display: grid; grid-template-columns: repeat(auto-fill, minmax(180px, 1fr));
-      gap: 8px 18px; margin: 0; }
-    dl.meta div { background: var(--panel); border-radius: 6px; padding: 6px 10px; }
+    dl.meta { display: flex; flex-wrap: wrap; gap: 8px 12px; margin: 0; }
+    dl.meta div { flex: 1 1 auto; background: var(--panel); border-radius: 6px;
+      padding: 6px 12px; }
     dl.meta dt { font-size: 11px; text-transform: uppercase; letter-spacing: .06em;
       color: var(--muted); }
     dl.meta dd { margin: 0; font-weight: 600; }
