@@ -106,6 +106,7 @@ struct BrowserRenderTests {
 
   @Test func browserBuildsEveryElementOfThePage() throws {
     let browser = try #require(Chromium.path, "CI is set but chromium is not on PATH")
+    defer { try? FileManager.default.removeItem(at: folder) }
     let hostile = "<script>document.title='pwned'</script>"
     let reports = [
       ("aclf.html", try ReportFixtures.aclf()),
@@ -147,6 +148,7 @@ struct BrowserRenderTests {
 
   @Test func screenshotShowsThePage() throws {
     let browser = try #require(Chromium.path, "CI is set but chromium is not on PATH")
+    defer { try? FileManager.default.removeItem(at: folder) }
     let page = try write(CohortReportHTML.render(try ReportFixtures.aclf()), "report.html")
     let blank = try write("<!DOCTYPE html><html><body></body></html>", "blank.html")
     func shoot(_ url: URL, _ name: String) throws -> PNGSummary {
@@ -161,6 +163,5 @@ struct BrowserRenderTests {
     // A blank page compresses to almost nothing; charts, text and tables do not.
     #expect(shot.imageDataBytes > 20_000, "\(shot)")
     #expect(shot.imageDataBytes > 8 * max(empty.imageDataBytes, 1), "\(shot) vs blank \(empty)")
-    print("screenshot: \(folder.appendingPathComponent("report.png").path) \(shot), blank \(empty)")
   }
 }
