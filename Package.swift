@@ -45,6 +45,8 @@ let package = Package(
       swiftSettings: strict),
     .testTarget(name: "PostgresClientTests", dependencies: ["PostgresClient", "TestSupport"]),
     .testTarget(name: "RegistryDomainTests", dependencies: ["RegistryDomain"]),
+    .testTarget(
+      name: "RegistryReportsTests", dependencies: ["RegistryReports", "RegistryDomain"]),
     .testTarget(name: "RegistryStoreTests", dependencies: ["RegistryStore", "TestSupport"]),
     .testTarget(
       name: "RegistryServiceTests", dependencies: ["RegistryService", "TestSupport"]),
