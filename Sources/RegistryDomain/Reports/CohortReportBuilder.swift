@@ -151,7 +151,11 @@ public struct CohortReportBuilder: Sendable {
       }
       result.points.append(p)
     }
-    if !groupHidden && !s.hides(events) {
+    // A curve shows every step, so with suppression on it is drawn only when no horizon
+    // estimate of the group was withheld (the renderer also cuts it where fewer than
+    // `minCell` patients remain at risk).
+    let horizonWithheld = result.points.contains { $0.survival == nil }
+    if !groupHidden && !s.hides(events) && !(minCell > 1 && horizonWithheld) {
       result.medianDays = km.medianSurvival
       result.curve = km.curve(method: ciMethod).map {
         .init(day: $0.time, survival: $0.survival, ciLow: $0.ciLow, ciHigh: $0.ciHigh, atRisk: $0.atRisk)
