@@ -58,10 +58,29 @@ public struct TestDatabase: Sendable {
       name: name, conninfo: try Conninfo.replacingDatabase(in: adminConninfo, with: name))
   }
 
-  /// Drops the database, ending any session still connected to it.
+  /// Drops the database, ending any session still connected to it, and the login roles
+  /// created for it (`userName(_:)`).
   public func drop() {
     guard let admin = try? Connection(conninfo: Self.adminConninfo) else { return }
     _ = try? admin.execute("DROP DATABASE IF EXISTS \(name) WITH (FORCE)")
+    let roles =
+      (try? admin.query(
+        "SELECT rolname FROM pg_roles WHERE starts_with(rolname, $1)", [userPrefix]
+      ).rows.compactMap { $0["rolname"] }) ?? []
+    for role in roles { _ = try? admin.execute("DROP ROLE IF EXISTS \"\(role)\"") }
+  }
+
+  /// Login roles are cluster-wide: a test's users carry its database's suffix.
+  var userPrefix: String { "u" + name.dropFirst("mscreg_t_".count) + "_" }
+
+  /// A login role name unique to this database (`u<db>_<short>`).
+  public func userName(_ short: String) -> String { userPrefix + short }
+
+  /// A conninfo that reaches this database as another login role.
+  public func conninfo(asUser user: String) throws -> String {
+    var parts = try Conninfo.parse(conninfo).filter { $0.key != "user" }
+    parts.append((key: "user", value: user))
+    return parts.map { "\($0.key)=\(Conninfo.quote($0.value))" }.joined(separator: " ")
   }
 
   /// Opens a raw connection to this database (for checks a test makes behind the registry).

@@ -132,9 +132,17 @@ BEGIN
     RETURN NEW;
   END IF;
   SELECT * INTO pat FROM registry.patient WHERE study_id = NEW.study_id FOR UPDATE;
-  IF pat.status NOT IN ('enrolled', 'treated', 'completed') THEN
-    RAISE EXCEPTION 'patient % is %; infusions are only for enrolled, living, non-withdrawn patients',
-      pat.study_id, pat.status USING ERRCODE = 'MR021', COLUMN = 'study_id';
+  -- Living and not withdrawn on the infusion date (so an infusion entered late, after a
+  -- later death, is still accepted; the service refuses by current status).
+  IF EXISTS (SELECT 1 FROM registry.clinical_event e
+             WHERE e.study_id = NEW.study_id AND e.voided_at IS NULL
+               AND e.kind IN ('death', 'lost_to_follow_up') AND e.occurred_on <= NEW.infused_on)
+     OR EXISTS (SELECT 1 FROM registry.consent c
+                WHERE c.study_id = NEW.study_id AND c.withdrawn_on <= NEW.infused_on)
+     OR (pat.status = 'withdrawn' AND pat.status_on <= NEW.infused_on)
+  THEN
+    RAISE EXCEPTION 'patient % was dead, lost or withdrawn on %; infusions are only for enrolled, living, non-withdrawn patients',
+      pat.study_id, NEW.infused_on USING ERRCODE = 'MR021', COLUMN = 'study_id';
   END IF;
   SELECT a.receives_msc, pr.definition -> 'treatment' INTO receives, treatment
     FROM registry.protocol_arm a JOIN registry.protocol pr ON pr.id = a.protocol_id

@@ -148,11 +148,11 @@ GRANT SELECT ON audit.log TO mscreg_monitor, mscreg_admin;
 -- the patient's row (itself filtered). `(SELECT …)` makes PostgreSQL evaluate the role test
 -- once per statement, not once per row.
 CREATE POLICY by_site ON registry.patient
-  USING ((SELECT registry.sees_all_sites()) OR site_code = ANY ((SELECT registry.my_sites())));
+  USING ((SELECT registry.sees_all_sites()) OR site_code = ANY ((SELECT registry.my_sites())::text[]));
 CREATE POLICY by_site ON registry.study_id_counter
-  USING ((SELECT registry.sees_all_sites()) OR site_code = ANY ((SELECT registry.my_sites())));
+  USING ((SELECT registry.sees_all_sites()) OR site_code = ANY ((SELECT registry.my_sites())::text[]));
 CREATE POLICY by_site ON registry.screening
-  USING ((SELECT registry.sees_all_sites()) OR site_code = ANY ((SELECT registry.my_sites())));
+  USING ((SELECT registry.sees_all_sites()) OR site_code = ANY ((SELECT registry.my_sites())::text[]));
 -- Stratum counters hold no patient data ('*' strata are shared by every site).
 CREATE POLICY shared ON registry.allocation_counter USING (true);
 
