@@ -13,4 +13,18 @@ public struct AuditService: Sendable {
     let store = try database.open()
     return try store.read { try AuditRepository(store).entries(since: since, rowKey: key) }
   }
+
+  /// Recomputes both audit hash chains (`audit.log`, then `identity.audit_log`) in one
+  /// snapshot and reports each with its first break, if any.
+  ///
+  /// The identity chain is left out when the acting role may not read it. Run as a role that
+  /// sees every audit row: a role that sees only some rows would see false breaks.
+  public func verify() throws -> [AuditChainStatus] {
+    let store = try database.open()
+    return try store.transaction(isolation: .repeatableRead) {
+      let audit = AuditRepository(store)
+      return try AuditRepository.chainedTables.filter { try audit.canRead(table: $0) }
+        .map { try audit.verifyChain(table: $0) }
+    }
+  }
 }

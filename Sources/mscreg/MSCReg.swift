@@ -21,6 +21,8 @@ struct MSCReg: ParsableCommand {
         mscreg lot release UC-2611-01
         mscreg infuse SLE-PAN-0001 --lot UC-2611-01 --date 2026-11-20 --weight-kg 62 --cells 6.2e7
         mscreg audit --since 2026-11-01
+        mscreg audit verify
+        mscreg export --protocol SLE-UCMSC --deidentified --format csv --output export/
         mscreg score meld --bilirubin 4.2 --creatinine 1.9 --inr 1.2
         mscreg assess SLE-PAN-0001 --visit week4 --date 2026-06-01 --pga 1.0
         mscreg visits due --site PAN
@@ -29,9 +31,8 @@ struct MSCReg: ParsableCommand {
     subcommands: [
       DBCommand.self, SiteCommand.self, ProtocolCommand.self, PatientCommand.self,
       LotCommand.self, InfuseCommand.self, AssessCommand.self, AECommand.self,
-      EventCommand.self, VisitsCommand.self, ReportCommand.self, UserCommand.self,
-      AuditCommand.self,
-      ScoreCommand.self,
+      EventCommand.self, VisitsCommand.self, ReportCommand.self, ExportCommand.self,
+      UserCommand.self, AuditCommand.self, ScoreCommand.self,
     ]
   )
 }

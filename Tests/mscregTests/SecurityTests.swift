@@ -53,11 +53,13 @@ struct SecuredRegistry {
       let c = try db.connect()
       let bad = try c.query(
         """
-        SELECT r.rolname FROM pg_roles r
-        WHERE (pg_has_role(r.oid, 'mscreg_coordinator', 'MEMBER') OR pg_has_role(r.oid, 'mscreg_investigator', 'MEMBER')
-            OR pg_has_role(r.oid, 'mscreg_monitor', 'MEMBER') OR pg_has_role(r.oid, 'mscreg_admin', 'MEMBER'))
-          AND (r.rolsuper OR r.rolbypassrls
-               OR EXISTS (SELECT 1 FROM pg_class t WHERE t.relowner = r.oid))
+        WITH RECURSIVE app(oid) AS (
+          SELECT oid FROM pg_roles
+          WHERE rolname IN ('mscreg_coordinator', 'mscreg_investigator', 'mscreg_monitor', 'mscreg_admin')
+          UNION SELECT m.member FROM pg_auth_members m JOIN app ON app.oid = m.roleid
+        )
+        SELECT r.rolname FROM pg_roles r JOIN app ON app.oid = r.oid
+        WHERE r.rolsuper OR r.rolbypassrls OR EXISTS (SELECT 1 FROM pg_class t WHERE t.relowner = r.oid)
         """
       ).rows
       #expect(bad.isEmpty, "\(bad.map { $0["rolname"] ?? "" })")
@@ -189,6 +191,37 @@ struct SecuredRegistry {
         let r = try s.cli(s.admin, arguments)
         #expect(r.status == status, "\(arguments): \(r.stderr)")
         #expect(r.stderr.hasPrefix(prefix), "\(arguments): \(r.stderr)")
+      }
+    }
+  }
+
+  @Test func reportsAndExportsCarryNoIdentifyingValue() async throws {
+    try await TestDatabase.with { db in
+      let s = try SecuredRegistry(db)
+      let secrets = ["SEC-MRN-PAN", "SEC-MRN-BOG", "GivenSEC-MRN", "FamilySEC-MRN", "1990-04-02"]
+      let dir = FileManager.default.temporaryDirectory.appendingPathComponent("sec-\(UUID())")
+      defer { try? FileManager.default.removeItem(at: dir) }
+      try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+      for format in ["text", "csv", "json", "html"] {
+        let r = try s.cli(
+          s.monitor,
+          ["report", "cohort", "--protocol", "SLE-UCMSC", "--format", format, "--output",
+           dir.appendingPathComponent("report.\(format)").path])
+        #expect(r.status == 0, "\(format): \(r.stderr)")
+      }
+      let export = try s.cli(
+        s.monitor,
+        ["export", "--protocol", "SLE-UCMSC", "--deidentified", "--format", "csv", "--output",
+         dir.appendingPathComponent("export").path])
+      #expect(export.status == 0, "\(export.stderr)")
+      let files = FileManager.default.enumerator(atPath: dir.path)?.compactMap { $0 as? String } ?? []
+      #expect(files.count >= 6)
+      for file in files {
+        let path = dir.appendingPathComponent(file).path
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir), !isDir.boolValue else { continue }
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        for secret in secrets { #expect(!text.contains(secret), "\(secret) in \(file)") }
       }
     }
   }

@@ -1,52 +1,24 @@
 import ArgumentParser
-import Foundation
-import RegistryDomain
-import RegistryService
 
-/// `mscreg audit [KEY] [--since DATE]`.
+/// `mscreg audit`: the audit trail (`show`, the default) and its integrity check (`verify`).
 struct AuditCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "audit",
-    abstract: "Print the audit trail: who changed what, when, old and new values, and why.",
+    abstract: "The audit trail: print it (the default) or verify its hash chain.",
     discussion: """
-      KEY narrows the trail to one study ID, lot number or site code (and the records that
-      belong to a study ID). --since takes an ISO date (UTC).
+      `mscreg audit [KEY] [--since DATE]` is `mscreg audit show …`: KEY narrows the trail to
+      one study ID, lot number or site code (and the records that belong to a study ID).
+      `mscreg audit verify` recomputes the SHA-256 chain of every audit row and reports the
+      first break (exit 65), or OK with the row counts and the last hash to anchor elsewhere.
 
       Examples:
         mscreg audit
         mscreg audit SLE-PAN-0001
         mscreg audit --since 2026-11-01 --format json
-      """
+        mscreg audit verify
+        mscreg audit verify --format json
+      """,
+    subcommands: [AuditShow.self, AuditVerify.self],
+    defaultSubcommand: AuditShow.self
   )
-
-  @OptionGroup var global: GlobalOptions
-  @Argument(help: "Study ID, lot number or site code.") var key: String?
-  @Option(help: "Only rows written on or after this date (YYYY-MM-DD, UTC).") var since: String?
-  @OptionGroup var output: FormatOption
-
-  func run() throws {
-    var sinceDate: CalendarDate?
-    if let since {
-      guard let date = CalendarDate(iso: since) else {
-        throw RegistryError.refused("--since", "\"\(since.prefix(40))\" is not a date (YYYY-MM-DD)")
-      }
-      sinceDate = date
-    }
-    let entries = try AuditService(global.registry).entries(since: sinceDate, key: key)
-    if output.format == .json { return try Output.json(entries) }
-    let formatter = ISO8601DateFormatter()
-    for e in entries {
-      var line = "\(e.id)  \(formatter.string(from: e.at))  \(e.role)  \(e.action) \(e.table) \(e.rowKey)"
-      if e.action == "UPDATE" {
-        let changes = e.changedColumns.map { column in
-          "\(column): \(e.oldRow?[column]?.compactText ?? "null") → \(e.newRow?[column]?.compactText ?? "null")"
-        }
-        line += "  " + changes.joined(separator: "; ")
-      } else if e.action == "INSERT", let row = e.newRow {
-        line += "  " + row.compactText
-      }
-      if let reason = e.reason { line += "  reason: \(reason)" }
-      print(line)
-    }
-  }
 }
