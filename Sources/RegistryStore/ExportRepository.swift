@@ -16,102 +16,102 @@ public struct ExportRepository {
   /// The query of each table, by layout name.
   public static let statements: [String: String] = [
     "patients": """
-      SELECT p.study_id, pr.version::text AS protocol_version, p.site_code AS site, p.sex,
-             p.birth_year::text AS birth_year, p.age_at_enrollment::text AS age_at_enrollment,
-             p.arm, p.status, p.status_on::text AS status_day,
-             p.enrolled_on::text AS _enrolled_on, p.age_at_enrollment AS _age
-      FROM registry.patient p JOIN registry.protocol pr ON pr.id = p.protocol_id
-      WHERE p.protocol_code = $1
-      ORDER BY p.study_id
-      """,
+    SELECT p.study_id, pr.version::text AS protocol_version, p.site_code AS site, p.sex,
+           p.birth_year::text AS birth_year, p.age_at_enrollment::text AS age_at_enrollment,
+           p.arm, p.status, p.status_on::text AS status_day,
+           p.enrolled_on::text AS _enrolled_on, p.age_at_enrollment AS _age
+    FROM registry.patient p JOIN registry.protocol pr ON pr.id = p.protocol_id
+    WHERE p.protocol_code = $1
+    ORDER BY p.study_id
+    """,
     "screening": """
-      SELECT s.id::text AS screening_id, pr.version::text AS protocol_version,
-             s.site_code AS site, s.screened_on::text AS screened_day, s.eligible::text AS eligible,
-             (SELECT string_agg(split_part(c, ':', 1), ';' ORDER BY n)
-              FROM jsonb_array_elements_text(s.failed_criteria) WITH ORDINALITY AS f(c, n))
-               AS failed_criteria,
-             s.study_id, p.enrolled_on::text AS _enrolled_on, p.age_at_enrollment AS _age
-      FROM registry.screening s JOIN registry.protocol pr ON pr.id = s.protocol_id
-      LEFT JOIN registry.patient p ON p.study_id = s.study_id
-      WHERE pr.code = $1
-      ORDER BY s.id
-      """,
+    SELECT s.id::text AS screening_id, pr.version::text AS protocol_version,
+           s.site_code AS site, s.screened_on::text AS screened_day, s.eligible::text AS eligible,
+           (SELECT string_agg(split_part(c, ':', 1), ';' ORDER BY n)
+            FROM jsonb_array_elements_text(s.failed_criteria) WITH ORDINALITY AS f(c, n))
+             AS failed_criteria,
+           s.study_id, p.enrolled_on::text AS _enrolled_on, p.age_at_enrollment AS _age
+    FROM registry.screening s JOIN registry.protocol pr ON pr.id = s.protocol_id
+    LEFT JOIN registry.patient p ON p.study_id = s.study_id
+    WHERE pr.code = $1
+    ORDER BY s.id
+    """,
     "allocation": """
-      SELECT a.study_id, a.stratum, a.position::text AS position, a.arm,
-             p.enrolled_on::text AS _enrolled_on, p.age_at_enrollment AS _age
-      FROM registry.allocation a JOIN registry.patient p ON p.study_id = a.study_id
-      WHERE p.protocol_code = $1
-      ORDER BY a.study_id
-      """,
+    SELECT a.study_id, a.stratum, a.position::text AS position, a.arm,
+           p.enrolled_on::text AS _enrolled_on, p.age_at_enrollment AS _age
+    FROM registry.allocation a JOIN registry.patient p ON p.study_id = a.study_id
+    WHERE p.protocol_code = $1
+    ORDER BY a.study_id
+    """,
     "consents": """
-      SELECT c.study_id, c.version, c.signed_on::text AS signed_day,
-             c.withdrawn_on::text AS withdrawn_day,
-             p.enrolled_on::text AS _enrolled_on, p.age_at_enrollment AS _age
-      FROM registry.consent c JOIN registry.patient p ON p.study_id = c.study_id
-      WHERE p.protocol_code = $1
-      ORDER BY c.study_id, c.id
-      """,
+    SELECT c.study_id, c.version, c.signed_on::text AS signed_day,
+           c.withdrawn_on::text AS withdrawn_day,
+           p.enrolled_on::text AS _enrolled_on, p.age_at_enrollment AS _age
+    FROM registry.consent c JOIN registry.patient p ON p.study_id = c.study_id
+    WHERE p.protocol_code = $1
+    ORDER BY c.study_id, c.id
+    """,
     "assessments": """
-      SELECT a.study_id, a.visit_code, a.assessed_on::text AS assessed_day,
-             a.out_of_window::text AS out_of_window,
-             array_to_string(a.sledai_descriptors, ';') AS sledai_descriptors, a.pga::text AS pga,
-             (SELECT string_agg(k || '=' || v, ';' ORDER BY k) FROM jsonb_each_text(a.bilag) AS b(k, v))
-               AS bilag,
-             array_to_string(a.eular_acr_items, ';') AS eular_acr_items,
-             a.ana_titer::text AS ana_titer, a.upcr::text AS upcr,
-             a.creatinine::text AS creatinine, a.c3::text AS c3, a.c4::text AS c4,
-             a.anti_dsdna::text AS anti_dsdna, a.bilirubin::text AS bilirubin, a.inr::text AS inr,
-             a.sodium::text AS sodium, a.albumin::text AS albumin, a.dialysis::text AS dialysis,
-             a.ascites, a.encephalopathy, a.sledai_2k::text AS sledai_2k,
-             a.eular_acr_2019::text AS eular_acr_2019, a.meld::text AS meld,
-             a.meld_na::text AS meld_na, a.meld_3::text AS meld_3,
-             a.child_pugh::text AS child_pugh, a.child_pugh_class, a.engine_version,
-             p.enrolled_on::text AS _enrolled_on, p.age_at_enrollment AS _age
-      FROM registry.assessment a JOIN registry.patient p ON p.study_id = a.study_id
-      WHERE p.protocol_code = $1 AND a.voided_at IS NULL
-      ORDER BY a.study_id, a.assessed_on, a.id
-      """,
+    SELECT a.study_id, a.visit_code, a.assessed_on::text AS assessed_day,
+           a.out_of_window::text AS out_of_window,
+           array_to_string(a.sledai_descriptors, ';') AS sledai_descriptors, a.pga::text AS pga,
+           (SELECT string_agg(k || '=' || v, ';' ORDER BY k) FROM jsonb_each_text(a.bilag) AS b(k, v))
+             AS bilag,
+           array_to_string(a.eular_acr_items, ';') AS eular_acr_items,
+           a.ana_titer::text AS ana_titer, a.upcr::text AS upcr,
+           a.creatinine::text AS creatinine, a.c3::text AS c3, a.c4::text AS c4,
+           a.anti_dsdna::text AS anti_dsdna, a.bilirubin::text AS bilirubin, a.inr::text AS inr,
+           a.sodium::text AS sodium, a.albumin::text AS albumin, a.dialysis::text AS dialysis,
+           a.ascites, a.encephalopathy, a.sledai_2k::text AS sledai_2k,
+           a.eular_acr_2019::text AS eular_acr_2019, a.meld::text AS meld,
+           a.meld_na::text AS meld_na, a.meld_3::text AS meld_3,
+           a.child_pugh::text AS child_pugh, a.child_pugh_class, a.engine_version,
+           p.enrolled_on::text AS _enrolled_on, p.age_at_enrollment AS _age
+    FROM registry.assessment a JOIN registry.patient p ON p.study_id = a.study_id
+    WHERE p.protocol_code = $1 AND a.voided_at IS NULL
+    ORDER BY a.study_id, a.assessed_on, a.id
+    """,
     "infusions": """
-      SELECT i.id::text AS infusion_id, i.study_id, i.lot_number,
-             i.infused_on::text AS infused_day, i.weight_kg::text AS weight_kg,
-             i.total_cells::text AS total_cells, i.dose_per_kg::text AS dose_per_kg, i.route,
-             p.enrolled_on::text AS _enrolled_on, p.age_at_enrollment AS _age
-      FROM registry.infusion i JOIN registry.patient p ON p.study_id = i.study_id
-      WHERE p.protocol_code = $1 AND i.voided_at IS NULL
-      ORDER BY i.study_id, i.infused_on, i.id
-      """,
+    SELECT i.id::text AS infusion_id, i.study_id, i.lot_number,
+           i.infused_on::text AS infused_day, i.weight_kg::text AS weight_kg,
+           i.total_cells::text AS total_cells, i.dose_per_kg::text AS dose_per_kg, i.route,
+           p.enrolled_on::text AS _enrolled_on, p.age_at_enrollment AS _age
+    FROM registry.infusion i JOIN registry.patient p ON p.study_id = i.study_id
+    WHERE p.protocol_code = $1 AND i.voided_at IS NULL
+    ORDER BY i.study_id, i.infused_on, i.id
+    """,
     "lots": """
-      SELECT l.lot_number, l.source, l.donor, l.product, l.passage::text AS passage,
-             l.viability_pct::text AS viability_pct, l.cd73_pct::text AS cd73_pct,
-             l.cd90_pct::text AS cd90_pct, l.cd105_pct::text AS cd105_pct,
-             l.cd45_pct::text AS cd45_pct, l.cd34_pct::text AS cd34_pct,
-             l.cd14_pct::text AS cd14_pct, l.cd19_pct::text AS cd19_pct,
-             l.hla_dr_pct::text AS hla_dr_pct, l.sterility, l.mycoplasma,
-             l.endotoxin_eu_ml::text AS endotoxin_eu_ml,
-             (l.expires_on - l.manufactured_on)::text AS shelf_life_days, l.status,
-             NULL::text AS _enrolled_on, NULL::int AS _age
-      FROM registry.msc_lot l
-      WHERE EXISTS (
-        SELECT 1 FROM registry.infusion i JOIN registry.patient p ON p.study_id = i.study_id
-        WHERE i.lot_number = l.lot_number AND i.voided_at IS NULL AND p.protocol_code = $1)
-      ORDER BY l.lot_number
-      """,
+    SELECT l.lot_number, l.source, l.donor, l.product, l.passage::text AS passage,
+           l.viability_pct::text AS viability_pct, l.cd73_pct::text AS cd73_pct,
+           l.cd90_pct::text AS cd90_pct, l.cd105_pct::text AS cd105_pct,
+           l.cd45_pct::text AS cd45_pct, l.cd34_pct::text AS cd34_pct,
+           l.cd14_pct::text AS cd14_pct, l.cd19_pct::text AS cd19_pct,
+           l.hla_dr_pct::text AS hla_dr_pct, l.sterility, l.mycoplasma,
+           l.endotoxin_eu_ml::text AS endotoxin_eu_ml,
+           (l.expires_on - l.manufactured_on)::text AS shelf_life_days, l.status,
+           NULL::text AS _enrolled_on, NULL::int AS _age
+    FROM registry.msc_lot l
+    WHERE EXISTS (
+      SELECT 1 FROM registry.infusion i JOIN registry.patient p ON p.study_id = i.study_id
+      WHERE i.lot_number = l.lot_number AND i.voided_at IS NULL AND p.protocol_code = $1)
+    ORDER BY l.lot_number
+    """,
     "adverse_events": """
-      SELECT e.id::text AS adverse_event_id, e.study_id, e.grade::text AS grade, e.serious,
-             e.relatedness, e.onset_on::text AS onset_day, e.resolved_on::text AS resolved_day,
-             e.infusion_id::text AS infusion_id,
-             p.enrolled_on::text AS _enrolled_on, p.age_at_enrollment AS _age
-      FROM registry.adverse_event e JOIN registry.patient p ON p.study_id = e.study_id
-      WHERE p.protocol_code = $1 AND e.voided_at IS NULL
-      ORDER BY e.study_id, e.onset_on, e.id
-      """,
+    SELECT e.id::text AS adverse_event_id, e.study_id, e.grade::text AS grade, e.serious,
+           e.relatedness, e.onset_on::text AS onset_day, e.resolved_on::text AS resolved_day,
+           e.infusion_id::text AS infusion_id,
+           p.enrolled_on::text AS _enrolled_on, p.age_at_enrollment AS _age
+    FROM registry.adverse_event e JOIN registry.patient p ON p.study_id = e.study_id
+    WHERE p.protocol_code = $1 AND e.voided_at IS NULL
+    ORDER BY e.study_id, e.onset_on, e.id
+    """,
     "clinical_events": """
-      SELECT e.study_id, e.kind, e.occurred_on::text AS occurred_day,
-             p.enrolled_on::text AS _enrolled_on, p.age_at_enrollment AS _age
-      FROM registry.clinical_event e JOIN registry.patient p ON p.study_id = e.study_id
-      WHERE p.protocol_code = $1 AND e.voided_at IS NULL
-      ORDER BY e.study_id, e.occurred_on, e.id
-      """,
+    SELECT e.study_id, e.kind, e.occurred_on::text AS occurred_day,
+           p.enrolled_on::text AS _enrolled_on, p.age_at_enrollment AS _age
+    FROM registry.clinical_event e JOIN registry.patient p ON p.study_id = e.study_id
+    WHERE p.protocol_code = $1 AND e.voided_at IS NULL
+    ORDER BY e.study_id, e.occurred_on, e.id
+    """,
   ]
 
   /// The raw rows of one exported table for a protocol code (every version of it).

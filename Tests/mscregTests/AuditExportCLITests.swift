@@ -186,7 +186,9 @@ func parseCSV(_ text: String) -> [[String]] {
         everything += text
         let rows = parseCSV(text)
         #expect(rows.first == layout.columns.map(\.name), "\(layout.name) header")
-        tables[layout.name] = rows.dropFirst().map { Dictionary(uniqueKeysWithValues: zip(rows[0], $0)) }
+        tables[layout.name] = rows.dropFirst().map {
+          Dictionary(uniqueKeysWithValues: zip(rows[0], $0))
+        }
       }
       let patients = try #require(tables["patients"])
       #expect(patients.count == 6)
@@ -201,7 +203,8 @@ func parseCSV(_ text: String) -> [[String]] {
       let failed = try #require(screening.first { $0["eligible"] == "false" })
       #expect(failed["study_id"] == "" && failed["screened_day"] == "")
       #expect(failed["failed_criteria"]?.contains("meld") == true)
-      #expect(screening.filter { $0["eligible"] == "true" }.allSatisfy { $0["screened_day"] == "0" })
+      #expect(
+        screening.filter { $0["eligible"] == "true" }.allSatisfy { $0["screened_day"] == "0" })
       #expect(try #require(tables["consents"]).allSatisfy { $0["signed_day"] == "-1" })
       #expect(try #require(tables["assessments"]).allSatisfy { $0["assessed_day"] == "0" })
       let infusions = try #require(tables["infusions"])

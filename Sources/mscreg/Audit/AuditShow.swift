@@ -36,7 +36,8 @@ struct AuditShow: ParsableCommand {
     if output.format == .json { return try Output.json(entries) }
     let formatter = ISO8601DateFormatter()
     for e in entries {
-      var line = "\(e.id)  \(formatter.string(from: e.at))  \(e.role)  \(e.action) \(e.table) \(e.rowKey)"
+      var line =
+        "\(e.id)  \(formatter.string(from: e.at))  \(e.role)  \(e.action) \(e.table) \(e.rowKey)"
       if e.action == "UPDATE" {
         let changes = e.changedColumns.map { column in
           "\(column): \(e.oldRow?[column]?.compactText ?? "null") → \(e.newRow?[column]?.compactText ?? "null")"

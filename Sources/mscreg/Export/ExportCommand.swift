@@ -49,7 +49,8 @@ struct ExportCommand: ParsableCommand {
         Output.progress("wrote \(file.path)")
       }
     } catch {
-      throw RegistryError.notFound("--output", "cannot write \(output): \(error.localizedDescription)")
+      throw RegistryError.notFound(
+        "--output", "cannot write \(output): \(error.localizedDescription)")
     }
     let rows = tables.map { "\($0.name) \($0.rows.count)" }.joined(separator: ", ")
     print("wrote \(tables.count) files to \(output) (rows: \(rows))")

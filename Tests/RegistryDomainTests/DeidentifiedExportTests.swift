@@ -2,7 +2,7 @@ import Testing
 
 @testable import RegistryDomain
 
-@Suite struct DeidentificationTests {
+@Suite struct DeidentifiedExportTests {
   @Test func agesFrom90OnAreOneBand() {
     #expect(Deidentification.age(0) == "0")
     #expect(Deidentification.age(89) == "89")
@@ -34,11 +34,15 @@ import Testing
     let old = ExportRawRow(
       enrolledOn: CalendarDate(iso: "2026-06-01"), ageAtEnrollment: 92,
       values: ["OLD-GZU-0001", "1934", "92", "2026-06-11", nil])
-    #expect(try DeidentifiedExport.row(old, layout: layout) == ["OLD-GZU-0001", "", "90+", "10", ""])
+    #expect(
+      try DeidentifiedExport.row(old, layout: layout) == ["OLD-GZU-0001", "", "90+", "10", ""])
     let young = ExportRawRow(
       enrolledOn: CalendarDate(iso: "2026-06-01"), ageAtEnrollment: 51,
       values: ["OLD-GZU-0002", "1975", "51", "2026-05-30", "x"])
-    #expect(try DeidentifiedExport.row(young, layout: layout) == ["OLD-GZU-0002", "1975", "51", "-2", "x"])
+    #expect(
+      try DeidentifiedExport.row(young, layout: layout) == [
+        "OLD-GZU-0002", "1975", "51", "-2", "x",
+      ])
     // A date without a day 0 is never written as a date.
     let unanchored = ExportRawRow(
       enrolledOn: nil, ageAtEnrollment: nil, values: [nil, nil, nil, "2026-06-11", nil])
