@@ -1,3 +1,4 @@
+import Foundation
 import RegistryDomain
 import RegistryStore
 
@@ -19,73 +20,8 @@ public struct EnrollmentService: Sendable {
   public func enroll(_ request: EnrollmentRequest, today: CalendarDate = .today()) throws
     -> EnrollmentResult
   {
-    guard request.enrolledOn <= today else {
-      throw RegistryError.refused(
-        "--enrolled-on", "\(request.enrolledOn) is in the future (today is \(today))")
-    }
-    guard request.identity.birthDate <= request.enrolledOn else {
-      throw RegistryError.refused("--birth-date", "is after the enrollment date")
-    }
     let store = try database.open()
-    enum Outcome {
-      case enrolled(EnrollmentResult)
-      case screenFailed([String])
-    }
-    let outcome: Outcome = try store.transaction {
-      let protocols = ProtocolRepository(store)
-      let patients = PatientRepository(store)
-      guard try SiteRepository(store).find(code: request.site) != nil else {
-        throw RegistryError.notFound("--site", "no site \(request.site)")
-      }
-      guard let record = try protocols.find(code: request.protocolCode) else {
-        throw RegistryError.notFound("--protocol", "no protocol \(request.protocolCode) is loaded")
-      }
-      let trial = record.trial
-      if let existing = try patients.studyID(
-        enrolledWithMRN: request.identity.mrn, protocolCode: trial.code)
-      {
-        throw RegistryError.refused(
-          "--mrn", "this MRN is already enrolled in \(trial.code) as \(existing)")
-      }
-      let failures = request.failedCriteria(of: trial)
-      if !failures.isEmpty {
-        try patients.insertScreening(
-          protocolID: record.id, site: request.site, on: request.enrolledOn, failed: failures,
-          studyID: nil)
-        return .screenFailed(failures)
-      }
-      let number = try patients.takeStudyNumber(protocolCode: trial.code, site: request.site)
-      guard number <= 9999 else {
-        throw RegistryError.refused(
-          "--site", "site \(request.site) has used all 9999 study IDs of \(trial.code)")
-      }
-      let studyID = Patient.studyID(prefix: trial.studyIDPrefix, site: request.site, number: number)
-      let stratum = trial.randomization?.stratumKey(siteCode: request.site) ?? "*"
-      let position = try patients.takeAllocationPosition(protocolID: record.id, stratum: stratum)
-      let arm = trial.randomizer.arm(stratum: stratum, index: position).code
-      let age = request.enrolledOn.years(since: request.identity.birthDate)
-      let patient = Patient(
-        studyID: studyID, protocolCode: trial.code, protocolVersion: trial.version,
-        site: request.site, sex: request.sex, birthYear: request.identity.birthDate.year,
-        ageAtEnrollment: age, enrolledOn: request.enrolledOn, arm: arm, status: .enrolled,
-        statusOn: nil)
-      try patients.insert(patient, protocolID: record.id, number: number)
-      try patients.insertIdentity(request.identity, studyID: studyID, protocolCode: trial.code)
-      if let consent = request.consent { try patients.insertConsent(consent, studyID: studyID) }
-      try patients.insertAllocation(
-        protocolID: record.id, stratum: stratum, position: position, arm: arm, studyID: studyID)
-      try patients.insertScreening(
-        protocolID: record.id, site: request.site, on: request.enrolledOn, failed: [],
-        studyID: studyID)
-      if let baseline = trial.baselineVisit, !request.measures.isEmpty {
-        try AssessmentRepository(store).insert(
-          studyID: studyID, visit: baseline.code, on: request.enrolledOn,
-          measures: request.measures,
-          scores: request.measures.derivedScores(sex: request.sex, age: age))
-      }
-      return .enrolled(
-        EnrollmentResult(studyID: studyID, arm: arm, protocolVersion: trial.version))
-    }
+    let outcome = try store.transaction { try enroll(request, today: today, in: store) }
     switch outcome {
     case .enrolled(let result): return result
     case .screenFailed(let failures):
@@ -95,5 +31,135 @@ public struct EnrollmentService: Sendable {
           + failures.joined(separator: "; ") + "; recorded in the screening log, not enrolled",
         details: [])
     }
+  }
+
+  /// Reads a screening list (`EnrollmentImport`: CSV, one candidate per row) and enrolls
+  /// every row with `enrollBatch`: all or nothing.
+  ///
+  /// A missing file is `.notFound` (exit 66); a file that is not UTF-8, a malformed row or a
+  /// refused one is `.refused` naming the line and column (exit 65), and nothing is enrolled.
+  public func importFile(
+    _ file: URL, protocolCode: String, defaultSite: String?, today: CalendarDate = .today()
+  ) throws -> [EnrollmentResult] {
+    guard let data = FileManager.default.contents(atPath: file.path) else {
+      throw RegistryError.notFound("FILE", "no file at \(file.path)")
+    }
+    guard let text = String(data: data, encoding: .utf8) else {
+      throw RegistryError.refused("FILE", "\(file.lastPathComponent) is not UTF-8 text")
+    }
+    let rows = try EnrollmentImport.rows(
+      csv: text, protocolCode: protocolCode, defaultSite: defaultSite, today: today)
+    return try enrollBatch(rows, today: today)
+  }
+
+  /// Enrolls a whole batch (an imported screening list) in ONE transaction: all or nothing.
+  ///
+  /// Each row goes through exactly the rules of `enroll`, in order, so later rows see the
+  /// study IDs and MRNs of earlier ones (a duplicate MRN inside the batch is refused). The
+  /// first row that is refused (invalid, unknown site, duplicate MRN, ineligible) rolls the
+  /// whole batch back and is reported as `line N, field: rule` (exit 65, or 66 for an
+  /// unknown site or protocol). Screening of an ineligible row is NOT recorded in import mode:
+  /// the transaction that would hold it is rolled back with the rest. A lost connection
+  /// (exit 69) likewise leaves nothing. Returns one result per row, in order.
+  public func enrollBatch(_ rows: [EnrollmentBatchRow], today: CalendarDate = .today()) throws
+    -> [EnrollmentResult]
+  {
+    guard !rows.isEmpty else { throw RegistryError.refused("FILE", "has no rows to enroll") }
+    let store = try database.open()
+    return try store.transaction {
+      var results: [EnrollmentResult] = []
+      results.reserveCapacity(rows.count)
+      for row in rows {
+        let outcome: Outcome
+        do {
+          outcome = try enroll(row.request, today: today, in: store)
+        } catch var error as RegistryError where error.kind == .refused || error.kind == .notFound {
+          error.field = "line \(row.line), " + EnrollmentBatchRow.column(forOption: error.field)
+          throw error
+        }
+        switch outcome {
+        case .enrolled(let result): results.append(result)
+        case .screenFailed(let failures):
+          throw RegistryError.refused(
+            "line \(row.line), eligibility",
+            "not eligible (\(failures.count) \(failures.count == 1 ? "criterion" : "criteria") "
+              + "failed): " + failures.joined(separator: "; ")
+              + "; nothing was imported and no screening was recorded")
+        }
+      }
+      return results
+    }
+  }
+
+  private enum Outcome {
+    case enrolled(EnrollmentResult)
+    case screenFailed([String])
+  }
+
+  /// The enrollment rules, inside the caller's transaction on `store`. An ineligible
+  /// candidate's screening row is written here; the caller decides whether it commits.
+  private func enroll(_ request: EnrollmentRequest, today: CalendarDate, in store: Store) throws
+    -> Outcome
+  {
+    guard request.enrolledOn <= today else {
+      throw RegistryError.refused(
+        "--enrolled-on", "\(request.enrolledOn) is in the future (today is \(today))")
+    }
+    guard request.identity.birthDate <= request.enrolledOn else {
+      throw RegistryError.refused("--birth-date", "is after the enrollment date")
+    }
+    let protocols = ProtocolRepository(store)
+    let patients = PatientRepository(store)
+    guard try SiteRepository(store).find(code: request.site) != nil else {
+      throw RegistryError.notFound("--site", "no site \(request.site)")
+    }
+    guard let record = try protocols.find(code: request.protocolCode) else {
+      throw RegistryError.notFound("--protocol", "no protocol \(request.protocolCode) is loaded")
+    }
+    let trial = record.trial
+    if let existing = try patients.studyID(
+      enrolledWithMRN: request.identity.mrn, protocolCode: trial.code)
+    {
+      throw RegistryError.refused(
+        "--mrn", "this MRN is already enrolled in \(trial.code) as \(existing)")
+    }
+    let failures = request.failedCriteria(of: trial)
+    if !failures.isEmpty {
+      try patients.insertScreening(
+        protocolID: record.id, site: request.site, on: request.enrolledOn, failed: failures,
+        studyID: nil)
+      return .screenFailed(failures)
+    }
+    let number = try patients.takeStudyNumber(protocolCode: trial.code, site: request.site)
+    guard number <= 9999 else {
+      throw RegistryError.refused(
+        "--site", "site \(request.site) has used all 9999 study IDs of \(trial.code)")
+    }
+    let studyID = Patient.studyID(prefix: trial.studyIDPrefix, site: request.site, number: number)
+    let stratum = trial.randomization?.stratumKey(siteCode: request.site) ?? "*"
+    let position = try patients.takeAllocationPosition(protocolID: record.id, stratum: stratum)
+    let arm = trial.randomizer.arm(stratum: stratum, index: position).code
+    let age = request.enrolledOn.years(since: request.identity.birthDate)
+    let patient = Patient(
+      studyID: studyID, protocolCode: trial.code, protocolVersion: trial.version,
+      site: request.site, sex: request.sex, birthYear: request.identity.birthDate.year,
+      ageAtEnrollment: age, enrolledOn: request.enrolledOn, arm: arm, status: .enrolled,
+      statusOn: nil)
+    try patients.insert(patient, protocolID: record.id, number: number)
+    try patients.insertIdentity(request.identity, studyID: studyID, protocolCode: trial.code)
+    if let consent = request.consent { try patients.insertConsent(consent, studyID: studyID) }
+    try patients.insertAllocation(
+      protocolID: record.id, stratum: stratum, position: position, arm: arm, studyID: studyID)
+    try patients.insertScreening(
+      protocolID: record.id, site: request.site, on: request.enrolledOn, failed: [],
+      studyID: studyID)
+    if let baseline = trial.baselineVisit, !request.measures.isEmpty {
+      try AssessmentRepository(store).insert(
+        studyID: studyID, visit: baseline.code, on: request.enrolledOn,
+        measures: request.measures,
+        scores: request.measures.derivedScores(sex: request.sex, age: age))
+    }
+    return .enrolled(
+      EnrollmentResult(studyID: studyID, arm: arm, protocolVersion: trial.version))
   }
 }

@@ -41,25 +41,10 @@ struct PatientEnroll: ParsableCommand {
   @OptionGroup var output: FormatOption
 
   func run() throws {
-    let identity = try PatientIdentity.validated(
-      mrn: mrn, givenName: given, familyName: family, birthDate: birthDate, contact: contact)
-    var consent: Consent?
-    switch (consentVersion, consentDate) {
-    case (nil, nil): consent = nil
-    case (let version?, let date?):
-      consent = Consent(
-        version: try TextField.validated(version, field: "--consent-version", maxLength: 40),
-        signedOn: try TextField.date(date, field: "--consent-date"))
-    case (nil, _):
-      throw RegistryError.refused("--consent-version", "give the consent form's version with its date")
-    case (_, nil):
-      throw RegistryError.refused("--consent-date", "give the date consent was signed")
-    }
-    let request = EnrollmentRequest(
-      protocolCode: `protocol`, site: site, identity: identity,
-      sex: try Sex.parse(sex, field: "--sex"), consent: consent,
-      enrolledOn: try enrolledOn.map { try TextField.date($0, field: "--enrolled-on") } ?? .today(),
-      measures: try MeasureSet(parsing: measures.raw))
+    let request = try EnrollmentRequest.parsing(
+      protocolCode: `protocol`, site: site, mrn: mrn, given: given, family: family,
+      birthDate: birthDate, sex: sex, consentVersion: consentVersion, consentDate: consentDate,
+      enrolledOn: enrolledOn, contact: contact, measures: measures.raw)
     let result = try EnrollmentService(global.registry).enroll(request)
     if output.format == .json { return try Output.json(result) }
     print("enrolled \(result.studyID) arm \(result.arm)")
