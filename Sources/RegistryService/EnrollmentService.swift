@@ -21,7 +21,9 @@ public struct EnrollmentService: Sendable {
     -> EnrollmentResult
   {
     let store = try database.open()
-    let outcome = try store.transaction { try enroll(request, today: today, in: store) }
+    let outcome = try store.transaction {
+      try enroll(request, today: today, in: store, lookups: Lookups())
+    }
     switch outcome {
     case .enrolled(let result): return result
     case .screenFailed(let failures):
@@ -67,12 +69,13 @@ public struct EnrollmentService: Sendable {
     guard !rows.isEmpty else { throw RegistryError.refused("FILE", "has no rows to enroll") }
     let store = try database.open()
     return try store.transaction {
+      let lookups = Lookups()
       var results: [EnrollmentResult] = []
       results.reserveCapacity(rows.count)
       for row in rows {
         let outcome: Outcome
         do {
-          outcome = try enroll(row.request, today: today, in: store)
+          outcome = try enroll(row.request, today: today, in: store, lookups: lookups)
         } catch var error as RegistryError where error.kind == .refused || error.kind == .notFound {
           error.field = "line \(row.line), " + EnrollmentBatchRow.column(forOption: error.field)
           throw error
@@ -96,11 +99,18 @@ public struct EnrollmentService: Sendable {
     case screenFailed([String])
   }
 
+  /// Sites and protocols already read in this transaction (a batch parses each protocol
+  /// once, not once per row; protocol versions are immutable).
+  private final class Lookups {
+    var sites: Set<String> = []
+    var protocols: [String: ProtocolRecord] = [:]
+  }
+
   /// The enrollment rules, inside the caller's transaction on `store`. An ineligible
   /// candidate's screening row is written here; the caller decides whether it commits.
-  private func enroll(_ request: EnrollmentRequest, today: CalendarDate, in store: Store) throws
-    -> Outcome
-  {
+  private func enroll(
+    _ request: EnrollmentRequest, today: CalendarDate, in store: Store, lookups: Lookups
+  ) throws -> Outcome {
     guard request.enrolledOn <= today else {
       throw RegistryError.refused(
         "--enrolled-on", "\(request.enrolledOn) is in the future (today is \(today))")
@@ -110,12 +120,19 @@ public struct EnrollmentService: Sendable {
     }
     let protocols = ProtocolRepository(store)
     let patients = PatientRepository(store)
-    guard try SiteRepository(store).find(code: request.site) != nil else {
-      throw RegistryError.notFound("--site", "no site \(request.site)")
+    if !lookups.sites.contains(request.site) {
+      guard try SiteRepository(store).find(code: request.site) != nil else {
+        throw RegistryError.notFound("--site", "no site \(request.site)")
+      }
+      lookups.sites.insert(request.site)
     }
-    guard let record = try protocols.find(code: request.protocolCode) else {
+    guard
+      let record = try lookups.protocols[request.protocolCode]
+        ?? protocols.find(code: request.protocolCode)
+    else {
       throw RegistryError.notFound("--protocol", "no protocol \(request.protocolCode) is loaded")
     }
+    lookups.protocols[request.protocolCode] = record
     let trial = record.trial
     if let existing = try patients.studyID(
       enrolledWithMRN: request.identity.mrn, protocolCode: trial.code)

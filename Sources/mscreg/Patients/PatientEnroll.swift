@@ -34,7 +34,8 @@ struct PatientEnroll: ParsableCommand {
   @Option(help: "Birth date, YYYY-MM-DD.") var birthDate: String
   @Option(help: "Sex: F or M.") var sex: String
   @Option(help: "Consent form version.") var consentVersion: String?
-  @Option(help: "Date consent was signed, YYYY-MM-DD (on or before enrollment).") var consentDate: String?
+  @Option(help: "Date consent was signed, YYYY-MM-DD (on or before enrollment).") var consentDate:
+    String?
   @Option(help: "Enrollment date, YYYY-MM-DD (default: today).") var enrolledOn: String?
   @Option(help: "Contact details (identity schema only).") var contact: String?
   @OptionGroup(title: "Screening measures") var measures: MeasureOptions
