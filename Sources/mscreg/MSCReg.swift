@@ -20,12 +20,14 @@ struct MSCReg: ParsableCommand {
         mscreg site list --format json
         mscreg audit --since 2026-11-01
         mscreg score meld --bilirubin 4.2 --creatinine 1.9 --inr 1.2
+        mscreg demo seed --protocol ACLF-BMMSC --patients 300
       """,
     version: "0.1.0",
     subcommands: [
       DBCommand.self, SiteCommand.self, ProtocolCommand.self, PatientCommand.self,
       AuditCommand.self,
       ScoreCommand.self,
+      DemoCommand.self,
     ]
   )
 }

@@ -1,0 +1,108 @@
+import Foundation
+import RegistryDomain
+import RegistryStore
+
+/// Synthetic cohorts for demonstrations and benchmarks (`mscreg demo seed`).
+public struct SeedService: Sendable {
+  let database: RegistryDatabase
+
+  /// Creates the service over a database.
+  public init(_ database: RegistryDatabase) { self.database = database }
+
+  /// What a seed did.
+  public struct Result: Sendable, Codable {
+    /// Protocol code and version seeded.
+    public let protocolCode: String
+    /// Protocol version.
+    public let protocolVersion: Int
+    /// Enrolled patients written.
+    public let patients: Int
+    /// Sites used.
+    public let sites: [String]
+    /// The seed.
+    public let seed: UInt64
+    /// The cohort's as-of date.
+    public let asOf: CalendarDate
+    /// Rows per table, in the order written.
+    public let counts: SeedCounts
+    /// Wall-clock seconds from connecting to commit.
+    public let seconds: Double
+
+    /// Rows written per second (all tables).
+    public var rowsPerSecond: Double { seconds > 0 ? Double(counts.total) / seconds : 0 }
+
+    enum CodingKeys: String, CodingKey {
+      case patients, sites, seed, counts, seconds
+      case protocolCode = "protocol"
+      case protocolVersion = "protocol_version"
+      case asOf = "as_of"
+    }
+  }
+
+  /// Seeds `patients` synthetic patients into a protocol (its latest version), in one
+  /// transaction: a failure leaves nothing.
+  ///
+  /// Only a protocol without patients (and without numbering counters) is seeded: the cohort
+  /// owns the protocol's study-ID numbers and allocation sequences from 1, and counters are
+  /// left so that real enrollments continue after it. Refused (exit 65): a protocol that
+  /// already has patients, an as-of date in the future, more patients than the sites' 9999
+  /// study IDs each, lot numbers that exist. Unknown protocol or site: exit 66.
+  ///
+  /// - Parameters:
+  ///   - sites: site codes to enroll at; nil means every site of the registry.
+  ///   - progress: called as rows are written (see `SeedRepository.write`).
+  public func seed(
+    protocolCode: String, patients: Int, seed: UInt64, asOf: CalendarDate? = nil,
+    sites: [String]? = nil, today: CalendarDate = .today(),
+    progress: (SeedProgress) throws -> Void = { _ in }
+  ) throws -> Result {
+    let asOf = asOf ?? today
+    guard asOf <= today else {
+      throw RegistryError.refused("--as-of", "\(asOf) is in the future (today is \(today))")
+    }
+    guard patients >= 1 else {
+      throw RegistryError.refused("--patients", "must be at least 1 (got \(patients))")
+    }
+    let started = Date()
+    let store = try database.open()
+    let result: (TrialProtocol, [String], SeedCounts) = try store.transaction(
+      reason: "demo seed: synthetic cohort (seed \(seed))"
+    ) {
+      guard let record = try ProtocolRepository(store).find(code: protocolCode) else {
+        throw RegistryError.notFound("--protocol", "no protocol \(protocolCode) is loaded")
+      }
+      let known = try SiteRepository(store).all().map(\.code)
+      let chosen = sites ?? known
+      if let unknown = chosen.first(where: { !known.contains($0) }) {
+        throw RegistryError.notFound("--sites", "no site \(unknown)")
+      }
+      guard !chosen.isEmpty else {
+        throw RegistryError.refused("--sites", "the registry has no sites; add one with site add")
+      }
+      guard Set(chosen).count == chosen.count else {
+        throw RegistryError.refused("--sites", "a site is listed twice")
+      }
+      let repository = SeedRepository(store)
+      try repository.lockForSeeding()
+      let existing = try repository.existingRecords(protocolCode: record.trial.code)
+      guard existing == 0 else {
+        throw RegistryError.refused(
+          "--protocol",
+          "\(record.trial.code) already has patients; seed an empty protocol (a fresh database)")
+      }
+      let cohort = try CohortGenerator(
+        protocol: record.trial, patients: patients, seed: seed, asOf: asOf, sites: chosen)
+      let clashes = try repository.existingLots(cohort.lots.map(\.lotNumber))
+      guard clashes.isEmpty else {
+        throw RegistryError.refused(
+          "--protocol", "lot \(clashes[0]) already exists (a synthetic lot of an earlier seed)")
+      }
+      let counts = try repository.write(cohort, protocolID: record.id, progress: progress)
+      return (record.trial, chosen, counts)
+    }
+    return Result(
+      protocolCode: result.0.code, protocolVersion: result.0.version, patients: patients,
+      sites: result.1, seed: seed, asOf: asOf, counts: result.2,
+      seconds: Date().timeIntervalSince(started))
+  }
+}
