@@ -41,7 +41,7 @@ extension CohortGenerator {
           present: present, items: items, titer: titer, upcr: 0.3, creatinine: 0.8, pga: 1.2,
           bilag: false, rng: &r)
       case .liverFailure:
-        let z = wantsMeasureFailure ? (r.chance(0.6) ? -2.6 : 2.8) + 0.3 * r.normal() : r.normal()
+        let z = wantsMeasureFailure ? (r.chance(0.6) ? -2.6 : 2.0) + 0.3 * r.normal() : r.normal()
         measures = liverBaseline(z: z, rng: &r)
       }
       failures = failedCriteria(
@@ -210,7 +210,7 @@ extension CohortGenerator {
     let responsiveness = exp(0.4 * r.normal())
     var resolveDraw: [SLEDAIDescriptor: Double] = [:]
     for d in SLEDAIDescriptor.allCases where present.contains(d) { resolveDraw[d] = r.uniform() }
-    let renalCeiling = msc ? 0.8 : 0.55
+    let renalCeiling = msc ? 0.75 : 0.45
     var result: [SyntheticAssessment] = []
     result.reserveCapacity(p.visits.count)
     for (v, date) in p.visits {
@@ -220,7 +220,7 @@ extension CohortGenerator {
         result.append(assessment(visit.code, date, baseline, p))
         continue
       }
-      let f = msc ? 0.65 * (1 - exp(-t / 60)) : 0.40 * (1 - exp(-t / 80))
+      let f = msc ? 0.40 * (1 - exp(-t / 60)) : 0.22 * (1 - exp(-t / 80))
       var now = present.filter { (resolveDraw[$0] ?? 1) * responsiveness >= f }
       if r.chance(0.06) { now.insert(r.pick(Self.sleFlares)) }
       let reduction = clamped(renalCeiling * (1 - exp(-t / 90)) / responsiveness, 0...0.95)
