@@ -39,6 +39,57 @@ public struct SeedService: Sendable {
     }
   }
 
+  /// Generates the cohort a seed would write and counts its rows, writing nothing (to time
+  /// the generator alone). Same refusals as `seed`, except that patients may exist.
+  public func dryRun(
+    protocolCode: String, patients: Int, seed: UInt64, asOf: CalendarDate? = nil,
+    sites: [String]? = nil, today: CalendarDate = .today()
+  ) throws -> Result {
+    let asOf = asOf ?? today
+    let store = try database.open()
+    let (trial, chosen) = try store.read {
+      guard let record = try ProtocolRepository(store).find(code: protocolCode) else {
+        throw RegistryError.notFound("--protocol", "no protocol \(protocolCode) is loaded")
+      }
+      let known = try SiteRepository(store).all().map(\.code)
+      let chosen = sites ?? known
+      if let unknown = chosen.first(where: { !known.contains($0) }) {
+        throw RegistryError.notFound("--sites", "no site \(unknown)")
+      }
+      return (record.trial, chosen)
+    }
+    let started = Date()
+    let cohort = try CohortGenerator(
+      protocol: trial, patients: patients, seed: seed, asOf: asOf, sites: chosen)
+    var rows = [Int](repeating: 0, count: 9)
+    cohort.forEachPatient { p in
+      rows[0] += 1
+      rows[1] += p.screenFailures.count + 1
+      rows[2] += p.infusions.count
+      rows[3] += cohort.assessments(of: p).count
+      rows[4] += p.adverseEvents.count
+      rows[5] += p.clinicalEvents.count
+    }
+    let names = [
+      "registry.patient", "registry.screening", "registry.infusion", "registry.assessment",
+      "registry.adverse_event", "registry.clinical_event",
+    ]
+    var counts = SeedCounts(tables: [
+      SeedCounts.Table(table: "registry.msc_lot", rows: cohort.lots.count)
+    ])
+    for (i, name) in names.enumerated() {
+      counts.tables.append(SeedCounts.Table(table: name, rows: rows[i]))
+      if i == 0 {
+        for other in ["identity.patient_identity", "registry.consent", "registry.allocation"] {
+          counts.tables.append(SeedCounts.Table(table: other, rows: rows[0]))
+        }
+      }
+    }
+    return Result(
+      protocolCode: trial.code, protocolVersion: trial.version, patients: patients, sites: chosen,
+      seed: seed, asOf: asOf, counts: counts, seconds: Date().timeIntervalSince(started))
+  }
+
   /// Seeds `patients` synthetic patients into a protocol (its latest version), in one
   /// transaction: a failure leaves nothing.
   ///

@@ -22,7 +22,8 @@ import Testing
       var lines: [String] = g.lots.map { "\($0)" }
       g.forEachPatient { p in
         lines.append("\(p)")
-        lines.append("\(g.assessments(of: p).map { "\($0.visit) \($0.date) \($0.measures) \($0.scores)" })")
+        lines.append(
+          "\(g.assessments(of: p).map { "\($0.visit) \($0.date) \($0.measures) \($0.scores)" })")
       }
       return lines
     }
@@ -87,7 +88,8 @@ import Testing
   @Test func tooManyPatientsForTheSitesIsRefused() throws {
     let trial = try Self.trial("sle-ucmsc.yaml")
     #expect(throws: RegistryError.self) {
-      try CohortGenerator(protocol: trial, patients: 20_000, seed: 1, asOf: Self.asOf, sites: ["PAN"])
+      try CohortGenerator(
+        protocol: trial, patients: 20_000, seed: 1, asOf: Self.asOf, sites: ["PAN"])
     }
   }
 }

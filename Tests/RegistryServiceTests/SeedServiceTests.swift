@@ -77,10 +77,12 @@ import Testing
       for row in assessments {
         let visit = try #require(trial.visit(code: row.decode("visit_code")))
         #expect(
-          try visit.window.contains(row.decode("assessed_on"), enrolledOn: row.decode("enrolled_on")))
+          try visit.window.contains(
+            row.decode("assessed_on"), enrolledOn: row.decode("enrolled_on")))
         let measures = try Self.measures(row)
         let scores = measures.derivedScores(
-          sex: try Sex.parse(row.decode("sex"), field: "sex"), age: try row.decode("age_at_enrollment"))
+          sex: try Sex.parse(row.decode("sex"), field: "sex"),
+          age: try row.decode("age_at_enrollment"))
         #expect(try row.decode("sledai_2k") == scores.sledai2k)
         #expect(try row.decode("eular_acr_2019") == scores.eularAcr2019)
         #expect(try row.decode("meld") == scores.meld)
@@ -186,7 +188,8 @@ import Testing
         : try RegistryFixture.aclfCandidate(mrn: "REAL-1", site: "PAN", enrolledOn: "2026-11-02")
       let enrolled = try EnrollmentService(f.registry).enroll(request)
       #expect(
-        enrolled.studyID == Patient.studyID(prefix: trial.studyIDPrefix, site: "PAN", number: pan + 1))
+        enrolled.studyID
+          == Patient.studyID(prefix: trial.studyIDPrefix, site: "PAN", number: pan + 1))
       let stratum = trial.randomization?.stratumKey(siteCode: "PAN") ?? "*"
       let allocated = arms[stratum]?.count ?? 0
       #expect(enrolled.arm == trial.randomizer.arm(stratum: stratum, index: allocated).code)
@@ -217,7 +220,10 @@ import Testing
         return BILAG2004(
           Dictionary(
             uniqueKeysWithValues: try grades.map {
-              (try BILAGDomain.parse($0.key, field: "x"), try BILAGGrade.parse($0.value, field: "x"))
+              (
+                try BILAGDomain.parse($0.key, field: "x"),
+                try BILAGGrade.parse($0.value, field: "x")
+              )
             }))
       },
       upcr: try lab("upcr", AnalyteTag.UPCR.self),

@@ -17,8 +17,10 @@ import Testing
       #expect(again.status == 65)
       #expect(again.stderr.hasPrefix("error: --protocol: ACLF-BMMSC already has patients"))
       let json = try CLIRunner.run(
-        ["demo", "seed", "--protocol", "SLE-UCMSC", "--patients", "30", "--sites", "PAN,BOG",
-         "--format", "json"], database: db)
+        [
+          "demo", "seed", "--protocol", "SLE-UCMSC", "--patients", "30", "--sites", "PAN,BOG",
+          "--format", "json",
+        ], database: db)
       #expect(json.status == 0, "\(json.stderr)")
       let object = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
       #expect(object?["patients"] as? Int == 30)

@@ -46,7 +46,9 @@ extension CohortGenerator {
       }
       failures = failedCriteria(
         measures: measures, sex: sex, birth: birth, on: date, consent: kind != 2)
-      let measureFailed = failures.contains { !$0.hasPrefix("age_years") && !$0.hasPrefix("consent") }
+      let measureFailed = failures.contains {
+        !$0.hasPrefix("age_years") && !$0.hasPrefix("consent")
+      }
       if !wantsMeasureFailure || measureFailed { break }
     }
     if failures.isEmpty {
@@ -198,7 +200,9 @@ extension CohortGenerator {
           ? clamped(exp(log(2.0) + 0.5 * r.normal()), 0.6...8)
           : clamped(exp(log(0.2) + 0.4 * r.normal()), 0.05...0.45)
         creatinine0 =
-          renal ? clamped(0.9 + 0.25 * r.normal(), 0.5...2.5) : clamped(0.75 + 0.12 * r.normal(), 0.45...1.2)
+          renal
+          ? clamped(0.9 + 0.25 * r.normal(), 0.5...2.5)
+          : clamped(0.75 + 0.12 * r.normal(), 0.45...1.2)
         pga0 = clamped(0.8 + 0.09 * Double(SLEDAI2K(d).score) + 0.3 * r.normal(), 0.5...3)
         return sleMeasures(
           present: d, items: items, titer: titer, upcr: upcr0, creatinine: creatinine0, pga: pga0,
@@ -287,7 +291,8 @@ extension CohortGenerator {
       }
       let noise = { (sd: Double, r: inout SeedRandom) in exp(sd * r.normal()) }
       let ascites = baseline.ascites.map { a -> Ascites in
-        level < 0.55 ? (a == .moderateSevere ? .mild : .none)
+        level < 0.55
+          ? (a == .moderateSevere ? .mild : .none)
           : level > 1.25 ? (a == .none ? .mild : .moderateSevere) : a
       }
       let enceph = baseline.encephalopathy.map { e -> Encephalopathy in

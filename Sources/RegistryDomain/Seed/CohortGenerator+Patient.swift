@@ -70,7 +70,8 @@ extension CohortGenerator {
     var infusions: [SyntheticInfusion] = []
     if arm.receivesMSC {
       let plan = trial.treatment
-      let planned = r.chance(0.05) && plan.maxInfusions > 1
+      let planned =
+        r.chance(0.05) && plan.maxInfusions > 1
         ? r.int(1...(plan.maxInfusions - 1)) : plan.maxInfusions
       let spacing = plan.minDaysBetweenInfusions > 0 ? plan.minDaysBetweenInfusions : 7
       let weight = clamped(
@@ -134,7 +135,8 @@ extension CohortGenerator {
 
     return SyntheticPatient(
       index: index,
-      studyID: Patient.studyID(prefix: trial.studyIDPrefix, site: siteCode, number: Int(number[index])),
+      studyID: Patient.studyID(
+        prefix: trial.studyIDPrefix, site: siteCode, number: Int(number[index])),
       site: siteCode, number: Int(number[index]),
       stratum: trial.randomization?.stratumKey(siteCode: siteCode) ?? "*",
       allocationPosition: Int(position[index]), arm: arm, sex: sex, age: age,

@@ -225,7 +225,9 @@ public struct CohortGenerator: Sendable {
   }
 
   static func lotPrefix(_ code: String) -> String {
-    let cleaned = code.uppercased().filter { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }
+    let cleaned = code.uppercased().filter {
+      $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-")
+    }
     return "SYN-" + String(cleaned.prefix(28))
   }
 

@@ -35,7 +35,8 @@ public struct SeedRandom: Sendable {
 
   /// A uniform integer in `range`.
   public mutating func int(_ range: ClosedRange<Int>) -> Int {
-    range.lowerBound + Int(generator.uniform(below: UInt64(range.upperBound - range.lowerBound + 1)))
+    range.lowerBound
+      + Int(generator.uniform(below: UInt64(range.upperBound - range.lowerBound + 1)))
   }
 
   /// True with probability `p`.

@@ -22,6 +22,7 @@ struct DemoSeed: ParsableCommand {
         mscreg demo seed --protocol ACLF-BMMSC --patients 300
         mscreg demo seed --protocol SLE-UCMSC --patients 5000 --seed 42 --as-of 2026-06-30
         mscreg demo seed --protocol SLE-UCMSC --patients 300 --sites PAN,BOG --format json
+        mscreg demo seed --protocol SLE-UCMSC --patients 100000 --dry-run
       """
   )
 
@@ -33,6 +34,8 @@ struct DemoSeed: ParsableCommand {
   @Option(
     help: ArgumentHelp("Comma-separated site codes (default: every site).", valueName: "A,B"))
   var sites: String?
+  @Flag(help: "Generate and count the rows without writing them (times the generator).")
+  var dryRun = false
   @OptionGroup var output: FormatOption
 
   func run() throws {
@@ -41,7 +44,18 @@ struct DemoSeed: ParsableCommand {
       $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
     }
     var lastShown = Date.distantPast
-    let result = try SeedService(global.registry).seed(
+    let service = SeedService(global.registry)
+    if dryRun {
+      let result = try service.dryRun(
+        protocolCode: `protocol`, patients: patients, seed: seed, asOf: date, sites: siteList)
+      if output.format == .json { return try Output.json(result) }
+      print(
+        String(
+          format: "generated %d patients, %d rows in %.2f s (%.0f rows/s), nothing written",
+          result.patients, result.counts.total, result.seconds, result.rowsPerSecond))
+      return
+    }
+    let result = try service.seed(
       protocolCode: `protocol`, patients: patients, seed: seed, asOf: date, sites: siteList
     ) { step in
       let now = Date()
