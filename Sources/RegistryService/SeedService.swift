@@ -93,11 +93,11 @@ public struct SeedService: Sendable {
   /// Seeds `patients` synthetic patients into a protocol (its latest version), in one
   /// transaction: a failure leaves nothing.
   ///
-  /// Only a protocol without patients (and without numbering counters) is seeded: the cohort
-  /// owns the protocol's study-ID numbers and allocation sequences from 1, and counters are
-  /// left so that real enrollments continue after it. Refused (exit 65): a protocol that
-  /// already has patients, an as-of date in the future, more patients than the sites' 9999
-  /// study IDs each, lot numbers that exist. Unknown protocol or site: exit 66.
+  /// The cohort continues the protocol's numbering: study IDs after each site's last number and
+  /// allocations at the next positions of the seeded block sequences, and the counters are
+  /// left so that real enrollments continue after it. Refused (exit 65): an as-of date in the
+  /// future, more patients than the sites' remaining study IDs, lot numbers that exist (a
+  /// second seed of one protocol with the same seed). Unknown protocol or site: exit 66.
   ///
   /// - Parameters:
   ///   - sites: site codes to enroll at; nil means every site of the registry.
@@ -135,14 +135,10 @@ public struct SeedService: Sendable {
       }
       let repository = SeedRepository(store)
       try repository.lockForSeeding()
-      let existing = try repository.existingRecords(protocolCode: record.trial.code)
-      guard existing == 0 else {
-        throw RegistryError.refused(
-          "--protocol",
-          "\(record.trial.code) already has patients; seed an empty protocol (a fresh database)")
-      }
       let cohort = try CohortGenerator(
-        protocol: record.trial, patients: patients, seed: seed, asOf: asOf, sites: chosen)
+        protocol: record.trial, patients: patients, seed: seed, asOf: asOf, sites: chosen,
+        lastNumbers: try repository.lastNumbers(protocolCode: record.trial.code),
+        allocated: try repository.allocated(protocolID: record.id))
       let clashes = try repository.existingLots(cohort.lots.map(\.lotNumber))
       guard clashes.isEmpty else {
         throw RegistryError.refused(

@@ -28,17 +28,31 @@ public struct SeedRepository {
     }
   }
 
-  /// Patients of a protocol code (any version) plus its counter rows: a seed needs 0.
-  public func existingRecords(protocolCode: String) throws -> Int {
+  /// Study-ID numbers used per site of a protocol code (the cohort continues after them).
+  public func lastNumbers(protocolCode: String) throws -> [String: Int] {
     try store.mapped {
-      try store.query(
-        """
-        SELECT (SELECT count(*) FROM registry.patient WHERE protocol_code = $1)
-             + (SELECT count(*) FROM registry.study_id_counter WHERE protocol_code = $1)
-             + (SELECT count(*) FROM registry.allocation_counter c
-                JOIN registry.protocol p ON p.id = c.protocol_id WHERE p.code = $1) AS n
-        """, [protocolCode]
-      ).rows[0].decode("n")
+      var result: [String: Int] = [:]
+      for row in try store.query(
+        "SELECT site_code, last_number FROM registry.study_id_counter WHERE protocol_code = $1",
+        [protocolCode]
+      ).rows {
+        result[try row.decode("site_code")] = try row.decode("last_number")
+      }
+      return result
+    }
+  }
+
+  /// Allocations made per stratum of a protocol version.
+  public func allocated(protocolID: Int64) throws -> [String: Int] {
+    try store.mapped {
+      var result: [String: Int] = [:]
+      for row in try store.query(
+        "SELECT stratum, allocated FROM registry.allocation_counter WHERE protocol_id = $1",
+        [protocolID]
+      ).rows {
+        result[try row.decode("stratum")] = try row.decode("allocated")
+      }
+      return result
     }
   }
 
@@ -271,11 +285,15 @@ public struct SeedRepository {
           """
           INSERT INTO registry.study_id_counter (protocol_code, site_code, last_number)
           VALUES ($1, $2, $3)
+          ON CONFLICT (protocol_code, site_code) DO UPDATE SET last_number = EXCLUDED.last_number
           """, [trial.code, site, last])
       }
       for (stratum, allocated) in cohort.stratumCounts {
         try c.query(
-          "INSERT INTO registry.allocation_counter (protocol_id, stratum, allocated) VALUES ($1, $2, $3)",
+          """
+          INSERT INTO registry.allocation_counter (protocol_id, stratum, allocated) VALUES ($1, $2, $3)
+          ON CONFLICT (protocol_id, stratum) DO UPDATE SET allocated = EXCLUDED.allocated
+          """,
           [protocolID, stratum, allocated])
       }
       return counts

@@ -316,9 +316,6 @@ import Testing
         return nil
       }
       #expect(
-        kind { _ = try service.seed(protocolCode: "SLE-UCMSC", patients: 10, seed: 1) }
-          == .refused)
-      #expect(
         kind { _ = try service.seed(protocolCode: "NOPE", patients: 10, seed: 1) } == .notFound)
       #expect(
         kind {
@@ -338,6 +335,30 @@ import Testing
         "SELECT DISTINCT site_code FROM registry.patient WHERE protocol_code = 'ACLF-BMMSC'"
       ).rows.map { try $0.decode("site_code") }
       #expect(sites == ["GZU"])
+    }
+  }
+
+  @Test func aCohortAppendedToRealEnrollmentsContinuesTheirNumberingAndBlocks() async throws {
+    try await TestDatabase.with { db in
+      let f = try RegistryFixture(db)
+      let enroll = EnrollmentService(f.registry)
+      let first = try enroll.enroll(RegistryFixture.sleCandidate(mrn: "REAL-1", site: "PAN"))
+      #expect(first.studyID == "SLE-PAN-0001")
+      _ = try SeedService(f.registry).seed(
+        protocolCode: "SLE-UCMSC", patients: 60, seed: 11, asOf: Self.asOf, sites: ["PAN", "BOG"])
+      let next = try enroll.enroll(RegistryFixture.sleCandidate(mrn: "REAL-2", site: "PAN"))
+      let c = try db.connect()
+      let ids: [String] = try c.query(
+        "SELECT study_id FROM registry.patient WHERE site_code = 'PAN' ORDER BY study_id"
+      ).rows.map { try $0.decode("study_id") }
+      #expect(ids == (1...ids.count).map { String(format: "SLE-PAN-%04d", $0) })
+      #expect(ids.last == next.studyID)
+      // Allocations at PAN follow the one seeded block sequence from position 0.
+      let arms: [String] = try c.query(
+        "SELECT arm FROM registry.allocation WHERE stratum = 'PAN' ORDER BY position"
+      ).rows.map { try $0.decode("arm") }
+      let trial = try ProtocolService(f.registry).show(code: "SLE-UCMSC").trial
+      #expect(arms == trial.randomizer.sequence(stratum: "PAN", count: arms.count).map(\.code))
     }
   }
 }

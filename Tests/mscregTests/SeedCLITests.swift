@@ -4,7 +4,7 @@ import Testing
 
 /// `mscreg demo seed` end to end.
 @Suite struct SeedCLITests {
-  @Test func seedPrintsCountsAndRefusesASecondTime() async throws {
+  @Test func seedPrintsCountsAppendsAndRefusesTheSameSeedTwice() async throws {
     try await TestDatabase.with { db in
       _ = try RegistryFixture(db)
       let args = ["demo", "seed", "--protocol", "ACLF-BMMSC", "--patients", "60", "--seed", "3"]
@@ -13,9 +13,13 @@ import Testing
       #expect(first.stdout.contains("registry.patient           60"))
       #expect(first.stdout.contains("rows/s"))
       #expect(first.stderr.isEmpty)
-      let again = try CLIRunner.run(args, database: db)
+      let again = try CLIRunner.run(args + ["--as-of", "2026-10-01"], database: db)
       #expect(again.status == 65)
-      #expect(again.stderr.hasPrefix("error: --protocol: ACLF-BMMSC already has patients"))
+      #expect(again.stderr.hasPrefix("error: --protocol: lot "), "\(again.stderr)")
+      let more = try CLIRunner.run(
+        ["demo", "seed", "--protocol", "ACLF-BMMSC", "--patients", "40", "--seed", "4",
+         "--as-of", "2026-10-01"], database: db)
+      #expect(more.status == 0, "\(more.stderr)")
       let json = try CLIRunner.run(
         [
           "demo", "seed", "--protocol", "SLE-UCMSC", "--patients", "30", "--sites", "PAN,BOG",

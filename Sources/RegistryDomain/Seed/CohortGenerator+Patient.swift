@@ -17,7 +17,8 @@ extension CohortGenerator {
     let highAge = ageBounds?.max ?? 85
     let age = min(max(Int((e.ageMean + e.ageSD * r.normal()).rounded()), lowAge), highAge)
     let birth = Self.birthDate(age: age, on: enrolled, offset: r.int(0...364))
-    let mrn = "SYN-" + Self.padded(index + 1, 6)
+    // Unique per protocol also when a cohort is appended to an earlier one.
+    let mrn = "SYN-\(siteCode)-" + Self.padded(Int(number[index]), 4)
     let names = sex == .female ? SyntheticNames.female : SyntheticNames.male
     let identity = PatientIdentity(
       mrn: mrn, givenName: r.pick(names), familyName: r.pick(SyntheticNames.family),

@@ -49,6 +49,7 @@ public struct CohortGenerator: Sendable {
   let position: [Int32]
   let armIndex: [UInt8]
   let strata: [String]
+  let allocatedAfter: [Int]  // per stratum, the allocation counter after the cohort
   let lotRelease: [Int]  // day number each lot can first be infused, .max if never
 
   static let lotIntervalDays = 21
@@ -63,11 +64,14 @@ public struct CohortGenerator: Sendable {
   ///   - seed: any value; the same seed gives the same cohort.
   ///   - asOf: the cohort's "today": enrollments fall in the 730 days before it.
   ///   - sites: site codes, at least one, each at most 9999 patients.
+  ///   - lastNumbers: study-ID numbers already used per site (the cohort continues after them).
+  ///   - allocated: allocations already made per randomization stratum (the cohort takes the
+  ///     next positions of the same seeded sequences).
   /// - Throws: `RegistryError.refused` naming `--patients` or `--sites` when the sites cannot
   ///   hold the patients (9999 study IDs per site) or no site is given.
   public init(
     protocol trial: TrialProtocol, patients: Int, seed: UInt64, asOf: CalendarDate,
-    sites: [String]
+    sites: [String], lastNumbers: [String: Int] = [:], allocated: [String: Int] = [:]
   ) throws {
     guard !sites.isEmpty else {
       throw RegistryError.refused("--sites", "at least one site is needed")
@@ -146,8 +150,13 @@ public struct CohortGenerator: Sendable {
     }
     var numbers = [Int32](repeating: 0, count: patients)
     var positions = [Int32](repeating: 0, count: patients)
-    var nextNumber = [Int32](repeating: 0, count: sites.count)
-    var nextPosition = [Int32](repeating: 0, count: strata.count)
+    var nextNumber = sites.map { Int32(lastNumbers[$0] ?? 0) }
+    var nextPosition = strata.map { Int32(allocated[$0] ?? 0) }
+    for (i, c) in counts.enumerated() where Int(nextNumber[i]) + c > Self.maxNumberPerSite {
+      throw RegistryError.refused(
+        "--patients",
+        "site \(sites[i]) has used \(nextNumber[i]) study IDs; \(c) more would pass \(Self.maxNumberPerSite)")
+    }
     for i in 0..<patients {
       let s = Int(siteOf[i])
       nextNumber[s] += 1
@@ -171,6 +180,7 @@ public struct CohortGenerator: Sendable {
     self.position = positions
     self.armIndex = arms
     self.strata = strata
+    self.allocatedAfter = nextPosition.map(Int.init)
 
     // Lots: one every 21 days from 60 days before the first enrollment, released after 10
     // days; every ninth fails mycoplasma and is rejected; lots not yet released by asOf
@@ -178,7 +188,7 @@ public struct CohortGenerator: Sendable {
     var lots: [SyntheticLot] = []
     var release: [Int] = []
     let firstLot = first - 60
-    let prefix = Self.lotPrefix(trial.code)
+    let prefix = Self.lotPrefix(trial.code, seed: seed)
     var day = firstLot
     var index = 0
     while day <= last {
@@ -203,14 +213,9 @@ public struct CohortGenerator: Sendable {
     return sites.indices.compactMap { last[$0] > 0 ? (sites[$0], last[$0]) : nil }
   }
 
-  /// Allocations made per stratum.
+  /// Allocations per stratum after the cohort (earlier allocations included).
   public var stratumCounts: [(stratum: String, allocated: Int)] {
-    var n = [Int](repeating: 0, count: strata.count)
-    for i in 0..<count {
-      let key = trial.randomization?.stratumKey(siteCode: sites[Int(siteIndex[i])]) ?? "*"
-      n[strata.firstIndex(of: key)!] += 1
-    }
-    return strata.indices.compactMap { n[$0] > 0 ? (strata[$0], n[$0]) : nil }
+    strata.indices.compactMap { allocatedAfter[$0] > 0 ? (strata[$0], allocatedAfter[$0]) : nil }
   }
 
   /// Calls `body` with every patient in enrollment order (generated one at a time).
@@ -224,11 +229,13 @@ public struct CohortGenerator: Sendable {
       ? digits : String(repeating: "0", count: width - digits.count) + digits
   }
 
-  static func lotPrefix(_ code: String) -> String {
+  /// `SYN-<code>-S<seed>`: cohorts of different seeds appended to one protocol have their
+  /// own lots (at most 40 characters with the `-LNNNN` suffix).
+  static func lotPrefix(_ code: String, seed: UInt64) -> String {
     let cleaned = code.uppercased().filter {
       $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-")
     }
-    return "SYN-" + String(cleaned.prefix(28))
+    return "SYN-" + String(cleaned.prefix(18)) + "-S" + String(seed % 1_000_000)
   }
 
   static func lot(
