@@ -7,7 +7,8 @@ import Testing
     try await TestDatabase.with(migrated: false) { db in
       let status = try CLIRunner.run(["db", "status", "--format", "json"], database: db)
       #expect(status.status == 0)
-      let pending = try JSONDecoder().decode([[String: JSONAny]].self, from: Data(status.stdout.utf8))
+      let pending = try JSONDecoder().decode(
+        [[String: JSONAny]].self, from: Data(status.stdout.utf8))
       #expect(!pending.isEmpty)
       #expect(pending.allSatisfy { $0["state"]?.string == "pending" })
 

@@ -17,8 +17,10 @@ import Testing
       #expect(again.status == 65)
       #expect(again.stderr.hasPrefix("error: --protocol: lot "), "\(again.stderr)")
       let more = try CLIRunner.run(
-        ["demo", "seed", "--protocol", "ACLF-BMMSC", "--patients", "40", "--seed", "4",
-         "--as-of", "2026-10-01"], database: db)
+        [
+          "demo", "seed", "--protocol", "ACLF-BMMSC", "--patients", "40", "--seed", "4",
+          "--as-of", "2026-10-01",
+        ], database: db)
       #expect(more.status == 0, "\(more.stderr)")
       let json = try CLIRunner.run(
         [

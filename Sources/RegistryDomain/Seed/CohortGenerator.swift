@@ -155,7 +155,8 @@ public struct CohortGenerator: Sendable {
     for (i, c) in counts.enumerated() where Int(nextNumber[i]) + c > Self.maxNumberPerSite {
       throw RegistryError.refused(
         "--patients",
-        "site \(sites[i]) has used \(nextNumber[i]) study IDs; \(c) more would pass \(Self.maxNumberPerSite)")
+        "site \(sites[i]) has used \(nextNumber[i]) study IDs; \(c) more would pass \(Self.maxNumberPerSite)"
+      )
     }
     for i in 0..<patients {
       let s = Int(siteOf[i])

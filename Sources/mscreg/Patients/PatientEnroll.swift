@@ -34,7 +34,8 @@ struct PatientEnroll: ParsableCommand {
   @Option(help: "Birth date, YYYY-MM-DD.") var birthDate: String
   @Option(help: "Sex: F or M.") var sex: String
   @Option(help: "Consent form version.") var consentVersion: String?
-  @Option(help: "Date consent was signed, YYYY-MM-DD (on or before enrollment).") var consentDate: String?
+  @Option(help: "Date consent was signed, YYYY-MM-DD (on or before enrollment).") var consentDate:
+    String?
   @Option(help: "Enrollment date, YYYY-MM-DD (default: today).") var enrolledOn: String?
   @Option(help: "Contact details (identity schema only).") var contact: String?
   @OptionGroup(title: "Screening measures") var measures: MeasureOptions
@@ -51,7 +52,8 @@ struct PatientEnroll: ParsableCommand {
         version: try TextField.validated(version, field: "--consent-version", maxLength: 40),
         signedOn: try TextField.date(date, field: "--consent-date"))
     case (nil, _):
-      throw RegistryError.refused("--consent-version", "give the consent form's version with its date")
+      throw RegistryError.refused(
+        "--consent-version", "give the consent form's version with its date")
     case (_, nil):
       throw RegistryError.refused("--consent-date", "give the date consent was signed")
     }
