@@ -50,7 +50,7 @@ let package = Package(
     .testTarget(name: "RegistryStoreTests", dependencies: ["RegistryStore", "TestSupport"]),
     .testTarget(
       name: "RegistryServiceTests", dependencies: ["RegistryService", "TestSupport"]),
-    .testTarget(name: "mscregTests", dependencies: ["mscreg", "TestSupport"]),
+    .testTarget(name: "mscregTests", dependencies: ["mscreg", "TestSupport", "RegistryDomain"]),
   ],
   swiftLanguageModes: [.v6]
 )

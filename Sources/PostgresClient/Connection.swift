@@ -115,7 +115,9 @@ public final class Connection {
       return String(cString: p)
     }
     let message =
-      field("M") ?? String(cString: PQresultErrorMessage(result)).trimmingCharacters(in: .whitespacesAndNewlines)
+      field("M")
+      ?? String(cString: PQresultErrorMessage(result)).trimmingCharacters(
+        in: .whitespacesAndNewlines)
     var state = field("C")
     if state == nil, let connection, PQstatus(connection) != CONNECTION_OK {
       state = SQLState.connectionFailure
@@ -130,7 +132,8 @@ public final class Connection {
   func connectionError() -> PostgresError {
     let reason = conn.map { String(cString: PQerrorMessage($0)) } ?? "connection is closed"
     return PostgresError(
-      sqlState: SQLState.connectionFailure, message: reason.trimmingCharacters(in: .whitespacesAndNewlines))
+      sqlState: SQLState.connectionFailure,
+      message: reason.trimmingCharacters(in: .whitespacesAndNewlines))
   }
 
   /// Runs `body` inside a transaction and commits; rolls back when `body` throws.

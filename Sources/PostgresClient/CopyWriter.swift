@@ -59,7 +59,8 @@ public struct CopyWriter {
     if status != 1 {
       throw PostgresError(
         sqlState: SQLState.connectionFailure,
-        message: String(cString: PQerrorMessage(conn)).trimmingCharacters(in: .whitespacesAndNewlines))
+        message: String(cString: PQerrorMessage(conn)).trimmingCharacters(
+          in: .whitespacesAndNewlines))
     }
   }
 }

@@ -19,8 +19,7 @@ public struct PostgresRow: Sendable {
   }
 
   /// Decodes a column; NULL decodes only into an `Optional` type, else it throws.
-  public func decode<T: PostgresDecodable>(_ column: String, as type: T.Type = T.self) throws -> T
-  {
+  public func decode<T: PostgresDecodable>(_ column: String, as type: T.Type = T.self) throws -> T {
     guard let text = values[try index(of: column)] else {
       return try T.decodeNull(column: column)
     }

@@ -43,6 +43,13 @@ public enum JSONValue: Sendable, Equatable, Codable {
     return nil
   }
 
+  /// The string, when this is one.
+  public var string: String? { if case .string(let s) = self { s } else { nil } }
+  /// The number, when this is one.
+  public var number: Double? { if case .number(let n) = self { n } else { nil } }
+  /// The elements, when this is an array.
+  public var array: [JSONValue]? { if case .array(let a) = self { a } else { nil } }
+
   /// Compact text form for one-line display (keys sorted).
   public var compactText: String {
     switch self {

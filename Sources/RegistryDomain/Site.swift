@@ -21,12 +21,16 @@ public struct Site: Sendable, Equatable, Codable {
       && code.allSatisfy { $0.isASCII && ($0.isUppercase || $0.isNumber) }
     guard codeOK else {
       throw RegistryError.refused(
-        "CODE", "site code \"\(code.prefix(40))\" must be 2–8 capital letters or digits, starting with a letter")
+        "CODE",
+        "site code \"\(code.prefix(40))\" must be 2–8 capital letters or digits, starting with a letter"
+      )
     }
     let trimmed = name.trimmingCharacters(in: .whitespaces)
-    guard (1...200).contains(trimmed.count), !trimmed.unicodeScalars.contains(where: {
-      $0.properties.generalCategory == .control
-    }) else {
+    guard (1...200).contains(trimmed.count),
+      !trimmed.unicodeScalars.contains(where: {
+        $0.properties.generalCategory == .control
+      })
+    else {
       throw RegistryError.refused("--name", "must be 1–200 characters without control characters")
     }
     if let country {

@@ -26,7 +26,8 @@ public enum CohortReportCSV {
     var lines = [header.map(field).joined(separator: ",")]
     for g in r.groups {
       let x = ReportFormat(minCell: m, suppressed: Set(g.suppressed), absent: "")
-      var row = [g.group] + [g.enrolled, g.treated, g.withdrawn, g.died, g.transplanted].map(x.count)
+      var row =
+        [g.group] + [g.enrolled, g.treated, g.withdrawn, g.died, g.transplanted].map(x.count)
       for e in g.endpoints {
         switch e {
         case .survival(let s):

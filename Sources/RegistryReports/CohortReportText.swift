@@ -94,7 +94,9 @@ public enum CohortReportText {
     out.append("Adverse events (patients)")
     let aeRows = r.groups.map { g in
       let x = fmt(g)
-      return [g.group, x.count(g.adverseEvents.patientsAny), x.count(g.adverseEvents.patientsSerious)]
+      return [
+        g.group, x.count(g.adverseEvents.patientsAny), x.count(g.adverseEvents.patientsSerious),
+      ]
         + (1...5).map { x.count(g.adverseEvents.worstGrade[String($0)] ?? nil) }
     }
     out.append(

@@ -24,7 +24,8 @@ struct ReportFormat {
   /// A derived figure at `path`, with `digits` decimals (times 100 with a % when `percent`).
   func figure(_ value: Double?, path: String, digits: Int, percent: Bool = false) -> String {
     guard let value else { return suppressed.contains(path) ? mark : absent }
-    return percent ? String(format: "%.\(digits)f%%", value * 100) : String(format: "%.\(digits)f", value)
+    return percent
+      ? String(format: "%.\(digits)f%%", value * 100) : String(format: "%.\(digits)f", value)
   }
 
   /// An interval `low–high` for the figure at `path`.
@@ -40,4 +41,3 @@ struct ReportFormat {
     value.map { ($0 * 10_000).rounded() / 10_000 }
   }
 }
-

@@ -54,7 +54,9 @@ public struct PatientService: Sendable {
       }
       guard patient.status.canBecome(.withdrawn) else {
         throw RegistryError.refused(
-          "ID", "\(studyID) has status \(patient.status.rawValue); a \(patient.status.rawValue) patient cannot be withdrawn")
+          "ID",
+          "\(studyID) has status \(patient.status.rawValue); a \(patient.status.rawValue) patient cannot be withdrawn"
+        )
       }
       guard date >= patient.enrolledOn else {
         throw RegistryError.refused(

@@ -48,12 +48,14 @@ public struct ProtocolService: Sendable {
         }
         throw RegistryError.refused(
           "version",
-          "protocol \(trial.code) version \(trial.version) is already loaded with different content; a loaded version is immutable, so give the changed file a new version")
+          "protocol \(trial.code) version \(trial.version) is already loaded with different content; a loaded version is immutable, so give the changed file a new version"
+        )
       }
       if let other = try protocols.codeUsingPrefix(trial.studyIDPrefix, except: trial.code) {
         throw RegistryError.refused(
           "study_id_prefix",
-          "prefix \(trial.studyIDPrefix) already belongs to protocol \(other); study IDs must stay unique")
+          "prefix \(trial.studyIDPrefix) already belongs to protocol \(other); study IDs must stay unique"
+        )
       }
       _ = try protocols.insert(trial, source: text, definitionJSON: json)
       return .loaded(code: trial.code, version: trial.version)

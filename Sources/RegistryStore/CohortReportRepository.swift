@@ -27,7 +27,8 @@ public struct CohortReportRepository {
         try buildCohort(conn, trial: trial, asOf: asOf, site: site, groupBy: groupBy)
         var data = CohortAggregates()
         try counts(conn, into: &data)
-        data.groupOrder = groupOrder(trial: trial, groupBy: groupBy, present: Array(data.counts.keys))
+        data.groupOrder = groupOrder(
+          trial: trial, groupBy: groupBy, present: Array(data.counts.keys))
         let baseline = trial.baselineVisit?.code
         for endpoint in trial.endpoints {
           switch endpoint.kind {
@@ -60,7 +61,8 @@ public struct CohortReportRepository {
     _ conn: Connection, trial: TrialProtocol, asOf: CalendarDate, site: String?,
     groupBy: CohortGrouping
   ) throws {
-    let doseLabels = [DoseBand.label(dosePerKg: nil)]
+    let doseLabels =
+      [DoseBand.label(dosePerKg: nil)]
       + ([0.0] + DoseBand.edges).map { DoseBand.label(dosePerKg: $0) }
     try conn.query(
       """

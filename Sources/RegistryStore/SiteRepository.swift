@@ -35,6 +35,8 @@ public struct SiteRepository {
   }
 
   static func site(_ row: PostgresRow) throws -> Site {
-    Site(code: try row.decode("code"), name: try row.decode("name"), country: try row.decode("country"))
+    Site(
+      code: try row.decode("code"), name: try row.decode("name"), country: try row.decode("country")
+    )
   }
 }

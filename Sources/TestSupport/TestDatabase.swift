@@ -99,9 +99,10 @@ public struct TestDatabase: Sendable {
     let template = "mscreg_tmpl_" + String(hash, radix: 16)
     try admin.query("SELECT pg_advisory_lock(7262001)")
     defer { _ = try? admin.query("SELECT pg_advisory_unlock(7262001)") }
-    let exists = try admin.query(
-      "SELECT 1 FROM pg_database WHERE datname = $1", [template]
-    ).rows.count == 1
+    let exists =
+      try admin.query(
+        "SELECT 1 FROM pg_database WHERE datname = $1", [template]
+      ).rows.count == 1
     if exists { return template }
     // Templates of older schemas are no longer useful.
     for row in try admin.query(

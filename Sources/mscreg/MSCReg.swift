@@ -26,13 +26,14 @@ struct MSCReg: ParsableCommand {
         mscreg score meld --bilirubin 4.2 --creatinine 1.9 --inr 1.2
         mscreg assess SLE-PAN-0001 --visit week4 --date 2026-06-01 --pga 1.0
         mscreg visits due --site PAN
+        mscreg demo seed --protocol ACLF-BMMSC --patients 300
       """,
     version: "0.1.0",
     subcommands: [
       DBCommand.self, SiteCommand.self, ProtocolCommand.self, PatientCommand.self,
       LotCommand.self, InfuseCommand.self, AssessCommand.self, AECommand.self,
       EventCommand.self, VisitsCommand.self, ReportCommand.self, ExportCommand.self,
-      UserCommand.self, AuditCommand.self, ScoreCommand.self,
+      UserCommand.self, AuditCommand.self, ScoreCommand.self, DemoCommand.self,
     ]
   )
 }

@@ -43,7 +43,10 @@ import Testing
   @Test func conninfoDatabaseIsReplacedForKeyValueAndURI() throws {
     let kv = try Conninfo.replacingDatabase(in: "host=/tmp dbname=a user=x", with: "b")
     #expect(kv.contains("dbname='b'") && kv.contains("host='/tmp'") && !kv.contains("'a'"))
-    let uri = try Conninfo.replacingDatabase(in: "postgresql://u@h:5433/a?sslmode=disable", with: "b")
-    #expect(uri.contains("dbname='b'") && uri.contains("port='5433'") && uri.contains("sslmode='disable'"))
+    let uri = try Conninfo.replacingDatabase(
+      in: "postgresql://u@h:5433/a?sslmode=disable", with: "b")
+    #expect(
+      uri.contains("dbname='b'") && uri.contains("port='5433'") && uri.contains("sslmode='disable'")
+    )
   }
 }

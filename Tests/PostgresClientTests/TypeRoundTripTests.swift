@@ -71,7 +71,8 @@ import Testing
     try await TestDatabase.with(migrated: false) { db in
       let c = try db.connect()
       let row = try c.query(
-        "SELECT $1::float8 AS inf, $2::float8 AS tiny", [Double.infinity, Double.leastNonzeroMagnitude]
+        "SELECT $1::float8 AS inf, $2::float8 AS tiny",
+        [Double.infinity, Double.leastNonzeroMagnitude]
       ).rows[0]
       #expect(try row.decode("inf", as: Double.self) == .infinity)
       #expect(try row.decode("tiny", as: Double.self) == .leastNonzeroMagnitude)

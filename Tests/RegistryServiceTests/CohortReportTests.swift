@@ -79,12 +79,16 @@ struct HandCohort {
         voided_at, void_reason)
       VALUES ($1, $2, $3, $4, 'possible', $5, $6::timestamptz, $7)
       """
-    try exec(ae, [ids["A"]!, "Fever", 3, "hospitalisation", "2026-02-01", String?.none, String?.none])
+    try exec(
+      ae, [ids["A"]!, "Fever", 3, "hospitalisation", "2026-02-01", String?.none, String?.none])
     try exec(ae, [ids["C"]!, "Rash", 1, String?.none, "2026-03-01", String?.none, String?.none])
-    try exec(ae, [ids["C"]!, "Sepsis", 4, "life_threatening", "2026-02-10", "2026-02-11", "wrong patient"])
+    try exec(
+      ae, [ids["C"]!, "Sepsis", 4, "life_threatening", "2026-02-10", "2026-02-11", "wrong patient"])
     try exec(ae, [ids["B"]!, "Nausea", 2, String?.none, "2026-10-20", String?.none, String?.none])
-    try exec(ae, [ids["F"]!, "Pneumonia", 2, "hospitalisation", "2026-08-01", String?.none, String?.none])
-    try exec(ae, [ids["F"]!, "Hepatic failure", 5, "death", "2026-09-15", String?.none, String?.none])
+    try exec(
+      ae, [ids["F"]!, "Pneumonia", 2, "hospitalisation", "2026-08-01", String?.none, String?.none])
+    try exec(
+      ae, [ids["F"]!, "Hepatic failure", 5, "death", "2026-09-15", String?.none, String?.none])
     let assess = """
       INSERT INTO registry.assessment (study_id, visit_code, assessed_on, meld, engine_version,
         voided_at, void_reason)

@@ -277,7 +277,9 @@ func labs(forMELD target: Int) throws -> RawMeasures {
         """
       ).rows
       #expect(columns.isEmpty, "\(columns.map { $0["col"] ?? "" })")
-      for needle in ["MRN-SECRET-77", "FamilyMRN-SECRET-77", "Corrected-Surname", "1990-04-02", "1990-04-12"] {
+      for needle in [
+        "MRN-SECRET-77", "FamilyMRN-SECRET-77", "Corrected-Surname", "1990-04-02", "1990-04-12",
+      ] {
         let leaks: Int = try c.query(
           """
           SELECT count(*)::int AS n FROM audit.log
@@ -325,7 +327,8 @@ func labs(forMELD target: Int) throws -> RawMeasures {
       }
       #expect(again.exitStatus == 65)
       let audit = try AuditService(f.registry).entries(key: id).filter { $0.action == "UPDATE" }
-      #expect(audit.contains { $0.reason == "moved abroad" && $0.changedColumns.contains("status") })
+      #expect(
+        audit.contains { $0.reason == "moved abroad" && $0.changedColumns.contains("status") })
       let unknown = try #require(throws: RegistryError.self) {
         try service.withdraw(studyID: "SLE-PAN-9999", reason: "x", on: nil)
       }

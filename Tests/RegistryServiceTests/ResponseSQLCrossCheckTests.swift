@@ -18,7 +18,8 @@ import Testing
       let grades = ["A", "B", "C", "D", "E"]
       let domains = ["renal", "mucocutaneous", "musculoskeletal", "hematological"]
       func bilag() -> [String: String]? {
-        pick([true, true, false]) ? Dictionary(uniqueKeysWithValues: domains.map { ($0, pick(grades)) }) : nil
+        pick([true, true, false])
+          ? Dictionary(uniqueKeysWithValues: domains.map { ($0, pick(grades)) }) : nil
       }
       let c = try db.connect()
       var expectedSRI4 = 0
@@ -30,13 +31,15 @@ import Testing
         let b = (
           sledai: pick([4, 8, 10, 12, 16]), pga: pick([1.0, 1.5, 2.0, 2.5] as [Double?] + [nil]),
           bilag: bilag(), upcr: pick([0.0, 0.8, 1.0, 2.0, 4.0] as [Double?] + [nil]),
-          creatinine: pick([0.8, 1.0, 1.2] as [Double?] + [nil]))
+          creatinine: pick([0.8, 1.0, 1.2] as [Double?] + [nil])
+        )
         let v = (
           sledai: pick([0, 4, 6, 8, 12]),
           pga: b.pga.map { $0 + pick([-0.5, 0.0, 0.2, 0.3, 0.5]) }.map { min(max($0, 0), 3) },
           bilag: bilag(),
           upcr: pick([0.3, 0.49, 0.5, 0.4, 1.0, 2.9, 3.0] as [Double?] + [nil]),
-          creatinine: b.creatinine.map { $0 * pick([0.85, 1.0, 1.15, 1.16, 1.3]) })
+          creatinine: b.creatinine.map { $0 * pick([0.85, 1.0, 1.15, 1.16, 1.3]) }
+        )
         let bilagJSON = { (g: [String: String]?) -> PostgresJSON? in
           try? g.map { try PostgresJSON(encoding: $0) }
         }
@@ -54,7 +57,9 @@ import Testing
             """, [id, v.sledai, v.pga, bilagJSON(v.bilag), v.upcr, v.creatinine])
         }
         func bilagValue(_ g: [String: String]?) throws -> BILAG2004? {
-          try g.map { try BILAG2004(parsing: $0.map { "\($0.key)=\($0.value)" }.joined(separator: ",")) }
+          try g.map {
+            try BILAG2004(parsing: $0.map { "\($0.key)=\($0.value)" }.joined(separator: ","))
+          }
         }
         let sri4 = SRI4(
           baseline: try .init(
@@ -67,7 +72,8 @@ import Testing
         let renal = RenalResponse(
           baselineUPCR: try b.upcr.map { try UPCR($0) },
           baselineCreatinine: try b.creatinine.map { try Creatinine($0) },
-          upcr: try v.upcr.map { try UPCR($0) }, creatinine: try v.creatinine.map { try Creatinine($0) })
+          upcr: try v.upcr.map { try UPCR($0) },
+          creatinine: try v.creatinine.map { try Creatinine($0) })
         if renal.isResponder { expectedRenal += 1 }
         if renal.category == .complete { expectedComplete += 1 }
       }
@@ -87,7 +93,8 @@ import Testing
       // Renal response is read at week52; move the visits there and compare.
       try c.transaction { tx in
         try tx.query("SELECT set_config('mscreg.reason', 'cross-check', true)")
-        try tx.query("UPDATE registry.assessment SET visit_code = 'week52' WHERE visit_code = 'week24'")
+        try tx.query(
+          "UPDATE registry.assessment SET visit_code = 'week52' WHERE visit_code = 'week24'")
       }
       let again = try ReportService(f.registry).cohort(q)
       for e in try #require(again.groups.first { $0.group == "PAN" }).endpoints {

@@ -1,4 +1,5 @@
 import Foundation
+import RegistryDomain
 import TestSupport
 import Testing
 
@@ -7,7 +8,8 @@ import Testing
     try await TestDatabase.with(migrated: false) { db in
       let status = try CLIRunner.run(["db", "status", "--format", "json"], database: db)
       #expect(status.status == 0)
-      let pending = try JSONDecoder().decode([[String: JSONAny]].self, from: Data(status.stdout.utf8))
+      let pending = try JSONDecoder().decode(
+        [[String: JSONAny]].self, from: Data(status.stdout.utf8))
       #expect(!pending.isEmpty)
       #expect(pending.allSatisfy { $0["state"]?.string == "pending" })
 
@@ -95,29 +97,5 @@ import Testing
   }
 }
 
-/// A loosely typed JSON value for reading the CLI's output in tests.
-enum JSONAny: Decodable {
-  case string(String), number(Double), bool(Bool), null, array([JSONAny]), object([String: JSONAny])
-
-  init(from decoder: Decoder) throws {
-    let c = try decoder.singleValueContainer()
-    if c.decodeNil() {
-      self = .null
-    } else if let b = try? c.decode(Bool.self) {
-      self = .bool(b)
-    } else if let n = try? c.decode(Double.self) {
-      self = .number(n)
-    } else if let s = try? c.decode(String.self) {
-      self = .string(s)
-    } else if let a = try? c.decode([JSONAny].self) {
-      self = .array(a)
-    } else {
-      self = .object(try c.decode([String: JSONAny].self))
-    }
-  }
-
-  var string: String? { if case .string(let s) = self { s } else { nil } }
-  var number: Double? { if case .number(let n) = self { n } else { nil } }
-  var array: [JSONAny]? { if case .array(let a) = self { a } else { nil } }
-  subscript(key: String) -> JSONAny? { if case .object(let o) = self { o[key] } else { nil } }
-}
+/// The CLI's JSON output read as the domain's JSON value.
+typealias JSONAny = JSONValue

@@ -7,7 +7,8 @@ import Testing
     try await TestDatabase.with { db in
       _ = try RegistryFixture(db)
       for i in 0..<6 {
-        _ = try CLIRunner.run(sleEnrollArguments(mrn: "R-\(i)", site: i < 4 ? "PAN" : "BOG"), database: db)
+        _ = try CLIRunner.run(
+          sleEnrollArguments(mrn: "R-\(i)", site: i < 4 ? "PAN" : "BOG"), database: db)
       }
       let json = try CLIRunner.run(
         ["report", "cohort", "--protocol", "SLE-UCMSC", "--format", "json", "--ci", "plain"],
@@ -26,18 +27,25 @@ import Testing
       let groups = try #require(r["groups"]?.array)
       #expect(groups.map { $0["group"]?.string } == ["msc", "control"])
       for g in groups {
-        for key in ["enrolled", "treated", "withdrawn", "died"] { #expect(g[key]?.number != nil, "\(key)") }
+        for key in ["enrolled", "treated", "withdrawn", "died"] {
+          #expect(g[key]?.number != nil, "\(key)")
+        }
         #expect(g["adverse_events"]?["patients_any"]?.number == 0)
         #expect(g["adverse_events"]?["worst_grade"]?["5"]?.number == 0)
         #expect(g["suppressed"]?.array?.isEmpty == true)
         let endpoints = try #require(g["endpoints"]?.array)
-        #expect(endpoints.map { $0["code"]?.string } == ["sri4_w24", "renal_w52", "sledai_w24", "survival"])
+        #expect(
+          endpoints.map { $0["code"]?.string } == [
+            "sri4_w24", "renal_w52", "sledai_w24", "survival",
+          ])
         let survival = try #require(endpoints.last)
         #expect(survival["kind"]?.string == "survival")
         #expect(survival["events"]?.array?.map { $0.string } == ["death"])
         let point = try #require(survival["points"]?.array?.first)
         #expect(point["day"]?.number == 168)
-        for key in ["at_risk", "survival", "ci_low", "ci_high"] { #expect(point[key] != nil, "\(key)") }
+        for key in ["at_risk", "survival", "ci_low", "ci_high"] {
+          #expect(point[key] != nil, "\(key)")
+        }
         let sri4 = try #require(endpoints.first)
         for key in ["visit", "responders", "patients", "rate", "ci_low", "ci_high"] {
           #expect(sri4[key] != nil, "\(key)")
@@ -47,7 +55,9 @@ import Testing
       let csv = try CLIRunner.run(
         ["report", "cohort", "--protocol", "SLE-UCMSC", "--by", "site", "--format", "csv"],
         database: db)
-      let lines = csv.stdout.split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false) }
+      let lines = csv.stdout.split(separator: "\n").map {
+        $0.split(separator: ",", omittingEmptySubsequences: false)
+      }
       #expect(lines.count == 3)
       #expect(lines[0].first == "group" && lines[0].contains("survival_d168_survival"))
       #expect(lines.allSatisfy { $0.count == lines[0].count })
@@ -55,7 +65,10 @@ import Testing
       #expect(lines[2].first == "PAN" && lines[2][1] == "4")
 
       let suppressed = try CLIRunner.run(
-        ["report", "cohort", "--protocol", "SLE-UCMSC", "--by", "site", "--min-cell", "3", "--format", "json"],
+        [
+          "report", "cohort", "--protocol", "SLE-UCMSC", "--by", "site", "--min-cell", "3",
+          "--format", "json",
+        ],
         database: db)
       let s = try JSONDecoder().decode(JSONAny.self, from: Data(suppressed.stdout.utf8))
       let bog = try #require(s["groups"]?.array?.first)
@@ -90,7 +103,8 @@ import Testing
         (["--format", "pdf"], 64, "error:"),
       ]
       for (extra, status, prefix) in cases {
-        let r = try CLIRunner.run(["report", "cohort", "--protocol", "SLE-UCMSC"] + extra, database: db)
+        let r = try CLIRunner.run(
+          ["report", "cohort", "--protocol", "SLE-UCMSC"] + extra, database: db)
         #expect(r.status == status, "\(extra): \(r.stderr)")
         #expect(r.stderr.hasPrefix(prefix), "\(extra): \(r.stderr)")
       }

@@ -100,12 +100,16 @@ struct SecuredRegistry {
       #expect(enrollB.status == 77, "\(enrollB.stderr)")
       #expect(enrollB.stderr.hasPrefix("error:"))
       let report = try s.cli(
-        s.coordinatorPAN, ["report", "cohort", "--protocol", "SLE-UCMSC", "--by", "site", "--format", "json"])
+        s.coordinatorPAN,
+        ["report", "cohort", "--protocol", "SLE-UCMSC", "--by", "site", "--format", "json"])
       #expect(report.status == 0)
       #expect(report.stdout.contains("\"PAN\"") && !report.stdout.contains("\"BOG\""))
       // Through a psql-like session under the same login.
       let c = try s.psql(s.coordinatorPAN)
-      for table in ["registry.patient", "registry.assessment", "registry.consent", "registry.allocation", "identity.patient_identity"] {
+      for table in [
+        "registry.patient", "registry.assessment", "registry.consent", "registry.allocation",
+        "identity.patient_identity",
+      ] {
         let n: Int = try c.query(
           "SELECT count(*)::int AS n FROM \(table) WHERE study_id = $1", [s.bogPatient]
         ).rows[0].decode("n")
@@ -130,7 +134,10 @@ struct SecuredRegistry {
       // Its own site works.
       let own = try s.cli(
         s.coordinatorPAN,
-        ["assess", s.panPatient, "--visit", "week4", "--date", "2026-06-29", "--sledai-descriptors", "rash", "--pga", "1"])
+        [
+          "assess", s.panPatient, "--visit", "week4", "--date", "2026-06-29",
+          "--sledai-descriptors", "rash", "--pga", "1",
+        ])
       #expect(own.status == 0, "\(own.stderr)")
     }
   }
@@ -162,11 +169,14 @@ struct SecuredRegistry {
         .replacingOccurrences(of: "version: 1", with: "version: 9")
         .write(to: tmp, atomically: true, encoding: .utf8)
       #expect(try s.cli(s.coordinatorPAN, ["protocol", "load", tmp.path]).status == 77)
-      #expect(try s.cli(s.coordinatorPAN, ["user", "add", db.userName("x"), "--role", "monitor"]).status == 77)
+      #expect(
+        try s.cli(s.coordinatorPAN, ["user", "add", db.userName("x"), "--role", "monitor"]).status
+          == 77)
       #expect(try s.cli(s.coordinatorPAN, ["user", "list"]).status == 77)
       // Admins manage users and protocols.
       #expect(try s.cli(s.admin, ["protocol", "load", tmp.path]).status == 0)
-      let add = try s.cli(s.admin, ["user", "add", db.userName("new"), "--role", "investigator", "--site", "BOG"])
+      let add = try s.cli(
+        s.admin, ["user", "add", db.userName("new"), "--role", "investigator", "--site", "BOG"])
       #expect(add.status == 0, "\(add.stderr)")
       let users = try s.cli(s.admin, ["user", "list", "--format", "json"])
       #expect(users.stdout.contains(db.userName("new")))
@@ -181,8 +191,14 @@ struct SecuredRegistry {
       let cases: [([String], Int32, String)] = [
         (["user", "add", "Bad-Name", "--role", "monitor"], 65, "error: NAME:"),
         (["user", "add", db.userName("c2"), "--role", "coordinator"], 65, "error: --site:"),
-        (["user", "add", db.userName("m2"), "--role", "monitor", "--site", "PAN"], 65, "error: --site:"),
-        (["user", "add", db.userName("c3"), "--role", "coordinator", "--site", "XXX"], 66, "error: --site:"),
+        (
+          ["user", "add", db.userName("m2"), "--role", "monitor", "--site", "PAN"], 65,
+          "error: --site:"
+        ),
+        (
+          ["user", "add", db.userName("c3"), "--role", "coordinator", "--site", "XXX"], 66,
+          "error: --site:"
+        ),
         (["user", "add", db.userName("c4"), "--role", "superuser"], 65, "error: --role:"),
         (["user", "add", s.monitor, "--role", "monitor"], 65, "error: NAME:"),
         (["user", "add", "postgres", "--role", "admin"], 65, "error: NAME:"),
@@ -205,21 +221,27 @@ struct SecuredRegistry {
       for format in ["text", "csv", "json", "html"] {
         let r = try s.cli(
           s.monitor,
-          ["report", "cohort", "--protocol", "SLE-UCMSC", "--format", format, "--output",
-           dir.appendingPathComponent("report.\(format)").path])
+          [
+            "report", "cohort", "--protocol", "SLE-UCMSC", "--format", format, "--output",
+            dir.appendingPathComponent("report.\(format)").path,
+          ])
         #expect(r.status == 0, "\(format): \(r.stderr)")
       }
       let export = try s.cli(
         s.monitor,
-        ["export", "--protocol", "SLE-UCMSC", "--deidentified", "--format", "csv", "--output",
-         dir.appendingPathComponent("export").path])
+        [
+          "export", "--protocol", "SLE-UCMSC", "--deidentified", "--format", "csv", "--output",
+          dir.appendingPathComponent("export").path,
+        ])
       #expect(export.status == 0, "\(export.stderr)")
-      let files = FileManager.default.enumerator(atPath: dir.path)?.compactMap { $0 as? String } ?? []
+      let files =
+        FileManager.default.enumerator(atPath: dir.path)?.compactMap { $0 as? String } ?? []
       #expect(files.count >= 6)
       for file in files {
         let path = dir.appendingPathComponent(file).path
         var isDir: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir), !isDir.boolValue else { continue }
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir), !isDir.boolValue
+        else { continue }
         let text = try String(contentsOfFile: path, encoding: .utf8)
         for secret in secrets { #expect(!text.contains(secret), "\(secret) in \(file)") }
       }

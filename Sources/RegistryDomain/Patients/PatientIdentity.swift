@@ -40,7 +40,9 @@ public struct PatientIdentity: Sendable, Equatable, Codable {
     guard today.years(since: birth) <= 130 else {
       throw RegistryError.refused("--birth-date", "\(birth) gives an age over 130 years")
     }
-    let contact = try contact.map { try TextField.validated($0, field: "--contact", maxLength: 500) }
+    let contact = try contact.map {
+      try TextField.validated($0, field: "--contact", maxLength: 500)
+    }
     return PatientIdentity(
       mrn: mrn, givenName: given, familyName: family, birthDate: birth, contact: contact)
   }
@@ -64,7 +66,8 @@ public enum TextField {
     let trimmed = text.trimmingCharacters(in: .whitespaces)
     guard !trimmed.isEmpty else { throw RegistryError.refused(field, "must not be empty") }
     guard trimmed.count <= maxLength else {
-      throw RegistryError.refused(field, "is \(trimmed.count) characters long; at most \(maxLength)")
+      throw RegistryError.refused(
+        field, "is \(trimmed.count) characters long; at most \(maxLength)")
     }
     guard !trimmed.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
     else {

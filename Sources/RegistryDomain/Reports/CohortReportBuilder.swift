@@ -59,7 +59,9 @@ public struct CohortReportBuilder: Sendable {
       failures[criterion] = flowSuppressor.count(n, "flow.screen_failures.\(criterion)")
     }
     var allocated: [String: Int?] = [:]
-    for (arm, n) in f.allocated { allocated[arm] = flowSuppressor.count(n, "flow.allocated.\(arm)") }
+    for (arm, n) in f.allocated {
+      allocated[arm] = flowSuppressor.count(n, "flow.allocated.\(arm)")
+    }
     let flow = CohortReport.Flow(
       screened: flowSuppressor.count(f.screened, "flow.screened"),
       screenFailed: flowSuppressor.count(f.screenFailed, "flow.screen_failed"),
@@ -100,7 +102,8 @@ public struct CohortReportBuilder: Sendable {
     let ae = data.adverseEvents[label] ?? .init()
     var worst: [String: Int?] = [:]
     for grade in 1...5 {
-      worst[String(grade)] = s.count(ae.worstGrade[grade] ?? 0, "adverse_events.worst_grade.\(grade)")
+      worst[String(grade)] = s.count(
+        ae.worstGrade[grade] ?? 0, "adverse_events.worst_grade.\(grade)")
     }
     let summary = CohortReport.AdverseEventSummary(
       patientsAny: s.count(ae.patientsAny, "adverse_events.patients_any"),
@@ -158,7 +161,9 @@ public struct CohortReportBuilder: Sendable {
     if !groupHidden && !s.hides(events) && !(minCell > 1 && horizonWithheld) {
       result.medianDays = km.medianSurvival
       result.curve = km.curve(method: ciMethod).map {
-        .init(day: $0.time, survival: $0.survival, ciLow: $0.ciLow, ciHigh: $0.ciHigh, atRisk: $0.atRisk)
+        .init(
+          day: $0.time, survival: $0.survival, ciLow: $0.ciLow, ciHigh: $0.ciHigh, atRisk: $0.atRisk
+        )
       }
     }
     return result

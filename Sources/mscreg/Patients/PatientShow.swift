@@ -29,9 +29,13 @@ struct PatientShow: ParsableCommand {
     let p = detail.patient
     print("\(p.studyID)  \(p.protocolCode) v\(p.protocolVersion)  site \(p.site)  arm \(p.arm)")
     print("status: \(p.status.rawValue)\(p.statusOn.map { " since \($0)" } ?? "")")
-    print("enrolled: \(p.enrolledOn)  sex: \(p.sex.rawValue)  birth year: \(p.birthYear)  age at enrollment: \(p.ageAtEnrollment)")
+    print(
+      "enrolled: \(p.enrolledOn)  sex: \(p.sex.rawValue)  birth year: \(p.birthYear)  age at enrollment: \(p.ageAtEnrollment)"
+    )
     for c in detail.consents {
-      print("consent: version \(c.version) signed \(c.signedOn)\(c.withdrawnOn.map { ", withdrawn \($0)" } ?? "")")
+      print(
+        "consent: version \(c.version) signed \(c.signedOn)\(c.withdrawnOn.map { ", withdrawn \($0)" } ?? "")"
+      )
     }
     if let course = detail.treatment {
       let live = course.live
@@ -48,7 +52,9 @@ struct PatientShow: ParsableCommand {
       }
     }
     if let i = detail.identity {
-      print("identity: MRN \(i.mrn)  \(i.familyName), \(i.givenName)  born \(i.birthDate)\(i.contact.map { "  contact: \($0)" } ?? "")")
+      print(
+        "identity: MRN \(i.mrn)  \(i.familyName), \(i.givenName)  born \(i.birthDate)\(i.contact.map { "  contact: \($0)" } ?? "")"
+      )
     }
   }
 }

@@ -53,13 +53,25 @@ struct ProtocolShow: ParsableCommand {
     }
     print("\(t.code) version \(t.version): \(t.title)")
     print("condition: \(t.condition.rawValue)   study IDs: \(t.studyIDPrefix)-<SITE>-<NNNN>")
-    print("checksum: \(record.checksum)   loaded: \(ISO8601DateFormatter().string(from: record.loadedAt))")
-    print("arms: " + t.arms.map { "\($0.code) (ratio \($0.ratio)\($0.receivesMSC ? ", MSC" : ""))" }.joined(separator: ", "))
+    print(
+      "checksum: \(record.checksum)   loaded: \(ISO8601DateFormatter().string(from: record.loadedAt))"
+    )
+    print(
+      "arms: "
+        + t.arms.map { "\($0.code) (ratio \($0.ratio)\($0.receivesMSC ? ", MSC" : ""))" }.joined(
+          separator: ", "))
     if let r = t.randomization {
-      print("randomization: permuted blocks \(r.blockSizes), strata \(r.stratifyBy.map(\.rawValue)), seed \(r.seed)")
+      print(
+        "randomization: permuted blocks \(r.blockSizes), strata \(r.stratifyBy.map(\.rawValue)), seed \(r.seed)"
+      )
     }
-    print("visits: " + t.visits.map { "\($0.code) day \($0.day) [\($0.window.before), +\($0.window.after)]" }.joined(separator: "; "))
-    print("endpoints: " + t.endpoints.map { "\($0.code) (\($0.kind.rawValue))" }.joined(separator: ", "))
+    print(
+      "visits: "
+        + t.visits.map { "\($0.code) day \($0.day) [\($0.window.before), +\($0.window.after)]" }
+        .joined(separator: "; "))
+    print(
+      "endpoints: " + t.endpoints.map { "\($0.code) (\($0.kind.rawValue))" }.joined(separator: ", ")
+    )
     print("--- \(t.code) v\(t.version) file ---")
     print(record.source, terminator: record.source.hasSuffix("\n") ? "" : "\n")
   }

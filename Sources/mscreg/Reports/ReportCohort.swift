@@ -26,11 +26,15 @@ struct ReportCohort: ParsableCommand {
 
   @OptionGroup var global: GlobalOptions
   @Option(help: "Protocol code.") var `protocol`: String
-  @Option(help: "Group by arm, site, source (lot source of the first infusion) or dose (band of the first infusion's dose per kg).")
+  @Option(
+    help:
+      "Group by arm, site, source (lot source of the first infusion) or dose (band of the first infusion's dose per kg)."
+  )
   var by: String = "arm"
   @Option(help: "Only patients of this site.") var site: String?
   @Option(help: "Cut-off date, YYYY-MM-DD (default: today).") var asOf: String?
-  @Option(help: "Survival intervals: loglog (default, as lifelines) or plain.") var ci: String = "loglog"
+  @Option(help: "Survival intervals: loglog (default, as lifelines) or plain.") var ci: String =
+    "loglog"
   @Option(help: "Suppress counts from 1 to N−1 (0: none).") var minCell: Int = 0
   @Option(help: "Output format: text, csv, json or html.") var format: OutputFormat = .text
   @Option(help: "Write to this file instead of standard output.") var output: String?
@@ -38,10 +42,12 @@ struct ReportCohort: ParsableCommand {
   func run() throws {
     var query = ReportService.CohortQuery(protocolCode: `protocol`)
     guard let grouping = CohortGrouping(rawValue: by) else {
-      throw RegistryError.refused("--by", "unknown grouping '\(by)'; accepted: arm, site, source, dose")
+      throw RegistryError.refused(
+        "--by", "unknown grouping '\(by)'; accepted: arm, site, source, dose")
     }
     guard let method = SurvivalCIMethod(rawValue: ci) else {
-      throw RegistryError.refused("--ci", "unknown interval method '\(ci)'; accepted: loglog, plain")
+      throw RegistryError.refused(
+        "--ci", "unknown interval method '\(ci)'; accepted: loglog, plain")
     }
     query.groupBy = grouping
     query.ciMethod = method
@@ -60,7 +66,8 @@ struct ReportCohort: ParsableCommand {
       do {
         try Data(text.utf8).write(to: URL(fileURLWithPath: output))
       } catch {
-        throw RegistryError.notFound("--output", "cannot write \(output): \(error.localizedDescription)")
+        throw RegistryError.notFound(
+          "--output", "cannot write \(output): \(error.localizedDescription)")
       }
       print("wrote \(output)")
     } else {

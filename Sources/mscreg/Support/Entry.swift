@@ -23,7 +23,8 @@ enum Entry {
         // --help, --version: ArgumentParser prints them itself.
         MSCReg.exit(withError: error)
       }
-      let text = MSCReg.message(for: error)
+      let text =
+        MSCReg.message(for: error)
         .replacingOccurrences(of: "Error: ", with: "")
         .split(separator: "\n").first.map(String.init) ?? "\(error)"
       if code == .validationFailure {

@@ -21,6 +21,8 @@ struct UserList: ParsableCommand {
     if output.format == .json { return try Output.json(users) }
     Output.table(
       ["name", "role", "sites"],
-      users.map { [$0.name, $0.role.rawValue, $0.sites.isEmpty ? "(all)" : $0.sites.joined(separator: ",")] })
+      users.map {
+        [$0.name, $0.role.rawValue, $0.sites.isEmpty ? "(all)" : $0.sites.joined(separator: ",")]
+      })
   }
 }

@@ -1,0 +1,383 @@
+import Foundation
+import PostgresClient
+import RegistryDomain
+
+/// Writes a synthetic cohort (`CohortGenerator`) with one `COPY … FROM STDIN` per table, in the
+/// caller's transaction, streaming rows as they are generated.
+///
+/// Column lists are explicit, so columns added later (nullable or with defaults) keep their
+/// defaults. Every row passes the tables' constraints and triggers, audit trail included: a
+/// seeded row is audited like any other. The cohort is regenerated once per table (it is
+/// deterministic and cheap), so memory stays flat whatever the size.
+public struct SeedRepository {
+  let store: Store
+
+  /// A repository over an open store.
+  public init(_ store: Store) { self.store = store }
+
+  /// Locks what a seed writes against concurrent enrollments and infusions until the
+  /// transaction ends (reads are not blocked): the numbering counters and the infusion table
+  /// (whose ids the seed reserves as a block).
+  public func lockForSeeding() throws {
+    try store.mapped {
+      try store.query(
+        """
+        LOCK TABLE registry.study_id_counter, registry.allocation_counter, registry.infusion
+        IN EXCLUSIVE MODE
+        """)
+    }
+  }
+
+  /// Study-ID numbers used per site of a protocol code (the cohort continues after them).
+  public func lastNumbers(protocolCode: String) throws -> [String: Int] {
+    try store.mapped {
+      var result: [String: Int] = [:]
+      for row in try store.query(
+        "SELECT site_code, last_number FROM registry.study_id_counter WHERE protocol_code = $1",
+        [protocolCode]
+      ).rows {
+        result[try row.decode("site_code")] = try row.decode("last_number")
+      }
+      return result
+    }
+  }
+
+  /// Allocations made per stratum of a protocol version.
+  public func allocated(protocolID: Int64) throws -> [String: Int] {
+    try store.mapped {
+      var result: [String: Int] = [:]
+      for row in try store.query(
+        "SELECT stratum, allocated FROM registry.allocation_counter WHERE protocol_id = $1",
+        [protocolID]
+      ).rows {
+        result[try row.decode("stratum")] = try row.decode("allocated")
+      }
+      return result
+    }
+  }
+
+  /// Lot numbers among `numbers` that already exist.
+  public func existingLots(_ numbers: [String]) throws -> [String] {
+    try store.mapped {
+      try store.query(
+        "SELECT lot_number FROM registry.msc_lot WHERE lot_number = ANY($1::text[]) ORDER BY 1",
+        [PostgresArray(numbers)]
+      ).rows.map { try $0.decode("lot_number") }
+    }
+  }
+
+  /// Writes the cohort: lots, patients, identities, consents, allocations, screening log,
+  /// infusions, assessments, adverse events, clinical events, final statuses and the two
+  /// numbering counters. Returns the rows written per table.
+  ///
+  /// - Parameters:
+  ///   - cohort: the generated cohort.
+  ///   - protocolID: the `registry.protocol` row of `cohort.trial`.
+  ///   - progress: called every 10,000 rows and when a table is complete; an error it throws
+  ///     aborts the COPY under way (and, through the caller's transaction, the whole seed).
+  /// - Throws: `RegistryError` mapped from the server's error; the caller's transaction then
+  ///   rolls back and nothing is left.
+  public func write(
+    _ cohort: CohortGenerator, protocolID: Int64,
+    progress: (SeedProgress) throws -> Void = { _ in }
+  ) throws -> SeedCounts {
+    try withoutActuallyEscaping(progress) { progress in
+      try store.mapped { try write(cohort, protocolID: protocolID, reporting: progress) }
+    }
+  }
+
+  private func write(
+    _ cohort: CohortGenerator, protocolID: Int64,
+    reporting progress: @escaping (SeedProgress) throws -> Void
+  ) throws -> SeedCounts {
+    do {
+      var counts = SeedCounts()
+      let c = store.connection
+      let trial = cohort.trial
+      let pid = String(protocolID)
+
+      func copy(
+        _ table: String, _ columns: String,
+        _ rows: (_ emit: ([String?]) throws -> Void) throws -> Void
+      ) throws {
+        var written = 0
+        let copied = try c.copyIn("COPY \(table) (\(columns)) FROM STDIN") { writer in
+          try rows { row in
+            try writer.write(row: row)
+            written += 1
+            if written % 10_000 == 0 {
+              try progress(SeedProgress(table: table, rows: written, finished: false))
+            }
+          }
+        }
+        try progress(SeedProgress(table: table, rows: copied, finished: true))
+        counts.tables.append(SeedCounts.Table(table: table, rows: copied))
+      }
+
+      try copy(
+        "registry.msc_lot",
+        """
+        lot_number, source, donor, product, passage, viability_pct, cd73_pct, cd90_pct, \
+        cd105_pct, cd45_pct, cd34_pct, cd14_pct, cd19_pct, hla_dr_pct, sterility, mycoplasma, \
+        endotoxin_eu_ml, manufactured_on, expires_on, status, status_reason, status_changed_at
+        """
+      ) { emit in
+        for lot in cohort.lots {
+          try emit([
+            lot.lotNumber, lot.source.rawValue, lot.donor.rawValue, lot.product.rawValue,
+            String(lot.passage), text(lot.viabilityPct), text(lot.cd73Pct), text(lot.cd90Pct),
+            text(lot.cd105Pct), text(lot.cd45Pct), text(lot.cd34Pct), text(lot.cd14Pct),
+            text(lot.cd19Pct), text(lot.hlaDrPct), lot.sterility, lot.mycoplasma,
+            text(lot.endotoxinEUPerML), iso(lot.manufacturedOn), iso(lot.expiresOn),
+            lot.status.rawValue, lot.statusReason,
+            lot.statusOn.map { iso($0) + " 12:00:00+00" },
+          ])
+        }
+      }
+
+      try copy(
+        "registry.patient",
+        """
+        study_id, protocol_id, protocol_code, site_code, seq, sex, birth_year, \
+        age_at_enrollment, enrolled_on, arm, status, status_on
+        """
+      ) { emit in
+        try cohort.forEachPatient { p in
+          try emit([
+            p.studyID, pid, trial.code, p.site, String(p.number), p.sex.rawValue,
+            String(p.identity.birthDate.year), String(p.age), iso(p.enrolledOn), p.arm.code,
+            p.initialStatus.rawValue, p.initialStatusOn.map(iso),
+          ])
+        }
+      }
+
+      try copy(
+        "identity.patient_identity",
+        "study_id, protocol_code, mrn, given_name, family_name, birth_date, contact"
+      ) { emit in
+        try cohort.forEachPatient { p in
+          let i = p.identity
+          try emit([
+            p.studyID, trial.code, i.mrn, i.givenName, i.familyName, iso(i.birthDate), i.contact,
+          ])
+        }
+      }
+
+      try copy("registry.consent", "study_id, version, signed_on, withdrawn_on") { emit in
+        try cohort.forEachPatient { p in
+          try emit([
+            p.studyID, p.consent.version, iso(p.consent.signedOn), p.consent.withdrawnOn.map(iso),
+          ])
+        }
+      }
+
+      try copy("registry.allocation", "protocol_id, stratum, position, arm, study_id") { emit in
+        try cohort.forEachPatient { p in
+          try emit([pid, p.stratum, String(p.allocationPosition), p.arm.code, p.studyID])
+        }
+      }
+
+      try copy(
+        "registry.screening",
+        "protocol_id, site_code, screened_on, eligible, failed_criteria, study_id"
+      ) { emit in
+        try cohort.forEachPatient { p in
+          for failure in p.screenFailures {
+            try emit([
+              pid, failure.site, iso(failure.date), "f", jsonArray(failure.failedCriteria), nil,
+            ])
+          }
+          try emit([pid, p.site, iso(p.enrolledOn), "t", "[]", p.studyID])
+        }
+      }
+
+      // Infusion ids are reserved as one block (the table is locked), so that adverse
+      // events can link to them.
+      let sequence = "pg_get_serial_sequence('registry.infusion', 'id')"
+      let firstID: Int64 = try c.query("SELECT nextval(\(sequence)) AS id").rows[0].decode("id")
+      var infusionCount: Int64 = 0
+      try copy(
+        "registry.infusion",
+        "id, study_id, lot_number, infused_on, weight_kg, total_cells, dose_per_kg, route"
+      ) { emit in
+        try cohort.forEachPatient { p in
+          for infusion in p.infusions {
+            try emit([
+              String(firstID + infusionCount), p.studyID, cohort.lots[infusion.lotIndex].lotNumber,
+              iso(infusion.date), text(infusion.weightKg), text(infusion.totalCells),
+              text(infusion.dosePerKg), infusion.route.rawValue,
+            ])
+            infusionCount += 1
+          }
+        }
+      }
+      if infusionCount > 1 {
+        try c.query("SELECT setval(\(sequence), $1)", [firstID + infusionCount - 1])
+      }
+
+      try copy(
+        "registry.assessment",
+        """
+        study_id, visit_code, assessed_on, sledai_descriptors, pga, bilag, eular_acr_items, \
+        ana_titer, upcr, creatinine, c3, c4, anti_dsdna, bilirubin, inr, sodium, albumin, \
+        dialysis, ascites, encephalopathy, entered, sledai_2k, eular_acr_2019, meld, meld_na, \
+        meld_3, child_pugh, child_pugh_class, engine_version
+        """
+      ) { emit in
+        try cohort.forEachPatient { p in
+          for a in cohort.assessments(of: p) {
+            try emit(assessmentRow(p.studyID, a))
+          }
+        }
+      }
+
+      var infusionsBefore: Int64 = 0
+      try copy(
+        "registry.adverse_event",
+        "study_id, term, grade, serious, relatedness, onset_on, resolved_on, infusion_id"
+      ) { emit in
+        try cohort.forEachPatient { p in
+          for ae in p.adverseEvents {
+            try emit([
+              p.studyID, ae.term, String(ae.grade.rawValue), ae.serious?.rawValue,
+              ae.relatedness.rawValue, iso(ae.onset), ae.resolved.map(iso),
+              ae.infusionOrdinal.map { String(firstID + infusionsBefore + Int64($0) - 1) },
+            ])
+          }
+          infusionsBefore += Int64(p.infusions.count)
+        }
+      }
+
+      try copy("registry.clinical_event", "study_id, kind, occurred_on") { emit in
+        try cohort.forEachPatient { p in
+          for event in p.clinicalEvents {
+            try emit([p.studyID, event.kind.rawValue, iso(event.date)])
+          }
+        }
+      }
+
+      // Final statuses: patients were inserted as enrolled or treated (the infusion gate
+      // needs a living, non-withdrawn patient); later changes go through the status
+      // trigger and the audit trail like any other.
+      try c.execute(
+        """
+        CREATE TEMP TABLE seed_status (study_id text PRIMARY KEY, status text, status_on date)
+        ON COMMIT DROP
+        """)
+      try c.copyIn("COPY seed_status FROM STDIN") { writer in
+        try cohort.forEachPatient { p in
+          if p.status != p.initialStatus || p.statusOn != p.initialStatusOn {
+            try writer.write(row: [p.studyID, p.status.rawValue, p.statusOn.map(iso)])
+          }
+        }
+      }
+      let updated = try c.query(
+        """
+        UPDATE registry.patient p SET status = s.status, status_on = s.status_on
+        FROM seed_status s WHERE p.study_id = s.study_id
+        """
+      ).affectedRows
+      try progress(SeedProgress(table: "registry.patient (status)", rows: updated, finished: true))
+      counts.tables.append(SeedCounts.Table(table: "registry.patient (status)", rows: updated))
+
+      for (site, last) in cohort.siteCounts {
+        try c.query(
+          """
+          INSERT INTO registry.study_id_counter (protocol_code, site_code, last_number)
+          VALUES ($1, $2, $3)
+          ON CONFLICT (protocol_code, site_code) DO UPDATE SET last_number = EXCLUDED.last_number
+          """, [trial.code, site, last])
+      }
+      for (stratum, allocated) in cohort.stratumCounts {
+        try c.query(
+          """
+          INSERT INTO registry.allocation_counter (protocol_id, stratum, allocated) VALUES ($1, $2, $3)
+          ON CONFLICT (protocol_id, stratum) DO UPDATE SET allocated = EXCLUDED.allocated
+          """,
+          [protocolID, stratum, allocated])
+      }
+      return counts
+    }
+  }
+
+  func assessmentRow(_ studyID: String, _ a: SyntheticAssessment) -> [String?] {
+    let m = a.measures
+    let s = a.scores
+    var entered: [String] = []
+    for analyte in Analyte.allCases {
+      if let reading = m.reading(of: analyte) {
+        entered.append(
+          "\"\(analyte.rawValue)\": {\"unit\": \"\(reading.enteredUnit.rawValue)\", "
+            + "\"value\": \(text(reading.entered))}")
+      }
+    }
+    let bilag = m.bilag.map { b in
+      "{"
+        + BILAGDomain.allCases.compactMap { d in
+          b.grades[d].map { "\"\(d.rawValue)\": \"\($0.rawValue)\"" }
+        }.joined(separator: ", ") + "}"
+    }
+    return [
+      studyID, a.visit, iso(a.date),
+      m.sledai2k.map { "{" + $0.descriptors.map(\.rawValue).joined(separator: ",") + "}" },
+      m.pga.map { text($0.value) }, bilag,
+      m.eularAcr2019.map { "{" + $0.items.map(\.rawValue).joined(separator: ",") + "}" },
+      m.anaTiter.map(String.init),
+      m.upcr.map { text($0.canonical) }, m.creatinine.map { text($0.canonical) },
+      m.c3.map { text($0.canonical) }, m.c4.map { text($0.canonical) },
+      m.antiDsDNA.map { text($0.canonical) }, m.bilirubin.map { text($0.canonical) },
+      m.inr.map { text($0.canonical) }, m.sodium.map { text($0.canonical) },
+      m.albumin.map { text($0.canonical) }, m.dialysis ? "t" : "f", m.ascites?.rawValue,
+      m.encephalopathy?.rawValue, "{" + entered.joined(separator: ", ") + "}",
+      s.sledai2k.map(String.init), s.eularAcr2019.map(String.init), s.meld.map(String.init),
+      s.meldNa.map(String.init), s.meld3.map(String.init), s.childPugh.map(String.init),
+      s.childPughClass?.rawValue, s.engineVersion,
+    ]
+  }
+}
+
+/// A double as PostgreSQL reads it back exactly; whole numbers without `.0`.
+private func text(_ value: Double) -> String {
+  if value == value.rounded(), abs(value) < 1e15 { return String(Int(value)) }
+  return "\(value)"
+}
+
+/// `YYYY-MM-DD` without `String(format:)` (millions of dates per seed).
+private func iso(_ date: CalendarDate) -> String {
+  var bytes: [UInt8] = Array(repeating: 48, count: 10)
+  var y = date.year
+  for i in stride(from: 3, through: 0, by: -1) {
+    bytes[i] = UInt8(48 + y % 10)
+    y /= 10
+  }
+  bytes[4] = 45
+  bytes[5] = UInt8(48 + date.month / 10)
+  bytes[6] = UInt8(48 + date.month % 10)
+  bytes[7] = 45
+  bytes[8] = UInt8(48 + date.day / 10)
+  bytes[9] = UInt8(48 + date.day % 10)
+  return String(decoding: bytes, as: UTF8.self)
+}
+
+/// A JSON array of strings.
+private func jsonArray(_ items: [String]) -> String {
+  "["
+    + items.map { item -> String in
+      var out = "\""
+      for scalar in item.unicodeScalars {
+        switch scalar {
+        case "\"": out += "\\\""
+        case "\\": out += "\\\\"
+        case "\n": out += "\\n"
+        case "\t": out += "\\t"
+        default:
+          if scalar.value < 0x20 {
+            out += String(format: "\\u%04x", scalar.value)
+          } else {
+            out.unicodeScalars.append(scalar)
+          }
+        }
+      }
+      return out + "\""
+    }.joined(separator: ", ") + "]"
+}
