@@ -193,7 +193,7 @@ final class RunningCLI: @unchecked Sendable {
 /// verifies, and the CLI reported the failure (exit 69). Each test runs its own PostgreSQL
 /// cluster in a temporary folder (killing the shared server would break the other tests).
 @Suite(.serialized) struct FaultTests {
-  /// Starts a private cluster with a migrated registry, sites PAN and BOG and the example
+  /// Starts a private cluster with a migrated registry, sites PAN, BOG and GZU and the example
   /// protocols; runs `body`; always destroys the cluster.
   func withPrivateRegistry(_ body: (PrivateCluster, [String: String]) async throws -> Void)
     async throws
@@ -203,6 +203,7 @@ final class RunningCLI: @unchecked Sendable {
     let env = ["MSCREG_DATABASE": cluster.conninfo]
     var setup = [["db", "migrate"], ["site", "add", "PAN", "--name", "Panamá"]]
     setup.append(["site", "add", "BOG", "--name", "Bogotá"])
+    setup.append(["site", "add", "GZU", "--name", "Nanjing"])
     for file in ["sle-ucmsc.yaml", "aclf-bmmsc.yaml"] {
       setup.append([
         "protocol", "load", RegistryFixture.protocolsFolder.appendingPathComponent(file).path,
@@ -302,6 +303,58 @@ final class RunningCLI: @unchecked Sendable {
           + "after recovery \(patients) patients, audit chain OK, "
           + "re-import \(rows)/\(rows); \(String(format: "%.1f", Date().timeIntervalSince(started))) s"
       )
+    }
+  }
+
+  @Test func killingTheServerDuringACOPYSeedLeavesNoneOfTheCohort() async throws {
+    try await withPrivateRegistry { cluster, env in
+      let started = Date()
+      let child = try RunningCLI(
+        ["demo", "seed", "--protocol", "ACLF-BMMSC", "--patients", "20000"], environment: env)
+      // Mid-COPY: the seed's backend has been streaming a COPY for a third of a second.
+      try await waitForRow(
+        """
+        SELECT pid FROM pg_stat_activity
+        WHERE datname = current_database() AND pid <> pg_backend_pid() AND state = 'active'
+          AND query ILIKE 'COPY%' AND backend_xid IS NOT NULL
+          AND clock_timestamp() - query_start > interval '300 milliseconds'
+        """, on: cluster, while: child)
+      try cluster.killServer()
+      let result = try await child.wait(timeout: 30)
+      #expect(result.status == 69, "\(result.stderr)")
+      #expect(result.stderr.hasPrefix("error: database:"), "\(result.stderr)")
+      #expect(result.stderr.split(separator: "\n").count == 1)
+
+      try cluster.pgLocal("start")  // crash recovery
+      #expect(cluster.serverLog.contains("automatic recovery in progress"))
+      let patients = try count("SELECT count(*)::int FROM registry.patient", cluster)
+      #expect(patients == 0 || patients == 20_000, "a partial cohort: \(patients) patients")
+      #expect(patients == 0)
+      for table in [
+        "identity.patient_identity", "registry.consent", "registry.screening",
+        "registry.allocation", "registry.msc_lot", "registry.infusion", "registry.assessment",
+        "registry.adverse_event", "registry.clinical_event", "audit.log",
+      ] {
+        let rows = try count(
+          table == "audit.log"
+            ? "SELECT count(*)::int FROM audit.log WHERE table_name NOT IN ('registry.site', 'registry.protocol', 'registry.protocol_arm')"
+            : "SELECT count(*)::int FROM \(table)", cluster)
+        #expect(rows == 0, "\(table): \(rows) rows")
+      }
+      let verify = try CLIRunner.run(["audit", "verify"], environment: env)
+      #expect(verify.status == 0, "\(verify.stdout)\(verify.stderr)")
+      // The protocol still has no patients, so a seed is accepted again (a small one here).
+      let again = try CLIRunner.run(
+        ["demo", "seed", "--protocol", "ACLF-BMMSC", "--patients", "300"], environment: env)
+      #expect(again.status == 0, "\(again.stderr)")
+      #expect(try count("SELECT count(*)::int FROM registry.patient", cluster) == 300)
+      let verified = try CLIRunner.run(["audit", "verify"], environment: env)
+      #expect(verified.status == 0, "\(verified.stdout)\(verified.stderr)")
+      print(
+        "reliability.fault.seed: server killed mid-COPY (demo seed, 20000 patients), "
+          + "CLI exit \(result.status) (\(result.stderr.prefix(80).trimmingCharacters(in: .newlines))), "
+          + "after recovery \(patients) patients, audit chain OK, a new seed 300/300; "
+          + "\(String(format: "%.1f", Date().timeIntervalSince(started))) s")
     }
   }
 }
