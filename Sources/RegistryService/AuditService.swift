@@ -9,9 +9,19 @@ public struct AuditService: Sendable {
   public init(_ database: RegistryDatabase) { self.database = database }
 
   /// Audit rows in order, from a date on (UTC) and about one study ID, lot or site code.
+  ///
+  /// A key with no audit row at all (whatever the date) names nothing the registry ever held
+  /// or that the acting role may see: `.notFound` (exit 66), as for any unknown name.
   public func entries(since: CalendarDate? = nil, key: String? = nil) throws -> [AuditEntry] {
     let store = try database.open()
-    return try store.read { try AuditRepository(store).entries(since: since, rowKey: key) }
+    return try store.read {
+      let audit = AuditRepository(store)
+      let rows = try audit.entries(since: since, rowKey: key)
+      if let key, rows.isEmpty, try audit.entries(since: nil, rowKey: key).isEmpty {
+        throw RegistryError.notFound("KEY", "nothing in the audit trail about \(key)")
+      }
+      return rows
+    }
   }
 
   /// Recomputes both audit hash chains (`audit.log`, then `identity.audit_log`) in one

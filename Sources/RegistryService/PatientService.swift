@@ -30,7 +30,15 @@ public struct PatientService: Sendable {
   {
     let store = try database.open()
     return try store.read {
-      try PatientRepository(store).list(protocolCode: protocolCode, site: site, status: status)
+      // A filter naming nothing that exists is a typo, not an empty cohort (exit 66).
+      if let site, try SiteRepository(store).find(code: site) == nil {
+        throw RegistryError.notFound("--site", "no site \(site)")
+      }
+      if let protocolCode, try ProtocolRepository(store).find(code: protocolCode) == nil {
+        throw RegistryError.notFound("--protocol", "no protocol \(protocolCode) is loaded")
+      }
+      return try PatientRepository(store).list(
+        protocolCode: protocolCode, site: site, status: status)
     }
   }
 

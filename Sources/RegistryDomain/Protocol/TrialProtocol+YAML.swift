@@ -12,7 +12,7 @@ extension TrialProtocol {
   ///   than one arm. Every mapping of the file refuses keys it does not know.
   /// - `code`: 1–40 letters, digits, `-`, `_`, `.`; `version`: integer ≥ 1; `study_id_prefix`:
   ///   2–10 upper-case letters or digits starting with a letter (study IDs are
-  ///   `PREFIX-SITE-NNNN`, so no hyphen).
+  ///   `PREFIX-SITE-NNNN`, so no hyphen); `title`: 1–200 characters, no control characters.
   /// - `arms[]`: `{code, ratio, receives_msc}` all required; codes lower-case
   ///   (`[a-z][a-z0-9_]*`) and unique; ratio a positive integer; at least one arm receives MSC.
   /// - `randomization`: `block_sizes` (required, non-empty, each a positive multiple of the sum
@@ -104,6 +104,12 @@ struct ProtocolReader {
     let title = top["title"].flatMap { string($0, "title") }
     if let title, title.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
       problem("title", "must not be empty")
+    } else if let title, title.count > 200 {
+      problem("title", "is \(title.count) characters long; at most 200")
+    } else if let title,
+      title.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
+    {
+      problem("title", "must not contain control characters")
     }
     let condition = top["condition"].flatMap {
       enumValue($0, "condition", Condition.self, noun: "condition")
