@@ -168,14 +168,14 @@ final class RunningCLI: @unchecked Sendable {
 
   /// Waits for the exit (killing the process after `timeout` seconds) and returns the exit
   /// status, standard output and standard error.
-  func wait(timeout: TimeInterval) async throws -> (status: Int32, stdout: String, stderr: String) {
+  func wait(timeout: TimeInterval) throws -> (status: Int32, stdout: String, stderr: String) {
     let deadline = Date().addingTimeInterval(timeout)
     while process.isRunning {
       if Date() > deadline {
         process.terminate()
         throw FaultTestError("mscreg \(process.arguments ?? []) still runs after \(timeout) s")
       }
-      try await Task.sleep(for: .milliseconds(20))
+      usleep(20_000)
     }
     group.wait()
     process.waitUntilExit()
@@ -216,20 +216,27 @@ final class RunningCLI: @unchecked Sendable {
     try await body(cluster, env)
   }
 
-  /// Polls (every 25 ms, up to `timeout` seconds) until `sql` returns a row, or the child
-  /// exits first (then fails: the write ended before the fault could be injected).
+  /// Polls (every 25 ms, up to `timeout` seconds) until `sql` returns a row; throws if the
+  /// child exits first (the write ended before the fault could be injected).
+  ///
+  /// Synchronous on purpose: between starting the child and killing the server the test never
+  /// yields its thread, so a busy cooperative pool (every other test blocks its threads on
+  /// child processes) cannot delay the polling until the write has finished.
   func waitForRow(
-    _ sql: String, on cluster: PrivateCluster, while child: RunningCLI, timeout: TimeInterval = 40
-  ) async throws {
+    _ sql: String, on cluster: PrivateCluster, while child: RunningCLI, timeout: TimeInterval = 60
+  ) throws {
     let watcher = try Connection(conninfo: cluster.conninfo)
     defer { watcher.close() }
     let deadline = Date().addingTimeInterval(timeout)
     while try watcher.query(sql).rows.isEmpty {
       guard child.isRunning else {
-        throw FaultTestError("the command ended before the server could be killed")
+        let ended = try child.wait(timeout: 5)
+        throw FaultTestError(
+          "the command ended (exit \(ended.status)) before the server could be killed: "
+            + "\(ended.stderr)\(ended.stdout.suffix(300))")
       }
       guard Date() < deadline else { throw FaultTestError("no backend matched: \(sql)") }
-      try await Task.sleep(for: .milliseconds(25))
+      usleep(25_000)
     }
   }
 
@@ -247,7 +254,7 @@ final class RunningCLI: @unchecked Sendable {
         ["patient", "import", file.path, "--protocol", "SLE-UCMSC"], environment: env)
       // Mid-transaction: the import's backend has written rows (it holds an xid and the audit
       // chain's transaction lock, taken at the first audited row) for at least half a second.
-      try await waitForRow(
+      try waitForRow(
         """
         SELECT a.pid FROM pg_stat_activity a
         JOIN pg_locks l ON l.pid = a.pid AND l.locktype = 'advisory' AND l.objid = 7262101
@@ -257,7 +264,7 @@ final class RunningCLI: @unchecked Sendable {
           AND clock_timestamp() - a.xact_start > interval '500 milliseconds'
         """, on: cluster, while: child)
       try cluster.killServer()
-      let result = try await child.wait(timeout: 30)
+      let result = try child.wait(timeout: 30)
       #expect(result.status == 69, "\(result.stderr)")
       #expect(result.stderr.hasPrefix("error: database:"), "\(result.stderr)")
       #expect(result.stderr.split(separator: "\n").count == 1)
@@ -312,7 +319,7 @@ final class RunningCLI: @unchecked Sendable {
       let child = try RunningCLI(
         ["demo", "seed", "--protocol", "ACLF-BMMSC", "--patients", "20000"], environment: env)
       // Mid-COPY: the seed's backend has been streaming a COPY for a third of a second.
-      try await waitForRow(
+      try waitForRow(
         """
         SELECT pid FROM pg_stat_activity
         WHERE datname = current_database() AND pid <> pg_backend_pid() AND state = 'active'
@@ -320,7 +327,7 @@ final class RunningCLI: @unchecked Sendable {
           AND clock_timestamp() - query_start > interval '300 milliseconds'
         """, on: cluster, while: child)
       try cluster.killServer()
-      let result = try await child.wait(timeout: 30)
+      let result = try child.wait(timeout: 30)
       #expect(result.status == 69, "\(result.stderr)")
       #expect(result.stderr.hasPrefix("error: database:"), "\(result.stderr)")
       #expect(result.stderr.split(separator: "\n").count == 1)
