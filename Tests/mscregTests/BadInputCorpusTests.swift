@@ -515,9 +515,10 @@ struct BadInput: Sendable, CustomStringConvertible {
     ] {
       add("demo seed", ["demo", "seed", "--protocol", "ACLF-BMMSC"] + extra, [64, 65, 66])
     }
+    // PAN already has 4 SLE patients: 9999 more do not fit its study IDs.
     add(
       "demo seed",
-      ["demo", "seed", "--protocol", "SLE-UCMSC", "--patients", "9999", "--sites", "PAN"])  // PAN has 4
+      ["demo", "seed", "--protocol", "SLE-UCMSC", "--patients", "9999", "--sites", "PAN"])
     add("(none)", ["frobnicate"])
     add("patient enroll", sleEnrollArguments(mrn: "CORPUS-FLAG") + ["--colour", "blue"])
     return c

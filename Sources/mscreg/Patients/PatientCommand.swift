@@ -18,8 +18,8 @@ struct PatientCommand: ParsableCommand {
         mscreg patient lots SLE-PAN-0001
       """,
     subcommands: [
-      PatientEnroll.self, PatientImport.self, PatientShow.self, PatientList.self, PatientWithdraw.self,
-      PatientAmend.self, PatientLots.self,
+      PatientEnroll.self, PatientImport.self, PatientShow.self, PatientList.self,
+      PatientWithdraw.self, PatientAmend.self, PatientLots.self,
     ]
   )
 }
