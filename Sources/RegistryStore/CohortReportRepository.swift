@@ -24,12 +24,15 @@ public struct CohortReportRepository {
   ) throws -> CohortAggregates {
     try store.mapped {
       try store.connection.transaction(isolation: .repeatableRead) { conn in
+        // Aggregates over a large registry sort and hash in memory rather than on disk.
+        try conn.execute("SET LOCAL work_mem = '64MB'; SET LOCAL default_statistics_target = 10")
         try buildCohort(conn, trial: trial, asOf: asOf, site: site, groupBy: groupBy)
         var data = CohortAggregates()
         try counts(conn, into: &data)
         data.groupOrder = groupOrder(
           trial: trial, groupBy: groupBy, present: Array(data.counts.keys))
         let baseline = trial.baselineVisit?.code
+        try buildVisits(conn, trial: trial, asOf: asOf)
         for endpoint in trial.endpoints {
           switch endpoint.kind {
           case .survival:
@@ -45,7 +48,7 @@ public struct CohortReportRepository {
               continue
             }
             data.changes[endpoint.code] = try change(
-              conn, measure: measure.rawValue, baseline: baseline, visit: visit, asOf: asOf)
+              conn, measure: measure.rawValue, baseline: baseline, visit: visit)
           }
         }
         data.adverseEvents = try adverseEvents(conn, asOf: asOf)
@@ -72,35 +75,28 @@ public struct CohortReportRepository {
         FROM registry.patient p
         WHERE p.protocol_code = $1 AND p.enrolled_on <= $2 AND ($3::text IS NULL OR p.site_code = $3)
       ), first_infusion AS (
+        -- Only grouping by lot source or dose needs the first infusion's lot and dose.
         SELECT DISTINCT ON (i.study_id) i.study_id, i.dose_per_kg, l.source
         FROM registry.infusion i
         JOIN registry.msc_lot l ON l.lot_number = i.lot_number
-        JOIN pts ON pts.study_id = i.study_id
-        WHERE i.voided_at IS NULL AND i.infused_on <= $2
+        WHERE $4 IN ('source', 'dose') AND i.voided_at IS NULL AND i.infused_on <= $2
         ORDER BY i.study_id, i.infused_on, i.id
-      ), contact AS (
-        SELECT d.study_id, max(d.day) AS day FROM (
-          SELECT study_id, assessed_on AS day FROM registry.assessment
-            WHERE voided_at IS NULL AND assessed_on <= $2
-          UNION ALL SELECT study_id, infused_on FROM registry.infusion
-            WHERE voided_at IS NULL AND infused_on <= $2
-          UNION ALL SELECT study_id, CASE WHEN resolved_on <= $2 THEN resolved_on ELSE onset_on END
-            FROM registry.adverse_event WHERE voided_at IS NULL AND onset_on <= $2
-          UNION ALL SELECT study_id, occurred_on FROM registry.clinical_event
-            WHERE voided_at IS NULL AND occurred_on <= $2
-          UNION ALL SELECT study_id, withdrawn_on FROM registry.consent WHERE withdrawn_on <= $2
-        ) d JOIN pts ON pts.study_id = d.study_id
-        GROUP BY d.study_id
+      ), assessed AS (
+        SELECT study_id, max(assessed_on) AS day FROM registry.assessment
+        WHERE voided_at IS NULL AND assessed_on <= $2 GROUP BY study_id
+      ), infused AS (
+        SELECT study_id, max(infused_on) AS day FROM registry.infusion
+        WHERE voided_at IS NULL AND infused_on <= $2 GROUP BY study_id
+      ), adverse AS (
+        SELECT study_id, max(CASE WHEN resolved_on <= $2 THEN resolved_on ELSE onset_on END) AS day
+        FROM registry.adverse_event WHERE voided_at IS NULL AND onset_on <= $2 GROUP BY study_id
       ), events AS (
-        SELECT e.study_id,
-               bool_or(e.kind = 'death') AS died,
-               bool_or(e.kind = 'liver_transplant') AS transplanted
-        FROM registry.clinical_event e JOIN pts ON pts.study_id = e.study_id
-        WHERE e.voided_at IS NULL AND e.occurred_on <= $2
-        GROUP BY e.study_id
+        SELECT study_id, max(occurred_on) AS day,
+               bool_or(kind = 'death') AS died, bool_or(kind = 'liver_transplant') AS transplanted
+        FROM registry.clinical_event WHERE voided_at IS NULL AND occurred_on <= $2 GROUP BY study_id
       ), withdrawals AS (
-        SELECT c.study_id FROM registry.consent c JOIN pts ON pts.study_id = c.study_id
-        WHERE c.withdrawn_on <= $2 GROUP BY c.study_id
+        SELECT study_id, max(withdrawn_on) AS day FROM registry.consent
+        WHERE withdrawn_on <= $2 GROUP BY study_id
       )
       SELECT pts.study_id, pts.arm, pts.enrolled_on,
              CASE $4
@@ -110,22 +106,50 @@ public struct CohortReportRepository {
                ELSE ($5::text[])[CASE WHEN fi.dose_per_kg IS NULL THEN 1
                                       ELSE width_bucket(fi.dose_per_kg, $6::float8[]) + 2 END]
              END AS grp,
-             fi.study_id IS NOT NULL AS treated,
-             greatest(pts.enrolled_on, contact.day) AS last_contact,
+             infused.day IS NOT NULL AS treated,
+             -- Last contact: the latest dated record of any kind (greatest ignores NULLs).
+             greatest(pts.enrolled_on, assessed.day, infused.day, adverse.day, events.day,
+                      withdrawals.day) AS last_contact,
              coalesce(events.died, false) AS died,
              coalesce(events.transplanted, false) AS transplanted,
-             (w.study_id IS NOT NULL OR (pts.status = 'withdrawn' AND pts.status_on <= $2)) AS withdrawn
+             (withdrawals.day IS NOT NULL OR (pts.status = 'withdrawn' AND pts.status_on <= $2)) AS withdrawn
       FROM pts
       LEFT JOIN first_infusion fi ON fi.study_id = pts.study_id
-      LEFT JOIN contact ON contact.study_id = pts.study_id
+      LEFT JOIN assessed ON assessed.study_id = pts.study_id
+      LEFT JOIN infused ON infused.study_id = pts.study_id
+      LEFT JOIN adverse ON adverse.study_id = pts.study_id
       LEFT JOIN events ON events.study_id = pts.study_id
-      LEFT JOIN withdrawals w ON w.study_id = pts.study_id
+      LEFT JOIN withdrawals ON withdrawals.study_id = pts.study_id
       """,
       [
         trial.code, asOf, site, groupBy.rawValue, PostgresArray(doseLabels),
         PostgresArray(DoseBand.edges),
       ])
-    try conn.execute("CREATE INDEX ON report_cohort (study_id); ANALYZE report_cohort")
+    try conn.execute("ANALYZE report_cohort")
+  }
+
+  /// The cohort's live assessments at the baseline and every endpoint visit, with the columns
+  /// the endpoints read: one pass over the assessment table for all endpoints.
+  func buildVisits(_ conn: Connection, trial: TrialProtocol, asOf: CalendarDate) throws {
+    var visits = Set(trial.endpoints.compactMap(\.visit))
+    if let baseline = trial.baselineVisit?.code { visits.insert(baseline) }
+    var columns: Set<String> = ["sledai_2k", "pga", "bilag", "upcr", "creatinine"]
+    for endpoint in trial.endpoints {
+      if let measure = endpoint.measure?.rawValue {
+        guard Self.measureColumns.contains(measure) else {
+          throw RegistryError(.internal, field: "measure", "no assessment column for \(measure)")
+        }
+        columns.insert(measure)
+      }
+    }
+    try conn.query(
+      """
+      CREATE TEMP TABLE report_visits ON COMMIT DROP AS
+      SELECT a.study_id, a.visit_code, \(columns.sorted().map { "a.\($0)" }.joined(separator: ", "))
+      FROM registry.assessment a JOIN report_cohort c ON c.study_id = a.study_id
+      WHERE a.voided_at IS NULL AND a.assessed_on <= $1 AND a.visit_code = ANY($2::text[])
+      """, [asOf, PostgresArray(visits.sorted())])
+    try conn.execute("ANALYZE report_visits")
   }
 
   func groupOrder(trial: TrialProtocol, groupBy: CohortGrouping, present: [String]) -> [String] {
@@ -223,11 +247,11 @@ public struct CohortReportRepository {
     for row in try conn.query(
       """
       WITH b AS (
-        SELECT study_id, sledai_2k, pga, bilag, upcr, creatinine FROM registry.assessment
-        WHERE voided_at IS NULL AND visit_code = $1 AND assessed_on <= $3
+        SELECT study_id, sledai_2k, pga, bilag, upcr, creatinine FROM report_visits
+        WHERE visit_code = $1
       ), v AS (
-        SELECT study_id, sledai_2k, pga, bilag, upcr, creatinine FROM registry.assessment
-        WHERE voided_at IS NULL AND visit_code = $2 AND assessed_on <= $3
+        SELECT study_id, sledai_2k, pga, bilag, upcr, creatinine FROM report_visits
+        WHERE visit_code = $2
       ), r AS (
         SELECT c.grp, v.study_id IS NOT NULL AS seen, c.enrolled_on + $4::int < $3 AS closed,
                \(responder) AS responder, \(complete) AS complete
@@ -256,7 +280,7 @@ public struct CohortReportRepository {
 
   /// Change of a measure from baseline to a visit: n, mean and sample SD per group.
   func change(
-    _ conn: Connection, measure: String, baseline: String, visit: String, asOf: CalendarDate
+    _ conn: Connection, measure: String, baseline: String, visit: String
   ) throws -> [String: CohortAggregates.ChangeStats] {
     guard Self.measureColumns.contains(measure) else {
       throw RegistryError(.internal, field: "measure", "no assessment column for \(measure)")
@@ -267,12 +291,12 @@ public struct CohortReportRepository {
       SELECT c.grp, count(*)::int AS n, avg((v.\(measure) - b.\(measure))::float8) AS mean,
              stddev_samp((v.\(measure) - b.\(measure))::float8) AS sd
       FROM report_cohort c
-      JOIN registry.assessment b ON b.study_id = c.study_id AND b.visit_code = $1
-        AND b.voided_at IS NULL AND b.assessed_on <= $3 AND b.\(measure) IS NOT NULL
-      JOIN registry.assessment v ON v.study_id = c.study_id AND v.visit_code = $2
-        AND v.voided_at IS NULL AND v.assessed_on <= $3 AND v.\(measure) IS NOT NULL
+      JOIN report_visits b ON b.study_id = c.study_id AND b.visit_code = $1
+        AND b.\(measure) IS NOT NULL
+      JOIN report_visits v ON v.study_id = c.study_id AND v.visit_code = $2
+        AND v.\(measure) IS NOT NULL
       GROUP BY c.grp
-      """, [baseline, visit, asOf]
+      """, [baseline, visit]
     ).rows {
       result[try row.decode("grp")] = .init(
         n: try row.decode("n"), mean: try row.decode("mean"), sd: try row.decode("sd"))
