@@ -13,10 +13,12 @@ build:
 	swift build
 
 demo:
+	scripts/install-deps
 	scripts/demo
 
 # Uses $$MSCREG_TEST_DATABASE when set; otherwise starts the embedded cluster (scripts/pg-local).
 test:
+	@scripts/install-deps
 	@if [ -z "$${MSCREG_TEST_DATABASE:-}" ]; then \
 	  scripts/pg-local start && eval "$$(scripts/pg-local env)"; \
 	fi; \
