@@ -41,12 +41,6 @@ public struct CopyWriter {
     try write(row: values.map { $0.postgresText })
   }
 
-  /// Writes pre-formatted COPY data as is (no escaping).
-  public mutating func writeRaw(_ text: String) throws {
-    buffer.append(contentsOf: text.utf8)
-    if buffer.count >= 1 << 16 { try flush() }
-  }
-
   /// Sends what is buffered.
   public mutating func flush() throws {
     guard !buffer.isEmpty else { return }

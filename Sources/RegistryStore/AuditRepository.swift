@@ -31,13 +31,6 @@ public struct AuditRepository {
     }
   }
 
-  /// The highest audit id (0 when empty): a cheap fingerprint of "something was written".
-  public func lastID() throws -> Int64 {
-    try store.mapped {
-      try store.query("SELECT coalesce(max(id), 0) AS id FROM audit.log").rows[0].decode("id")
-    }
-  }
-
   /// The audit tables that carry a hash chain.
   public static let chainedTables = ["audit.log", "identity.audit_log"]
 

@@ -45,13 +45,6 @@ public final class Store {
     try mapped(body)
   }
 
-  /// The login role that the audit trail records for this session.
-  public func sessionUser() throws -> String {
-    try mapped {
-      try connection.query("SELECT session_user AS who").rows[0].decode("who")
-    }
-  }
-
   @discardableResult
   func query(_ sql: String, _ parameters: [any PostgresEncodable] = []) throws -> QueryResult {
     try connection.query(sql, parameters)
