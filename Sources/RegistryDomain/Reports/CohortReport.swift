@@ -115,7 +115,7 @@ public struct CohortReport: Sendable, Codable, Equatable {
 }
 
 /// How the report groups patients.
-public enum CohortGrouping: String, Sendable, Codable, CaseIterable {
+public enum CohortGrouping: String, ClinicalCode {
   /// By allocated arm.
   case arm
   /// By site.
@@ -124,6 +124,8 @@ public enum CohortGrouping: String, Sendable, Codable, CaseIterable {
   case source
   /// By the dose per kg of the first infusion, in bands (see `DoseBand`).
   case dose
+
+  public static let codeName = "grouping"
 }
 
 /// Dose bands for `--by dose`, in cells (or particles) per kg of the first infusion.
@@ -141,4 +143,6 @@ public enum DoseBand {
   }
 }
 
-extension SurvivalCIMethod: Codable {}
+extension SurvivalCIMethod: ClinicalCode {
+  public static let codeName = "interval method"
+}

@@ -25,13 +25,7 @@ struct AuditShow: ParsableCommand {
   @OptionGroup var output: FormatOption
 
   func run() throws {
-    var sinceDate: CalendarDate?
-    if let since {
-      guard let date = CalendarDate(iso: since) else {
-        throw RegistryError.refused("--since", "\"\(since.prefix(40))\" is not a date (YYYY-MM-DD)")
-      }
-      sinceDate = date
-    }
+    let sinceDate = try since.map { try TextField.date($0, field: "--since") }
     let entries = try AuditService(global.registry).entries(since: sinceDate, key: key)
     if output.format == .json { return try Output.json(entries) }
     let formatter = ISO8601DateFormatter()

@@ -41,16 +41,8 @@ struct ReportCohort: ParsableCommand {
 
   func run() throws {
     var query = ReportService.CohortQuery(protocolCode: `protocol`)
-    guard let grouping = CohortGrouping(rawValue: by) else {
-      throw RegistryError.refused(
-        "--by", "unknown grouping '\(by)'; accepted: arm, site, source, dose")
-    }
-    guard let method = SurvivalCIMethod(rawValue: ci) else {
-      throw RegistryError.refused(
-        "--ci", "unknown interval method '\(ci)'; accepted: loglog, plain")
-    }
-    query.groupBy = grouping
-    query.ciMethod = method
+    query.groupBy = try CohortGrouping.parse(by, field: "--by")
+    query.ciMethod = try SurvivalCIMethod.parse(ci, field: "--ci")
     query.site = site
     query.minCell = minCell
     if let asOf { query.asOf = try TextField.date(asOf, field: "--as-of") }
