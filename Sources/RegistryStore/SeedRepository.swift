@@ -30,27 +30,24 @@ public struct SeedRepository {
 
   /// Study-ID numbers used per site of a protocol code (the cohort continues after them).
   public func lastNumbers(protocolCode: String) throws -> [String: Int] {
-    try store.mapped {
-      var result: [String: Int] = [:]
-      for row in try store.query(
-        "SELECT site_code, last_number FROM registry.study_id_counter WHERE protocol_code = $1",
-        [protocolCode]
-      ).rows {
-        result[try row.decode("site_code")] = try row.decode("last_number")
-      }
-      return result
-    }
+    try counts(
+      "SELECT site_code AS key, last_number AS n FROM registry.study_id_counter WHERE protocol_code = $1",
+      protocolCode)
   }
 
   /// Allocations made per stratum of a protocol version.
   public func allocated(protocolID: Int64) throws -> [String: Int] {
+    try counts(
+      "SELECT stratum AS key, allocated AS n FROM registry.allocation_counter WHERE protocol_id = $1",
+      protocolID)
+  }
+
+  /// A `key → n` map from a query returning those two columns.
+  private func counts(_ sql: String, _ parameter: any PostgresEncodable) throws -> [String: Int] {
     try store.mapped {
       var result: [String: Int] = [:]
-      for row in try store.query(
-        "SELECT stratum, allocated FROM registry.allocation_counter WHERE protocol_id = $1",
-        [protocolID]
-      ).rows {
-        result[try row.decode("stratum")] = try row.decode("allocated")
+      for row in try store.query(sql, [parameter]).rows {
+        result[try row.decode("key")] = try row.decode("n")
       }
       return result
     }
