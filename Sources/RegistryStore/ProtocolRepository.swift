@@ -87,7 +87,7 @@ public struct ProtocolRepository {
     try store.mapped {
       try store.query(
         """
-        SELECT id, source, checksum, loaded_at FROM registry.protocol
+        SELECT id, source, definition, checksum, loaded_at FROM registry.protocol
         WHERE code = $1 AND ($2::int IS NULL OR version = $2)
         ORDER BY version DESC LIMIT 1
         """, [code, version]
@@ -99,7 +99,7 @@ public struct ProtocolRepository {
   public func find(id: Int64) throws -> ProtocolRecord? {
     try store.mapped {
       try store.query(
-        "SELECT id, source, checksum, loaded_at FROM registry.protocol WHERE id = $1", [id]
+        "SELECT id, source, definition, checksum, loaded_at FROM registry.protocol WHERE id = $1", [id]
       ).rows.first.map(Self.record)
     }
   }
@@ -114,7 +114,9 @@ public struct ProtocolRepository {
         .internal, field: "protocol", "a stored protocol no longer validates: \(error)")
     }
     return ProtocolRecord(
-      id: try row.decode("id"), trial: trial, source: source, checksum: try row.decode("checksum"),
+      id: try row.decode("id"), trial: trial, source: source,
+      definition: try row.decode("definition", as: PostgresJSON.self).decode(JSONValue.self),
+      checksum: try row.decode("checksum"),
       loadedAt: try row.decode("loaded_at"))
   }
 }

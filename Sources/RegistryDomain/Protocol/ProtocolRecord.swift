@@ -8,16 +8,22 @@ public struct ProtocolRecord: Sendable {
   public let trial: TrialProtocol
   /// The YAML file as loaded.
   public let source: String
+  /// The file's content as JSON, as stored beside it.
+  public let definition: JSONValue
   /// SHA-256 of the file, hex.
   public let checksum: String
   /// When it was loaded.
   public let loadedAt: Date
 
   /// Creates a record.
-  public init(id: Int64, trial: TrialProtocol, source: String, checksum: String, loadedAt: Date) {
+  public init(
+    id: Int64, trial: TrialProtocol, source: String, definition: JSONValue, checksum: String,
+    loadedAt: Date
+  ) {
     self.id = id
     self.trial = trial
     self.source = source
+    self.definition = definition
     self.checksum = checksum
     self.loadedAt = loadedAt
   }

@@ -41,14 +41,10 @@ struct ProtocolShow: ParsableCommand {
     let record = try ProtocolService(global.registry).show(code: code, version: version)
     let t = record.trial
     if output.format == .json {
-      let definition =
-        TrialProtocol.definitionJSON(yaml: record.source).flatMap {
-          try? JSONDecoder().decode(JSONValue.self, from: Data($0.utf8))
-        } ?? .null
       return try Output.json(
         JSONView(
           code: t.code, version: t.version, title: t.title, condition: t.condition.rawValue,
-          checksum: record.checksum, loadedAt: record.loadedAt, definition: definition,
+          checksum: record.checksum, loadedAt: record.loadedAt, definition: record.definition,
           source: record.source))
     }
     print("\(t.code) version \(t.version): \(t.title)")
