@@ -99,7 +99,8 @@ public struct ProtocolRepository {
   public func find(id: Int64) throws -> ProtocolRecord? {
     try store.mapped {
       try store.query(
-        "SELECT id, source, definition, checksum, loaded_at FROM registry.protocol WHERE id = $1", [id]
+        "SELECT id, source, definition, checksum, loaded_at FROM registry.protocol WHERE id = $1",
+        [id]
       ).rows.first.map(Self.record)
     }
   }
