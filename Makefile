@@ -2,12 +2,23 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-.PHONY: help build demo test format lint bench pg-start pg-stop
+.PHONY: help build demo test install uninstall format lint bench pg-start pg-stop
+
+# `make install`: PREFIX/bin/mscreg, its migrations and its bash, zsh and fish completions.
+# DESTDIR is prepended to every path (packaging). SWIFT_BUILD_FLAGS go to the release build,
+# e.g. SWIFT_BUILD_FLAGS=--static-swift-stdlib for a binary that outlives the toolchain.
+PREFIX ?= /usr/local
+DESTDIR ?=
+SWIFT_BUILD_FLAGS ?=
+bindir := $(DESTDIR)$(PREFIX)/bin
+sharedir := $(DESTDIR)$(PREFIX)/share
 
 help:
-	@echo "make demo   start the embedded PostgreSQL, migrate, load the examples, print a report"
-	@echo "make test   build (warnings are errors) and run every test against a real PostgreSQL"
-	@echo "make bench  performance figures (scripts/bench)"
+	@echo "make demo     start the embedded PostgreSQL, migrate, load the examples, print a report"
+	@echo "make test     build (warnings are errors) and run every test against a real PostgreSQL"
+	@echo "make install  release mscreg into PREFIX/bin (default /usr/local), with shell completions"
+	@echo "make pg-stop  stop the embedded PostgreSQL"
+	@echo "make bench    performance figures (scripts/bench)"
 
 build:
 	swift build
@@ -26,6 +37,29 @@ test:
 	swift build --build-tests; \
 	swift test; \
 	if [ -x scripts/crosscheck-stats ]; then scripts/crosscheck-stats; fi
+
+# The migrations go to PREFIX/share/mscreg/migrations, where the installed binary finds them
+# (README "Schema migrations"); completions where bash-completion, zsh and fish look.
+install:
+	swift build -c release --product mscreg $(SWIFT_BUILD_FLAGS)
+	@set -e; bin="$$(swift build -c release $(SWIFT_BUILD_FLAGS) --show-bin-path)/mscreg"; \
+	install -d "$(bindir)" "$(sharedir)/mscreg/migrations" \
+	  "$(sharedir)/bash-completion/completions" "$(sharedir)/zsh/site-functions" \
+	  "$(sharedir)/fish/vendor_completions.d"; \
+	install -m 755 "$$bin" "$(bindir)/mscreg"; \
+	install -m 644 sql/migrations/*.sql "$(sharedir)/mscreg/migrations/"; \
+	"$$bin" --generate-completion-script bash > "$(sharedir)/bash-completion/completions/mscreg"; \
+	"$$bin" --generate-completion-script zsh > "$(sharedir)/zsh/site-functions/_mscreg"; \
+	"$$bin" --generate-completion-script fish > "$(sharedir)/fish/vendor_completions.d/mscreg.fish"; \
+	echo "installed $(bindir)/mscreg"; \
+	echo "  migrations  $(sharedir)/mscreg/migrations/"; \
+	echo "  completions $(sharedir)/bash-completion/completions/mscreg," \
+	  "$(sharedir)/zsh/site-functions/_mscreg, $(sharedir)/fish/vendor_completions.d/mscreg.fish"
+
+uninstall:
+	rm -f "$(bindir)/mscreg" "$(sharedir)/bash-completion/completions/mscreg" \
+	  "$(sharedir)/zsh/site-functions/_mscreg" "$(sharedir)/fish/vendor_completions.d/mscreg.fish"
+	rm -rf "$(sharedir)/mscreg"
 
 format:
 	swift format --in-place --recursive Package.swift Sources Tests

@@ -50,7 +50,11 @@ let package = Package(
     .testTarget(name: "RegistryStoreTests", dependencies: ["RegistryStore", "TestSupport"]),
     .testTarget(
       name: "RegistryServiceTests", dependencies: ["RegistryService", "TestSupport"]),
-    .testTarget(name: "mscregTests", dependencies: ["mscreg", "TestSupport", "RegistryDomain"]),
+    .testTarget(
+      name: "mscregTests",
+      dependencies: [
+        "mscreg", "TestSupport", "RegistryDomain", .product(name: "Yams", package: "Yams"),
+      ]),
   ],
   swiftLanguageModes: [.v6]
 )

@@ -59,6 +59,8 @@ public enum SQLState {
   public static let notNullViolation = "23502"
   /// The role lacks a privilege (also raised by row-level security).
   public static let insufficientPrivilege = "42501"
+  /// The statement names a table that does not exist.
+  public static let undefinedTable = "42P01"
   /// Raised by the registry's own triggers (`RAISE EXCEPTION`).
   public static let raiseException = "P0001"
   /// The connection could not be established or was lost.

@@ -1,3 +1,4 @@
+import Foundation
 import RegistryDomain
 import RegistryStore
 
@@ -8,10 +9,28 @@ import RegistryStore
 public struct RegistryDatabase: Sendable {
   /// The conninfo string or URI handed to libpq.
   public let conninfo: String
+  /// The migrations folder whose schema every session requires (nil: no check).
+  public let requiredSchema: URL?
 
   /// Creates a handle; nothing is connected until a use case runs.
-  public init(conninfo: String) { self.conninfo = conninfo }
+  ///
+  /// With `requiredSchema`, every session opened for a use case first checks that the
+  /// database holds exactly that folder's migrations (`Migrator.requireCurrent`): the CLI's
+  /// commands pass the folder `db migrate` applies, so a database that is not migrated, or
+  /// is newer than the binary, is refused at connect (exit 69) instead of failing mid-way.
+  public init(conninfo: String, requiredSchema: URL? = nil) {
+    self.conninfo = conninfo
+    self.requiredSchema = requiredSchema
+  }
 
-  /// Opens a session (throws `.unavailable`, exit 69, when the server cannot be reached).
-  func open() throws -> Store { try Store(conninfo: conninfo) }
+  /// Opens a session for a use case (throws `.unavailable`, exit 69, when the server cannot be
+  /// reached or, with `requiredSchema`, when the schema is not that folder's).
+  func open() throws -> Store {
+    let store = try Store(conninfo: conninfo)
+    if let requiredSchema { try Migrator(directory: requiredSchema).requireCurrent(store) }
+    return store
+  }
+
+  /// Opens a session without the schema check: for `db migrate` and `db status`.
+  func openForMigration() throws -> Store { try Store(conninfo: conninfo) }
 }

@@ -16,19 +16,21 @@ public struct SchemaService: Sendable {
 
   /// Applies pending migrations in order; returns the names applied (empty when up to date).
   public func migrate(progress: @escaping (String) -> Void = { _ in }) throws -> [String] {
-    let store = try database.open()
+    let store = try database.openForMigration()
     return try Migrator(directory: migrations).migrate(store) { progress($0.fileName) }
       .map(\.fileName)
   }
 
   /// Every migration as applied, pending, changed or missing.
   public func status() throws -> [MigrationState] {
-    let store = try database.open()
+    let store = try database.openForMigration()
     return try Migrator(directory: migrations).status(store)
   }
 
   /// Finds `sql/migrations`: `MSCREG_MIGRATIONS`, else `./sql/migrations`, else the nearest
-  /// `sql/migrations` above the running executable (a checkout's `.build/…/mscreg`).
+  /// `sql/migrations` above the running executable (a checkout's `.build/…/mscreg`), or
+  /// `share/mscreg/migrations` beside its `bin` folder (`make install`: `PREFIX/bin/mscreg`
+  /// and `PREFIX/share/mscreg/migrations`).
   public static func defaultMigrationsFolder(executable: String = CommandLine.arguments[0])
     -> URL
   {
@@ -42,8 +44,10 @@ public struct SchemaService: Sendable {
     var dir = URL(fileURLWithPath: executable).resolvingSymlinksInPath()
       .deletingLastPathComponent()
     while dir.path != "/" {
-      let candidate = dir.appendingPathComponent("sql/migrations")
-      if fm.fileExists(atPath: candidate.path) { return candidate }
+      for relative in ["sql/migrations", "share/mscreg/migrations"] {
+        let candidate = dir.appendingPathComponent(relative)
+        if fm.fileExists(atPath: candidate.path) { return candidate }
+      }
       dir = dir.deletingLastPathComponent()
     }
     return cwd

@@ -55,16 +55,30 @@ public struct Migrator {
   ///
   /// Throws `.notFound` when the folder is missing, `.refused` for a malformed or duplicate name.
   public func files() throws -> [MigrationFile] {
-    let names: [String]
+    try names().map { version, name in
+      let fileName = String(format: "%04d_%@.sql", version, name)
+      let data = try Data(contentsOf: directory.appendingPathComponent(fileName))
+      guard let sql = String(data: data, encoding: .utf8) else {
+        throw RegistryError.refused("--migrations", "\(fileName) is not UTF-8 text")
+      }
+      return MigrationFile(version: version, name: name, sql: sql)
+    }
+  }
+
+  /// The number and name of every file, in order, without reading the files.
+  ///
+  /// Throws `.notFound` when the folder is missing, `.refused` for a malformed or duplicate name.
+  public func names() throws -> [(version: Int, name: String)] {
+    let entries: [String]
     do {
-      names = try FileManager.default.contentsOfDirectory(atPath: directory.path)
+      entries = try FileManager.default.contentsOfDirectory(atPath: directory.path)
     } catch {
       throw RegistryError.notFound(
         "--migrations", "no migrations folder at \(directory.path)")
     }
-    var files: [MigrationFile] = []
-    for name in names.sorted() where name.hasSuffix(".sql") {
-      let stem = name.dropLast(4)
+    var result: [(version: Int, name: String)] = []
+    for entry in entries.sorted() where entry.hasSuffix(".sql") {
+      let stem = entry.dropLast(4)
       guard stem.count > 5, let underscore = stem.firstIndex(of: "_"),
         stem.distance(from: stem.startIndex, to: underscore) == 4,
         let version = Int(stem[..<underscore]),
@@ -73,21 +87,66 @@ public struct Migrator {
         })
       else {
         throw RegistryError.refused(
-          "--migrations", "\(name) is not named NNNN_name.sql (lower-case name)")
+          "--migrations", "\(entry) is not named NNNN_name.sql (lower-case name)")
       }
-      if files.contains(where: { $0.version == version }) {
+      if result.contains(where: { $0.version == version }) {
         throw RegistryError.refused("--migrations", "two files carry number \(version)")
       }
-      let data = try Data(contentsOf: directory.appendingPathComponent(name))
-      guard let sql = String(data: data, encoding: .utf8) else {
-        throw RegistryError.refused("--migrations", "\(name) is not UTF-8 text")
-      }
-      files.append(
-        MigrationFile(
-          version: version, name: String(stem[stem.index(after: underscore)...]), sql: sql))
+      result.append((version, String(stem[stem.index(after: underscore)...])))
     }
-    return files.sorted { $0.version < $1.version }
+    return result.sorted { $0.version < $1.version }
   }
+
+  /// Refuses a database whose schema is not exactly this folder's: one query, run by every
+  /// command except `db migrate` and `db status` when it connects.
+  ///
+  /// Throws `.unavailable` (exit 69) with `schema not migrated; run mscreg db migrate` when
+  /// the database was never migrated, or lacks a file of this folder (migrated by an older
+  /// binary; a role that may not read `public.schema_migrations` is on a database that lacks
+  /// migration 0070, which lets every role read it), and with a line naming the unknown
+  /// migration when the database holds one this folder does not have (a newer binary's).
+  /// Checksums are left to `db migrate` and `db status`.
+  public func requireCurrent(_ store: Store) throws {
+    let known: [(version: Int, name: String)]
+    do {
+      known = try names()
+    } catch let error as RegistryError where error.kind == .notFound {
+      throw RegistryError.notFound(
+        "database",
+        "cannot check the schema: no migrations folder at \(directory.path) "
+          + "(set MSCREG_MIGRATIONS to the registry's sql/migrations)")
+    }
+    let applied: [(version: Int, name: String)]
+    do {
+      applied = try store.connection.query(
+        "SELECT version, name FROM public.schema_migrations ORDER BY version"
+      ).rows.map { (try $0.decode("version"), try $0.decode("name")) }
+    } catch let error as PostgresError
+      where error.sqlState == SQLState.undefinedTable
+      || error.sqlState == SQLState.insufficientPrivilege
+    {
+      throw Self.notMigrated
+    } catch let error as PostgresError {
+      throw StoreErrors.map(error)
+    }
+    let knownVersions = Set(known.map(\.version))
+    if let unknown = applied.first(where: { !knownVersions.contains($0.version) }) {
+      throw RegistryError(
+        .unavailable, field: "database",
+        String(
+          format: "schema is newer than this mscreg (migration %04d_%@.sql is applied but "
+            + "unknown to it); use the mscreg that migrated the database",
+          unknown.version, unknown.name))
+    }
+    let appliedVersions = Set(applied.map(\.version))
+    if known.contains(where: { !appliedVersions.contains($0.version) }) {
+      throw Self.notMigrated
+    }
+  }
+
+  /// `error: database: schema not migrated; run mscreg db migrate` (exit 69).
+  public static let notMigrated = RegistryError(
+    .unavailable, field: "database", "schema not migrated; run mscreg db migrate")
 
   /// Lists every migration as applied, pending, changed or missing.
   public func status(_ store: Store) throws -> [MigrationState] {

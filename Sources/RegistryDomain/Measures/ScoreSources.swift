@@ -33,7 +33,8 @@ extension MELD3: CitedScore {
 
 extension ChildPugh: CitedScore {
   public static let title = "Child-Pugh"
-  public static let source = "Pugh et al., Br J Surg 1973;60:646 (INR bands of REFERENCE.md)"
+  public static let source =
+    "Pugh et al., Br J Surg 1973;60:646 (INR in place of prothrombin time: < 1.7, 1.7–2.3, > 2.3)"
 }
 
 extension ScorePart {

@@ -12,9 +12,14 @@ struct GlobalOptions: ParsableArguments {
   var database: String?
 
   /// The database named by `--database`, else `MSCREG_DATABASE`, else libpq's defaults.
+  ///
+  /// Its sessions require the schema of the migrations `db migrate` applies (exit 69,
+  /// `schema not migrated; run mscreg db migrate`, otherwise); `db migrate` and `db status`
+  /// open theirs without that check.
   var registry: RegistryDatabase {
     RegistryDatabase(
-      conninfo: database ?? ProcessInfo.processInfo.environment["MSCREG_DATABASE"] ?? "")
+      conninfo: database ?? ProcessInfo.processInfo.environment["MSCREG_DATABASE"] ?? "",
+      requiredSchema: SchemaService.defaultMigrationsFolder())
   }
 }
 

@@ -1,0 +1,100 @@
+import Foundation
+import TestSupport
+import Testing
+import Yams
+
+/// docker-compose.yml and the Dockerfile it builds, checked without a Docker engine: the
+/// services and commands the README documents, no published port, libpq in the image at run
+/// time. Where the `docker compose` plugin is installed, `docker compose config` must accept
+/// the file too.
+@Suite struct DockerComposeTests {
+  static let root = TestDatabase.repositoryRoot
+
+  static func compose() throws -> [String: Any] {
+    let text = try String(
+      contentsOf: root.appendingPathComponent("docker-compose.yml"), encoding: .utf8)
+    return try #require(try Yams.load(yaml: text) as? [String: Any])
+  }
+
+  @Test func servicesCommandsAndPortsAreAsDocumented() throws {
+    let file = try Self.compose()
+    let services = try #require(file["services"] as? [String: Any])
+    #expect(Set(services.keys).isSuperset(of: ["db", "registry"]))
+
+    // No service publishes a port: nothing clashes with a PostgreSQL on the host.
+    for (name, value) in services {
+      let service = try #require(value as? [String: Any], "\(name)")
+      #expect(service["ports"] == nil, "\(name) publishes a port")
+    }
+
+    let db = try #require(services["db"] as? [String: Any])
+    #expect((db["image"] as? String)?.hasPrefix("postgres:15") == true)
+    let dbEnv = try #require(db["environment"] as? [String: Any])
+    #expect(db["healthcheck"] != nil)
+
+    // The registry is built from this checkout's Dockerfile and reaches `db` with its login.
+    let registry = try #require(services["registry"] as? [String: Any])
+    #expect(registry["build"] as? String == ".")
+    let env = try #require(registry["environment"] as? [String: Any])
+    let url = try #require(env["MSCREG_DATABASE"] as? String)
+    let user = try #require(dbEnv["POSTGRES_USER"] as? String)
+    let password = try #require(dbEnv["POSTGRES_PASSWORD"] as? String)
+    let database = try #require(dbEnv["POSTGRES_DB"] as? String)
+    #expect(url == "postgresql://\(user):\(password)@db:5432/\(database)")
+    let dependsOn = try #require(registry["depends_on"] as? [String: Any])
+    let onDB = try #require(dependsOn["db"] as? [String: Any])
+    #expect(onDB["condition"] as? String == "service_healthy")
+
+    // Its command is arguments of the image's entry point, `mscreg`: a command that exists.
+    let command = try #require(registry["command"] as? [String])
+    #expect(command == ["db", "migrate"])
+    let help = try CLIRunner.run(command + ["--help"])
+    #expect(help.status == 0, "mscreg \(command.joined(separator: " ")) --help: \(help.stderr)")
+  }
+
+  @Test func theImageHasLibpqAtRunTime() throws {
+    let text = try String(
+      contentsOf: Self.root.appendingPathComponent("Dockerfile"), encoding: .utf8)
+    let stages = text.components(separatedBy: "\nFROM ")
+    #expect(stages.count == 2, "a build stage and a run stage")
+    let build = try #require(stages.first)
+    let run = try #require(stages.last)
+    #expect(build.contains("libpq-dev") && build.contains("pkg-config"))
+    #expect(build.contains("swift build -c release --product mscreg"))
+    #expect(run.contains("libpq5"), "libpq at run time")
+    #expect(run.contains(#"ENTRYPOINT ["mscreg"]"#))
+    #expect(run.contains("COPY sql/migrations sql/migrations"))
+    #expect(run.contains("COPY config/protocols config/protocols"))
+    // Every file the image copies exists in the checkout.
+    for line in text.split(separator: "\n")
+    where line.hasPrefix("COPY ") && !line.contains("--from") {
+      let source = String(line.split(separator: " ")[1])
+      #expect(
+        FileManager.default.fileExists(atPath: Self.root.appendingPathComponent(source).path),
+        "\(line)")
+    }
+  }
+
+  @Test func dockerComposeAcceptsTheFileWhereItIsInstalled() throws {
+    let probe = Process()
+    probe.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    probe.arguments = ["docker", "compose", "version"]
+    probe.standardOutput = FileHandle.nullDevice
+    probe.standardError = FileHandle.nullDevice
+    guard (try? probe.run()) != nil else { return }
+    probe.waitUntilExit()
+    // Without the compose plugin (a bare Docker client) the checks above stand alone.
+    guard probe.terminationStatus == 0 else { return }
+    let config = Process()
+    config.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    config.arguments = ["docker", "compose", "-f", "docker-compose.yml", "config", "--quiet"]
+    config.currentDirectoryURL = Self.root
+    let err = Pipe()
+    config.standardError = err
+    config.standardOutput = FileHandle.nullDevice
+    try config.run()
+    let message = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    config.waitUntilExit()
+    #expect(config.terminationStatus == 0, "docker compose config: \(message)")
+  }
+}
