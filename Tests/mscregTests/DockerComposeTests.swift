@@ -55,7 +55,8 @@ import Yams
   @Test func theImageHasLibpqAtRunTime() throws {
     let text = try String(
       contentsOf: Self.root.appendingPathComponent("Dockerfile"), encoding: .utf8)
-    let stages = text.components(separatedBy: "\nFROM ")
+    // What precedes the first FROM is the file's comment.
+    let stages = Array(text.components(separatedBy: "\nFROM ").dropFirst())
     #expect(stages.count == 2, "a build stage and a run stage")
     let build = try #require(stages.first)
     let run = try #require(stages.last)

@@ -26,8 +26,10 @@ import Testing
     return (folder, newest)
   }
 
-  @Test func aDatabaseNeverMigratedIsRefusedExceptByDBCommands() async throws {
-    try await TestDatabase.with(migrated: false) { db in
+  @Test func aDatabaseNeverMigratedIsRefusedExceptByDBCommands() throws {
+    let db = try TestDatabase.create(migrated: false)
+    defer { db.drop() }
+    do {
       for arguments in [
         ["site", "list"], ["site", "add", "PAN", "--name", "Panama"], ["audit", "verify"],
         ["protocol", "load", "config/protocols/sle-ucmsc.yaml"],
@@ -51,10 +53,12 @@ import Testing
     }
   }
 
-  @Test func aDatabaseMigratedByAnOlderBinaryIsRefusedForEveryRole() async throws {
+  @Test func aDatabaseMigratedByAnOlderBinaryIsRefusedForEveryRole() throws {
     let (older, newest) = try Self.olderMigrations()
     defer { try? FileManager.default.removeItem(at: older) }
-    try await TestDatabase.with(migrated: false) { db in
+    let db = try TestDatabase.create(migrated: false)
+    defer { db.drop() }
+    do {
       let migrate = try CLIRunner.run(
         ["db", "migrate", "--migrations", older.path], database: db)
       try #require(migrate.status == 0, "\(migrate.stderr)")
@@ -84,8 +88,10 @@ import Testing
     }
   }
 
-  @Test func aSchemaNewerThanTheBinaryIsRefused() async throws {
-    try await TestDatabase.with { db in
+  @Test func aSchemaNewerThanTheBinaryIsRefused() throws {
+    let db = try TestDatabase.create()
+    defer { db.drop() }
+    do {
       let conn = try db.connect()
       try conn.execute(
         "INSERT INTO public.schema_migrations (version, name, checksum) "

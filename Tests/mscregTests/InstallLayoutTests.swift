@@ -1,0 +1,106 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// `make install`'s layout: `PREFIX/bin/mscreg` finds its migrations in
+/// `PREFIX/share/mscreg/migrations` (run from a folder without `sql/migrations`), checks the
+/// database's schema against them, and prints its shell completions; the Makefile honours
+/// `PREFIX` and `DESTDIR`. The release build itself is not repeated here: the built binary is
+/// copied into the same layout.
+@Suite struct InstallLayoutTests {
+  /// Runs a command in a folder; standard output and error apart.
+  static func run(
+    _ executable: URL, _ arguments: [String], in dir: URL, environment: [String: String] = [:]
+  ) throws -> (status: Int32, stdout: String, stderr: String) {
+    let process = Process()
+    process.executableURL = executable
+    process.arguments = arguments
+    var env = ProcessInfo.processInfo.environment
+    env["MSCREG_MIGRATIONS"] = nil
+    env["CI"] = "true"
+    for (key, value) in environment { env[key] = value }
+    process.environment = env
+    process.currentDirectoryURL = dir
+    let out = Pipe()
+    let err = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    process.standardInput = FileHandle.nullDevice
+    try process.run()
+    nonisolated(unsafe) var errData = Data()
+    let group = DispatchGroup()
+    group.enter()
+    DispatchQueue.global().async {
+      errData = err.fileHandleForReading.readDataToEndOfFile()
+      group.leave()
+    }
+    let outData = out.fileHandleForReading.readDataToEndOfFile()
+    group.wait()
+    process.waitUntilExit()
+    return (
+      process.terminationStatus, String(decoding: outData, as: UTF8.self),
+      String(decoding: errData, as: UTF8.self)
+    )
+  }
+
+  @Test func theMakefileInstallsUnderDestdirAndPrefix() throws {
+    let result = try Self.run(
+      URL(fileURLWithPath: "/usr/bin/env"),
+      ["make", "-n", "install", "PREFIX=/opt/registry", "DESTDIR=/tmp/stage"],
+      in: TestDatabase.repositoryRoot)
+    #expect(result.status == 0, "\(result.stderr)")
+    let plan = result.stdout
+    #expect(plan.contains("swift build -c release --product mscreg"))
+    for path in [
+      "/tmp/stage/opt/registry/bin/mscreg",
+      "/tmp/stage/opt/registry/share/mscreg/migrations/",
+      "/tmp/stage/opt/registry/share/bash-completion/completions/mscreg",
+      "/tmp/stage/opt/registry/share/zsh/site-functions/_mscreg",
+      "/tmp/stage/opt/registry/share/fish/vendor_completions.d/mscreg.fish",
+    ] {
+      #expect(plan.contains(path), "\(path)")
+    }
+    for shell in ["bash", "zsh", "fish"] {
+      #expect(plan.contains("--generate-completion-script \(shell)"))
+    }
+  }
+
+  @Test func anInstalledBinaryUsesItsInstalledMigrations() throws {
+    let fm = FileManager.default
+    let prefix = fm.temporaryDirectory.appendingPathComponent(
+      "mscreg-prefix-\(UInt32.random(in: 0...UInt32.max))")
+    defer { try? fm.removeItem(at: prefix) }
+    let bin = prefix.appendingPathComponent("bin")
+    let migrations = prefix.appendingPathComponent("share/mscreg/migrations")
+    try fm.createDirectory(at: bin, withIntermediateDirectories: true)
+    try fm.createDirectory(at: migrations, withIntermediateDirectories: true)
+    let mscreg = bin.appendingPathComponent("mscreg")
+    try fm.copyItem(at: CLIRunner.binary, to: mscreg)
+    let files = try fm.contentsOfDirectory(atPath: TestDatabase.migrationsFolder.path)
+      .filter { $0.hasSuffix(".sql") }.sorted()
+    for file in files {
+      try fm.copyItem(
+        at: TestDatabase.migrationsFolder.appendingPathComponent(file),
+        to: migrations.appendingPathComponent(file))
+    }
+    let completion = try Self.run(mscreg, ["--generate-completion-script", "bash"], in: prefix)
+    #expect(completion.status == 0)
+    #expect(completion.stdout.contains("mscreg"))
+
+    let db = try TestDatabase.create(migrated: false)
+    defer { db.drop() }
+    do {
+      let env = ["MSCREG_DATABASE": db.conninfo]
+      // The folder it runs in has no sql/migrations: the installed ones are used.
+      let migrate = try Self.run(mscreg, ["db", "migrate"], in: prefix, environment: env)
+      #expect(migrate.status == 0, "\(migrate.stderr)")
+      #expect(migrate.stdout.split(separator: "\n").count == files.count)
+      #expect(try Self.run(mscreg, ["site", "list"], in: prefix, environment: env).status == 0)
+      // A binary installed with fewer migrations than the database holds refuses it.
+      try fm.removeItem(at: migrations.appendingPathComponent(try #require(files.last)))
+      let older = try Self.run(mscreg, ["site", "list"], in: prefix, environment: env)
+      #expect(older.status == 69)
+      #expect(older.stderr.hasPrefix("error: database: schema is newer than this mscreg"))
+    }
+  }
+}
