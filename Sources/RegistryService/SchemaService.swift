@@ -31,9 +31,7 @@ public struct SchemaService: Sendable {
   /// `sql/migrations` above the running executable (a checkout's `.build/…/mscreg`), or
   /// `share/mscreg/migrations` beside its `bin` folder (`make install`: `PREFIX/bin/mscreg`
   /// and `PREFIX/share/mscreg/migrations`).
-  public static func defaultMigrationsFolder(executable: String = CommandLine.arguments[0])
-    -> URL
-  {
+  public static func defaultMigrationsFolder(executable: String = runningExecutable()) -> URL {
     let fm = FileManager.default
     if let env = ProcessInfo.processInfo.environment["MSCREG_MIGRATIONS"], !env.isEmpty {
       return URL(fileURLWithPath: env)
@@ -51,5 +49,14 @@ public struct SchemaService: Sendable {
       dir = dir.deletingLastPathComponent()
     }
     return cwd
+  }
+
+  /// The running executable's path: `/proc/self/exe` where there is one (a binary found on
+  /// `PATH` has only its bare name in `argv[0]`), else `argv[0]`.
+  public static func runningExecutable() -> String {
+    if let path = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
+      return path
+    }
+    return CommandLine.arguments[0]
   }
 }

@@ -89,18 +89,22 @@ import Testing
 
     let db = try TestDatabase.create(migrated: false)
     defer { db.drop() }
-    do {
-      let env = ["MSCREG_DATABASE": db.conninfo]
-      // The folder it runs in has no sql/migrations: the installed ones are used.
-      let migrate = try Self.run(mscreg, ["db", "migrate"], in: prefix, environment: env)
-      #expect(migrate.status == 0, "\(migrate.stderr)")
-      #expect(migrate.stdout.split(separator: "\n").count == files.count)
-      #expect(try Self.run(mscreg, ["site", "list"], in: prefix, environment: env).status == 0)
-      // A binary installed with fewer migrations than the database holds refuses it.
-      try fm.removeItem(at: migrations.appendingPathComponent(try #require(files.last)))
-      let older = try Self.run(mscreg, ["site", "list"], in: prefix, environment: env)
-      #expect(older.status == 69)
-      #expect(older.stderr.hasPrefix("error: database: schema is newer than this mscreg"))
-    }
+    let env = ["MSCREG_DATABASE": db.conninfo]
+    // The folder it runs in has no sql/migrations: the installed ones are used.
+    let migrate = try Self.run(mscreg, ["db", "migrate"], in: prefix, environment: env)
+    #expect(migrate.status == 0, "\(migrate.stderr)")
+    #expect(migrate.stdout.split(separator: "\n").count == files.count)
+    #expect(try Self.run(mscreg, ["site", "list"], in: prefix, environment: env).status == 0)
+    // Found on PATH (argv[0] is the bare name), from a folder that is not the prefix.
+    let path = bin.path + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin")
+    let onPath = try Self.run(
+      URL(fileURLWithPath: "/usr/bin/env"), ["mscreg", "site", "list"],
+      in: URL(fileURLWithPath: "/"), environment: env.merging(["PATH": path]) { $1 })
+    #expect(onPath.status == 0, "\(onPath.stderr)")
+    // A binary installed with fewer migrations than the database holds refuses it.
+    try fm.removeItem(at: migrations.appendingPathComponent(try #require(files.last)))
+    let older = try Self.run(mscreg, ["site", "list"], in: prefix, environment: env)
+    #expect(older.status == 69)
+    #expect(older.stderr.hasPrefix("error: database: schema is newer than this mscreg"))
   }
 }
