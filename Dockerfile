@@ -3,7 +3,7 @@
 # docker-compose.yml builds it; alone: docker build -t mscreg .
 #
 # Build stage: the Swift toolchain, libpq's headers and pkg-config (the CLibPQ module).
-FROM swift:6.2-bookworm AS build
+FROM swift:6.3-bookworm AS build
 RUN apt-get update -q \
   && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
     libpq-dev pkg-config \
