@@ -109,11 +109,7 @@ import Testing
     env["MSCREG_PGLOCAL_PORT"] = String(Int.random(in: 20_000..<30_000))
     env["LC_ALL"] = "C.UTF-8"
 
-    let script =
-      ([
-        "set -Eeuo pipefail", "shopt -s inherit_errexit",
-        #"trap 'echo "walkthrough: exit status $? at script line $LINENO: $BASH_COMMAND" >&2' ERR"#,
-      ] + blocks + ["echo 'walkthrough: the end'"]).joined(separator: "\n")
+    let script = Self.script(blocks)
     let scriptFile = dir.appendingPathComponent("walkthrough.sh")
     try script.write(to: scriptFile, atomically: true, encoding: .utf8)
 
@@ -131,6 +127,28 @@ import Testing
     #expect(fm.fileExists(atPath: dir.appendingPathComponent("walkthrough/report.html").path))
     #expect(
       fm.fileExists(atPath: dir.appendingPathComponent("walkthrough/export/patients.csv").path))
+  }
+
+  /// One bash script of the blocks, in order, that stops at the first command whose exit
+  /// status is not 0 (also inside `$(…)` and pipelines) and names it.
+  static func script(_ blocks: [String]) -> String {
+    ([
+      "set -Eeuo pipefail", "shopt -s inherit_errexit",
+      #"trap 'echo "walkthrough: exit status $? at script line $LINENO: $BASH_COMMAND" >&2' ERR"#,
+    ] + blocks + ["echo 'walkthrough: the end'"]).joined(separator: "\n")
+  }
+
+  @Test func aFailingCommandStopsTheWalkthrough() throws {
+    let dir = FileManager.default.temporaryDirectory
+    for failing in ["false", "x=$(false)", "false | cat", "f() { false; echo no; }; f"] {
+      let result = try Self.run(
+        ["bash", "-c", Self.script(["echo first", failing, "echo after"])], in: dir,
+        environment: ProcessInfo.processInfo.environment)
+      #expect(result.status != 0, "\(failing)")
+      #expect(result.output.contains("first"))
+      #expect(!result.output.contains("after") && !result.output.contains("the end"), "\(failing)")
+      #expect(result.output.contains("walkthrough: exit status 1"), "\(failing)")
+    }
   }
 
   /// Runs a command to its end; standard output and error together.
