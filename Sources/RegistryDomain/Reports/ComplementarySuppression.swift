@@ -82,7 +82,8 @@ public struct SuppressionPlan: Sendable, Equatable {
 /// function (no I/O), so that it can be tested without a database.
 ///
 /// Primary suppression withholds every count from 1 to `minCell − 1`. A reader who knows the
-/// rule knows that such a count lies in `1...minCell−1`, that a complementary count lies in
+/// rule knows that such a count lies in `1...minCell−1` (for `minCell` 2, where `<2` is 1
+/// anyway, the audit leaves out the upper bound), that a complementary count lies in
 /// `minCell...` (zeros are printed, never chosen as complements), and every printed count. The
 /// audit (`bounds`) propagates those intervals through every line until nothing changes (each
 /// line bounds each of its withheld counts by the others' bounds, and a bound learnt in one
@@ -126,9 +127,7 @@ public enum ComplementarySuppression {
       let b = bounds(
         values: values, lines: exact, minCell: minCell, primary: plan.primary,
         complementary: plan.complementary)
-      // A primary count of `--min-cell 2` is exactly 1 by its mark alone: no complement can
-      // change that, so only counts the lines pin are exposures.
-      let exposed = Set(b.filter { $0.value.isExact && !(plan.primary.contains($0.key) && minCell == 2) }.keys)
+      let exposed = Set(b.filter { $0.value.isExact }.keys)
       if exposed.isEmpty { return plan }
       let suppressed = plan.suppressed
       func candidate(in lines: [DisclosureLine]) -> DisclosureCell? {
@@ -158,7 +157,9 @@ public enum ComplementarySuppression {
     primary: Set<DisclosureCell>, complementary: Set<DisclosureCell>
   ) -> [DisclosureCell: DisclosureBounds] {
     var b: [DisclosureCell: DisclosureBounds] = [:]
-    for cell in primary { b[cell] = DisclosureBounds(low: 1, high: max(1, minCell - 1)) }
+    // `<2` says 1 by itself; there the audit asks only whether the lines pin the count (as if
+    // the mark gave no upper bound), so that no line leaves it alone either.
+    for cell in primary { b[cell] = DisclosureBounds(low: 1, high: minCell > 2 ? minCell - 1 : nil) }
     for cell in complementary where b[cell] == nil {
       b[cell] = DisclosureBounds(low: minCell, high: nil)
     }
