@@ -111,7 +111,9 @@ struct Page {
     let x = flowFormat
     let failures = f.screenFailures.map { (criterion: $0.key, n: $0.value) }
       .sorted { ($0.n ?? 0, $1.criterion) > ($1.n ?? 0, $0.criterion) }
-      .map { (criterion: $0.criterion, count: x.count($0.n, "flow.screen_failures.\($0.criterion)")) }
+      .map {
+        (criterion: $0.criterion, count: x.count($0.n, "flow.screen_failures.\($0.criterion)"))
+      }
     var order =
       report.groupBy == .arm ? report.groups.map(\.group).filter { f.allocated[$0] != nil } : []
     order += f.allocated.keys.sorted().filter { !order.contains($0) }
@@ -138,7 +140,8 @@ struct Page {
         : arms.map {
           var a = $0; a.followUp = nil; return a
         },
-      treated: x.count(f.treated, "flow.treated"), withdrawn: x.count(f.withdrawn, "flow.withdrawn"),
+      treated: x.count(f.treated, "flow.treated"),
+      withdrawn: x.count(f.withdrawn, "flow.withdrawn"),
       analysed: x.count(f.analysed, "flow.analysed"))
     return Markup.element(
       "section", ["id": "flow"],
@@ -360,7 +363,10 @@ struct Page {
         [
           g.group, x.count(ae.patientsAny, "adverse_events.patients_any"),
           x.count(ae.patientsSerious, "adverse_events.patients_serious"),
-        ] + grades.enumerated().map { x.count($0.element, "adverse_events.worst_grade.\($0.offset + 1)") })
+        ]
+          + grades.enumerated().map {
+            x.count($0.element, "adverse_events.worst_grade.\($0.offset + 1)")
+          })
     }
     let gradeLegend =
       (1...5).map { grade in

@@ -36,7 +36,9 @@ public enum CohortReportText {
     }
     out.append(
       "  allocated: "
-        + f.allocated.keys.sorted().map { "\($0) \(c(f.allocated[$0] ?? nil, "flow.allocated.\($0)"))" }
+        + f.allocated.keys.sorted().map {
+          "\($0) \(c(f.allocated[$0] ?? nil, "flow.allocated.\($0)"))"
+        }
         .joined(separator: ", "))
     out.append("")
 

@@ -175,7 +175,8 @@ func recoveredBySubtraction(lines: [DisclosureLine], suppressed: Set<DisclosureC
     let plan = ComplementarySuppression.plan(values: values, lines: [line], minCell: 5)
     #expect(plan.inexactLines == [line])
     #expect(plan.complementary.isEmpty && plan.primary == [Self.c("a")])
-    #expect(ComplementarySuppression.plan(values: values, lines: [line], minCell: 0).suppressed.isEmpty)
+    #expect(
+      ComplementarySuppression.plan(values: values, lines: [line], minCell: 0).suppressed.isEmpty)
     // --min-cell 2: "<2" already says 1; the planner must still end.
     let two = ComplementarySuppression.plan(
       values: [Self.c("t"): 7, Self.c("a"): 1, Self.c("b"): 6],

@@ -30,7 +30,8 @@ import Testing
       }
       for e in g.endpoints {
         switch e {
-        case .survival(let x): result[DisclosureCell(s, "endpoints.\(x.code).patients")] = x.patients
+        case .survival(let x):
+          result[DisclosureCell(s, "endpoints.\(x.code).patients")] = x.patients
         case .proportion(let p):
           result[DisclosureCell(s, "endpoints.\(p.code).responders")] = p.responders
           result[DisclosureCell(s, "endpoints.\(p.code).complete")] = p.complete

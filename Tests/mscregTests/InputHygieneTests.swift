@@ -63,6 +63,59 @@ import Testing
     }
   }
 
+  /// Migration 0050 on a registry holding MRNs from before it: normalized with an audited
+  /// reason, then held to the form; two rows that would collide stop it, naming study IDs.
+  @Test func migration0050NormalizesStoredMRNs() async throws {
+    try await TestDatabase.with { db in
+      let s = try SecuredRegistry(db)
+      let file = TestDatabase.repositoryRoot.appendingPathComponent(
+        "sql/migrations/0050_mrn_normal_form.sql")
+      let sql = try String(contentsOf: file, encoding: .utf8)
+      let c = try db.connect()
+      try c.execute(
+        """
+        SELECT set_config('mscreg.reason', 'test: MRNs as stored before 0050', false);
+        ALTER TABLE identity.patient_identity DROP CONSTRAINT identity_mrn_normalized;
+        """)
+      try c.query(
+        "UPDATE identity.patient_identity SET mrn = $1 WHERE study_id = $2",
+        ["\u{2060}ＳＥＣ-PAN ", s.panPatient])
+      try c.execute("SELECT set_config('mscreg.reason', '', false)")
+      let auditBefore: Int = try c.query("SELECT count(*)::int AS n FROM identity.audit_log")
+        .rows[0].decode("n")
+      _ = try c.transaction { tx in try tx.execute(sql) }
+      let mrn: String = try c.query(
+        "SELECT mrn FROM identity.patient_identity WHERE study_id = $1", [s.panPatient]
+      ).rows[0].decode("mrn")
+      #expect(mrn == "SEC-PAN")
+      let audit = try c.query(
+        "SELECT reason FROM identity.audit_log WHERE id > $1", [auditBefore]
+      ).rows.map { (try? $0.decode("reason") as String) ?? "" }
+      #expect(audit.count == 1 && audit[0].hasPrefix("migration 0050"))
+      let checks: Int = try c.query(
+        "SELECT count(*)::int AS n FROM pg_constraint WHERE conname = 'identity_mrn_normalized'"
+      ).rows[0].decode("n")
+      #expect(checks == 1)
+
+      // Two patients whose MRNs are one once normalized: the migration stops, nothing changes.
+      try c.execute(
+        """
+        SELECT set_config('mscreg.reason', 'test: look-alike MRNs before 0050', false);
+        ALTER TABLE identity.patient_identity DROP CONSTRAINT identity_mrn_normalized;
+        """)
+      try c.query(
+        "UPDATE identity.patient_identity SET mrn = $1 WHERE study_id = $2",
+        ["ＳＥＣ-PAN", s.bogPatient])
+      do {
+        _ = try c.transaction { tx in try tx.execute(sql) }
+        Issue.record("the migration merged two patients' MRNs")
+      } catch let error as PostgresError {
+        #expect(error.message.contains(s.panPatient) && error.message.contains(s.bogPatient))
+        #expect(!error.message.contains("SEC-PAN"))
+      }
+    }
+  }
+
   @Test func controlAndBidiCharactersAreRefusedOnEveryInputPath() async throws {
     try await TestDatabase.with { db in
       let s = try SecuredRegistry(db)
@@ -98,7 +151,8 @@ import Testing
         (Self.importRow(mrn: "HYG\u{2069}-4"), "mrn"),
       ] {
         let file = try Self.writeFile(Self.importHeader + row, "bidi.csv")
-        let r = try s.cli(c, ["patient", "import", file, "--protocol", "SLE-UCMSC", "--site", "PAN"])
+        let r = try s.cli(
+          c, ["patient", "import", file, "--protocol", "SLE-UCMSC", "--site", "PAN"])
         #expect(r.status == 65, "\(r.stderr)")
         #expect(r.stderr.hasPrefix("error: line 2, \(column): must not contain"), "\(r.stderr)")
       }
@@ -128,7 +182,10 @@ import Testing
       defer { try? FileManager.default.removeItem(at: out) }
       let export = try s.cli(
         s.monitor,
-        ["export", "--protocol", "SLE-UCMSC", "--deidentified", "--format", "csv", "--output", out.path])
+        [
+          "export", "--protocol", "SLE-UCMSC", "--deidentified", "--format", "csv", "--output",
+          out.path,
+        ])
       #expect(export.status == 0, "\(export.stderr)")
       let consents = try String(
         contentsOf: out.appendingPathComponent("consents.csv"), encoding: .utf8)

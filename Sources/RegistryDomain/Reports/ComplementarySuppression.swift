@@ -159,7 +159,9 @@ public enum ComplementarySuppression {
     var b: [DisclosureCell: DisclosureBounds] = [:]
     // `<2` says 1 by itself; there the audit asks only whether the lines pin the count (as if
     // the mark gave no upper bound), so that no line leaves it alone either.
-    for cell in primary { b[cell] = DisclosureBounds(low: 1, high: minCell > 2 ? minCell - 1 : nil) }
+    for cell in primary {
+      b[cell] = DisclosureBounds(low: 1, high: minCell > 2 ? minCell - 1 : nil)
+    }
     for cell in complementary where b[cell] == nil {
       b[cell] = DisclosureBounds(low: minCell, high: nil)
     }
@@ -175,7 +177,11 @@ public enum ComplementarySuppression {
         var known = 0
         var unknown: [(DisclosureCell, Int)] = []
         for (cell, sign) in signed {
-          if b[cell] != nil { unknown.append((cell, sign)) } else { known += sign * (values[cell] ?? 0) }
+          if b[cell] != nil {
+            unknown.append((cell, sign))
+          } else {
+            known += sign * (values[cell] ?? 0)
+          }
         }
         for (i, (cell, sign)) in unknown.enumerated() {
           // sign·x = −known − Σ_{others} sign_j·x_j

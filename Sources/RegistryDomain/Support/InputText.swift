@@ -66,7 +66,8 @@ public enum InputText {
   public static func normalizedMRN(_ text: String) -> String {
     func droppingFormat(_ s: String) -> String {
       var scalars = String.UnicodeScalarView()
-      scalars.append(contentsOf: s.unicodeScalars.filter { $0.properties.generalCategory != .format })
+      scalars.append(
+        contentsOf: s.unicodeScalars.filter { $0.properties.generalCategory != .format })
       return String(scalars)
     }
     let nfkc = droppingFormat(droppingFormat(text).precomposedStringWithCompatibilityMapping)
