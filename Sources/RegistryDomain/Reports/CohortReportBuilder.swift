@@ -71,7 +71,8 @@ public struct CohortReportBuilder: Sendable {
 
   /// The report, with primary and complementary suppression.
   public func build(_ data: CohortAggregates) throws -> CohortReport {
-    try build(data, plan: try suppressionPlan(data))
+    guard minCell > 1 else { return try build(data, plan: SuppressionPlan()) }
+    return try build(data, plan: try suppressionPlan(data))
   }
 
   /// The suppression plan of the report: its counts read without suppression, the lines of

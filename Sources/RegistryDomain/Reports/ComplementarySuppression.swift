@@ -74,6 +74,17 @@ public struct SuppressionPlan: Sendable, Equatable {
   /// suppress; empty in every report the registry builds).
   public var exposed: Set<DisclosureCell>
 
+  /// Creates a plan (empty by default: nothing withheld).
+  public init(
+    primary: Set<DisclosureCell> = [], complementary: Set<DisclosureCell> = [],
+    inexactLines: [DisclosureLine] = [], exposed: Set<DisclosureCell> = []
+  ) {
+    self.primary = primary
+    self.complementary = complementary
+    self.inexactLines = inexactLines
+    self.exposed = exposed
+  }
+
   /// Every withheld count.
   public var suppressed: Set<DisclosureCell> { primary.union(complementary) }
 }
@@ -104,7 +115,7 @@ public enum ComplementarySuppression {
     values: [DisclosureCell: Int], lines: [DisclosureLine], minCell: Int,
     order: [DisclosureCell] = []
   ) -> SuppressionPlan {
-    var plan = SuppressionPlan(primary: [], complementary: [], inexactLines: [], exposed: [])
+    var plan = SuppressionPlan()
     guard minCell > 1 else { return plan }
     plan.primary = Set(values.filter { $0.value >= 1 && $0.value < minCell }.keys)
     var exact: [DisclosureLine] = []
