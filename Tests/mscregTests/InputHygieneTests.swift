@@ -205,7 +205,13 @@ import Testing
         s.monitor,
         ["report", "cohort", "--protocol", "SLE-UCMSC", "--by", "site", "--format", "csv"])
       #expect(report.status == 0, "\(report.stderr)")
-      for line in (patients.stdout + report.stdout).split(separator: "\n") {
+      let due = try s.cli(
+        s.investigatorPAN, ["visits", "due", "--protocol", "SLE-UCMSC", "--format", "csv"])
+      #expect(due.status == 0, "\(due.stderr)")
+      let lots = try s.cli(s.monitor, ["lot", "list", "--format", "csv"])
+      #expect(lots.status == 0, "\(lots.stderr)")
+      let all = [patients, report, due, lots].map(\.stdout).joined()
+      for line in all.split(separator: "\n") {
         for cell in line.split(separator: ",", omittingEmptySubsequences: false) {
           if let first = cell.first, "=+@\t\r".contains(first) { Issue.record("live cell \(cell)") }
         }
