@@ -41,11 +41,9 @@ struct Page {
   let report: CohortReport
 
   var minCell: Int { report.minCell }
-  var flowFormat: ReportFormat {
-    ReportFormat(minCell: minCell, suppressed: Set(report.suppressed), absent: "–")
-  }
+  var flowFormat: ReportFormat { ReportFormat.flow(report, absent: "–") }
   func format(_ g: CohortReport.Group) -> ReportFormat {
-    ReportFormat(minCell: minCell, suppressed: Set(g.suppressed), absent: "–")
+    ReportFormat.group(g, minCell: minCell, absent: "–")
   }
   var swatches: [String?] { report.groups.indices.map { ReportPalette.color($0) } }
   var groupNoun: String {
@@ -86,7 +84,12 @@ struct Page {
       ("As of", report.asOf.description),
       ("Grouped by", groupNoun),
       ("Survival CI", report.ciMethod == .loglog ? "log-log, 95%" : "plain (linear), 95%"),
-      ("Small counts", minCell > 1 ? "1–\(minCell - 1) shown as <\(minCell)" : "all shown"),
+      (
+        "Small counts",
+        minCell > 1
+          ? "1–\(minCell - 1) shown as <\(minCell); ≥\(minCell): withheld so that none can be recovered from a total"
+          : "all shown"
+      ),
     ]
     if let site = report.site { items.insert(("Site", site), at: 3) }
     let meta = items.map {
@@ -108,29 +111,38 @@ struct Page {
     let x = flowFormat
     let failures = f.screenFailures.map { (criterion: $0.key, n: $0.value) }
       .sorted { ($0.n ?? 0, $1.criterion) > ($1.n ?? 0, $0.criterion) }
-      .map { (criterion: $0.criterion, count: x.count($0.n)) }
+      .map {
+        (criterion: $0.criterion, count: x.count($0.n, "flow.screen_failures.\($0.criterion)"))
+      }
     var order =
       report.groupBy == .arm ? report.groups.map(\.group).filter { f.allocated[$0] != nil } : []
     order += f.allocated.keys.sorted().filter { !order.contains($0) }
     let perArm = report.groupBy == .arm && report.site == nil
     let arms = order.map { code -> ConsortDiagram.Arm in
-      var arm = ConsortDiagram.Arm(code: code, allocated: x.count(f.allocated[code] ?? nil))
+      var arm = ConsortDiagram.Arm(
+        code: code, allocated: x.count(f.allocated[code] ?? nil, "flow.allocated.\(code)"))
       if perArm, let g = report.groups.first(where: { $0.group == code }) {
         let gx = format(g)
-        arm.followUp = (gx.count(g.treated), gx.count(g.withdrawn), gx.count(g.enrolled))
+        arm.followUp = (
+          gx.count(g.treated, "treated"), gx.count(g.withdrawn, "withdrawn"),
+          gx.count(g.enrolled, "enrolled")
+        )
       }
       return arm
     }
     let allPerArm = !arms.isEmpty && arms.allSatisfy { $0.followUp != nil }
     let diagram = ConsortDiagram(
-      screened: x.count(f.screened), screenFailed: x.count(f.screenFailed), failures: failures,
-      enrolled: x.count(f.enrolled),
+      screened: x.count(f.screened, "flow.screened"),
+      screenFailed: x.count(f.screenFailed, "flow.screen_failed"), failures: failures,
+      enrolled: x.count(f.enrolled, "flow.enrolled"),
       arms: allPerArm
         ? arms
         : arms.map {
           var a = $0; a.followUp = nil; return a
         },
-      treated: x.count(f.treated), withdrawn: x.count(f.withdrawn), analysed: x.count(f.analysed))
+      treated: x.count(f.treated, "flow.treated"),
+      withdrawn: x.count(f.withdrawn, "flow.withdrawn"),
+      analysed: x.count(f.analysed, "flow.analysed"))
     return Markup.element(
       "section", ["id": "flow"],
       Markup.text("h2", [:], "Participant flow (CONSORT)")
@@ -145,7 +157,7 @@ struct Page {
 
   var status: String {
     let rows = report.groups.map { g in
-      [g.group] + [g.enrolled, g.treated, g.withdrawn, g.died, g.transplanted].map(format(g).count)
+      [g.group] + CohortReportText.statusCounts(g).map { format(g).count($0.value, $0.path) }
     }
     let table = HTMLTable(
       caption: nil,
@@ -191,7 +203,8 @@ struct Page {
       if s.curve.isEmpty {
         detail = s.patients == 0 ? "not shown (no patients)" : "not shown (suppressed)"
       } else {
-        detail = "n \(x.count(s.patients)), \(x.count(s.eventsObserved)) events"
+        detail =
+          "n \(x.count(s.patients, "endpoints.\(s.code).patients")), \(x.count(s.eventsObserved, "endpoints.\(s.code).events_observed")) events"
         detail +=
           ", median " + (s.medianDays.map { "\(SVGPlot.tickLabel($0)) days" } ?? "not reached")
       }
@@ -207,14 +220,17 @@ struct Page {
     let rows = report.groups.compactMap { g -> [String]? in
       guard case .survival(let s) = g.endpoints[index] else { return nil }
       let x = format(g)
-      var row = [g.group, x.count(s.patients), x.count(s.eventsObserved)]
+      var row = [
+        g.group, x.count(s.patients, "endpoints.\(s.code).patients"),
+        x.count(s.eventsObserved, "endpoints.\(s.code).events_observed"),
+      ]
       row.append(
         s.medianDays.map { SVGPlot.tickLabel($0) } ?? (s.curve.isEmpty ? "–" : "not reached"))
       for p in s.points {
         let path = EndpointResult.survivalPath(s.code, p.day)
         row.append(x.figure(p.survival, path: path, digits: 1, percent: true))
         row.append(x.interval(p.ciLow, p.ciHigh, path: path, percent: true))
-        row.append(x.count(p.atRisk))
+        row.append(x.count(p.atRisk, "endpoints.\(s.code).points.\(p.day).at_risk"))
       }
       return row
     }
@@ -254,9 +270,15 @@ struct Page {
       chartRows.append(
         .init(label: g.group, index: i, estimate: drawn, low: p.ciLow, high: p.ciHigh, value: value)
       )
-      var row = [g.group, x.count(p.responders), x.count(p.patients), rate, ci]
-      if renal { row += [x.count(p.complete), x.count(p.partial)] }
-      row.append(x.count(p.missing))
+      let counts = "endpoints.\(p.code)"
+      var row = [
+        g.group, x.count(p.responders, "\(counts).responders"),
+        x.count(p.patients, "\(counts).patients"), rate, ci,
+      ]
+      if renal {
+        row += [x.count(p.complete, "\(counts).complete"), x.count(p.partial, "\(counts).partial")]
+      }
+      row.append(x.count(p.missing, "\(counts).missing"))
       rows.append(row)
     }
     var header = [groupNoun.capitalized, "Responders", "Patients", "Rate", "95% CI (Wilson)"]
@@ -294,7 +316,10 @@ struct Page {
       chartRows.append(
         .init(label: g.group, index: i, estimate: drawn, low: c.ciLow, high: c.ciHigh, value: value)
       )
-      rows.append([g.group, x.count(c.n), mean, x.figure(c.sd, path: path, digits: 2), ci])
+      rows.append([
+        g.group, x.count(c.n, "endpoints.\(c.code).n"), mean, x.figure(c.sd, path: path, digits: 2),
+        ci,
+      ])
     }
     let measure = first.measure.replacingOccurrences(of: "_", with: " ")
     let text = "Change in \(measure) from baseline to \(first.visit)"
@@ -331,9 +356,17 @@ struct Page {
       chartRows.append(
         .init(
           label: g.group, enrolled: g.enrolled, grades: grades,
-          value: "any \(x.count(ae.patientsAny)) of \(x.count(g.enrolled))"))
+          value:
+            "any \(x.count(ae.patientsAny, "adverse_events.patients_any")) of \(x.count(g.enrolled, "enrolled"))"
+        ))
       rows.append(
-        [g.group, x.count(ae.patientsAny), x.count(ae.patientsSerious)] + grades.map(x.count))
+        [
+          g.group, x.count(ae.patientsAny, "adverse_events.patients_any"),
+          x.count(ae.patientsSerious, "adverse_events.patients_serious"),
+        ]
+          + grades.enumerated().map {
+            x.count($0.element, "adverse_events.worst_grade.\($0.offset + 1)")
+          })
     }
     let gradeLegend =
       (1...5).map { grade in

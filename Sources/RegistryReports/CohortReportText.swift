@@ -6,9 +6,9 @@ public enum CohortReportText {
   /// The text.
   public static func render(_ r: CohortReport) -> String {
     let m = r.minCell
-    let flowFormat = ReportFormat(minCell: m, suppressed: Set(r.suppressed), absent: "–")
+    let flowFormat = ReportFormat.flow(r, absent: "–")
     func fmt(_ g: CohortReport.Group) -> ReportFormat {
-      ReportFormat(minCell: m, suppressed: Set(g.suppressed), absent: "–")
+      ReportFormat.group(g, minCell: m, absent: "–")
     }
     var out: [String] = []
     out.append("Cohort report: \(r.protocol.code) v\(r.protocol.version) — \(r.protocol.title)")
@@ -16,27 +16,35 @@ public enum CohortReportText {
     if let site = r.site { scope += ", site \(site)" }
     if m > 0 { scope += ", counts below \(m) suppressed" }
     out.append(scope)
+    if !r.complementary.isEmpty || r.groups.contains(where: { !$0.complementary.isEmpty }) {
+      out.append(
+        "≥\(m): a count withheld so that no suppressed count can be recovered from a total")
+    }
     out.append("")
     let f = r.flow
     let c = flowFormat.count
     out.append(
-      "Flow: screened \(c(f.screened)), screen failures \(c(f.screenFailed)), enrolled \(c(f.enrolled)), treated \(c(f.treated)), withdrawn \(c(f.withdrawn)), analysed \(c(f.analysed))"
+      "Flow: screened \(c(f.screened, "flow.screened")), screen failures \(c(f.screenFailed, "flow.screen_failed")), enrolled \(c(f.enrolled, "flow.enrolled")), treated \(c(f.treated, "flow.treated")), withdrawn \(c(f.withdrawn, "flow.withdrawn")), analysed \(c(f.analysed, "flow.analysed"))"
     )
     if !f.screenFailures.isEmpty {
       out.append(
         "  screen failures by criterion: "
-          + f.screenFailures.keys.sorted().map { "\($0) \(c(f.screenFailures[$0] ?? nil))" }
+          + f.screenFailures.keys.sorted().map {
+            "\($0) \(c(f.screenFailures[$0] ?? nil, "flow.screen_failures.\($0)"))"
+          }
           .joined(separator: ", "))
     }
     out.append(
       "  allocated: "
-        + f.allocated.keys.sorted().map { "\($0) \(c(f.allocated[$0] ?? nil))" }
+        + f.allocated.keys.sorted().map {
+          "\($0) \(c(f.allocated[$0] ?? nil, "flow.allocated.\($0)"))"
+        }
         .joined(separator: ", "))
     out.append("")
 
     let header = ["group", "enrolled", "treated", "withdrawn", "died", "transplanted"]
     let rows = r.groups.map { g in
-      [g.group] + [g.enrolled, g.treated, g.withdrawn, g.died, g.transplanted].map(fmt(g).count)
+      [g.group] + Self.statusCounts(g).map { fmt(g).count($0.value, $0.path) }
     }
     out.append(contentsOf: table(header, rows))
 
@@ -56,7 +64,7 @@ public enum CohortReportText {
             let path = EndpointResult.survivalPath(gs.code, p.day)
             row.append(x.figure(p.survival, path: path, digits: 1, percent: true))
             row.append(x.interval(p.ciLow, p.ciHigh, path: path, percent: true))
-            row.append(x.count(p.atRisk))
+            row.append(x.count(p.atRisk, "endpoints.\(gs.code).points.\(p.day).at_risk"))
           }
           return row
         }
@@ -68,7 +76,8 @@ public enum CohortReportText {
           let x = fmt(g)
           let path = EndpointResult.ratePath(gp.code)
           return [
-            g.group, x.count(gp.responders), x.count(gp.patients),
+            g.group, x.count(gp.responders, "endpoints.\(gp.code).responders"),
+            x.count(gp.patients, "endpoints.\(gp.code).patients"),
             x.figure(gp.rate, path: path, digits: 1, percent: true),
             x.interval(gp.ciLow, gp.ciHigh, path: path, percent: true),
           ]
@@ -82,7 +91,8 @@ public enum CohortReportText {
           let x = fmt(g)
           let path = EndpointResult.meanPath(gc.code)
           return [
-            g.group, x.count(gc.n), x.figure(gc.mean, path: path, digits: 2),
+            g.group, x.count(gc.n, "endpoints.\(gc.code).n"),
+            x.figure(gc.mean, path: path, digits: 2),
             x.figure(gc.sd, path: path, digits: 2),
             x.interval(gc.ciLow, gc.ciHigh, path: path, percent: false),
           ]
@@ -95,14 +105,25 @@ public enum CohortReportText {
     let aeRows = r.groups.map { g in
       let x = fmt(g)
       return [
-        g.group, x.count(g.adverseEvents.patientsAny), x.count(g.adverseEvents.patientsSerious),
+        g.group, x.count(g.adverseEvents.patientsAny, "adverse_events.patients_any"),
+        x.count(g.adverseEvents.patientsSerious, "adverse_events.patients_serious"),
       ]
-        + (1...5).map { x.count(g.adverseEvents.worstGrade[String($0)] ?? nil) }
+        + (1...5).map {
+          x.count(g.adverseEvents.worstGrade[String($0)] ?? nil, "adverse_events.worst_grade.\($0)")
+        }
     }
     out.append(
       contentsOf: table(
         ["group", "any", "serious", "worst 1", "worst 2", "worst 3", "worst 4", "worst 5"], aeRows))
     return out.joined(separator: "\n") + "\n"
+  }
+
+  /// A group's status counts with their paths, in the order of the status table.
+  static func statusCounts(_ g: CohortReport.Group) -> [(value: Int?, path: String)] {
+    [
+      (g.enrolled, "enrolled"), (g.treated, "treated"), (g.withdrawn, "withdrawn"),
+      (g.died, "died"), (g.transplanted, "transplanted"),
+    ]
   }
 
   static func table(_ header: [String], _ rows: [[String]]) -> [String] {

@@ -3,7 +3,9 @@ import RegistryDomain
 
 /// Number formatting shared by the renderers.
 ///
-/// A count is nil only when suppressed, so it prints as the mark `<N`. A derived figure
+/// A count is nil only when suppressed, so it prints as the mark `<N`, or `≥N` when it was
+/// withheld by complementary suppression (a count of at least N, hidden so that no `<N` can be
+/// recovered from a printed total); every count is printed with its path. A derived figure
 /// (rate, survival, mean, interval) may also be nil because it cannot be computed (no
 /// patients); it prints as the mark only when its path is in the group's `suppressed` list,
 /// else as `absent` (`–` in text, empty in CSV).
@@ -14,12 +16,33 @@ struct ReportFormat {
   let suppressed: Set<String>
   /// What an absent figure prints as.
   let absent: String
+  /// Paths withheld by complementary suppression.
+  var complementary: Set<String> = []
 
   /// The suppression mark.
   var mark: String { "<\(minCell)" }
+  /// The mark of a count withheld by complementary suppression.
+  var complementaryMark: String { "≥\(minCell)" }
 
-  /// A count.
-  func count(_ value: Int?) -> String { value.map(String.init) ?? mark }
+  /// The formats of a report's flow and of one group.
+  static func flow(_ r: CohortReport, absent: String) -> ReportFormat {
+    ReportFormat(
+      minCell: r.minCell, suppressed: Set(r.suppressed), absent: absent,
+      complementary: Set(r.complementary))
+  }
+
+  /// The format of one group's figures.
+  static func group(_ g: CohortReport.Group, minCell: Int, absent: String) -> ReportFormat {
+    ReportFormat(
+      minCell: minCell, suppressed: Set(g.suppressed), absent: absent,
+      complementary: Set(g.complementary))
+  }
+
+  /// The count at `path` (the path the builder gave it: `enrolled`, `flow.screened`,
+  /// `adverse_events.worst_grade.3` …).
+  func count(_ value: Int?, _ path: String) -> String {
+    value.map(String.init) ?? (complementary.contains(path) ? complementaryMark : mark)
+  }
 
   /// A derived figure at `path`, with `digits` decimals (times 100 with a % when `percent`).
   func figure(_ value: Double?, path: String, digits: Int, percent: Bool = false) -> String {

@@ -11,6 +11,7 @@ public struct UserService: Sendable {
   /// Adds a user. Coordinators and investigators need at least one site; monitors and admins
   /// take none. A non-admin caller is refused by the database (exit 77).
   public func add(name: String, role: AppUser.Role, sites: [String]) throws -> AppUser {
+    try InputText.check([("NAME", name)] + sites.map { ("--site", $0) })
     let user = AppUser(name: name, role: role, sites: Array(Set(sites)).sorted())
     let store = try database.open()
     return try store.transaction(reason: "user add \(name)") {

@@ -16,6 +16,9 @@ enum StoreErrors {
       "site_name_length": ("--name", "must be 1–200 characters without control characters"),
       "site_country_format": ("--country", "must be a two-letter ISO 3166 code such as PA"),
       "identity_protocol_mrn_key": ("--mrn", "this MRN is already enrolled in the protocol"),
+      "identity_mrn_normalized": (
+        "--mrn", "must be stored in normal form (NFKC, no format characters, trimmed)"
+      ),
       "protocol_code_version_key": ("version", "this protocol version is already loaded"),
       "assessment_one_per_visit": (
         "--visit", "this visit already has an assessment; correct it with `assess amend`"

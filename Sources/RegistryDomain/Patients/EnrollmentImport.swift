@@ -9,6 +9,14 @@ extension EnrollmentRequest {
     birthDate: String, sex: String, consentVersion: String?, consentDate: String?,
     enrolledOn: String?, contact: String?, measures: RawMeasures, today: CalendarDate = .today()
   ) throws -> EnrollmentRequest {
+    // One pass of the input rule over every text field, for `patient enroll` and each row of
+    // `patient import` alike (measures are numbers and codes, refused by their own parsers).
+    try InputText.check([
+      ("--protocol", protocolCode), ("--site", site), ("--mrn", mrn), ("--given", given),
+      ("--family", family), ("--birth-date", birthDate), ("--sex", sex),
+      ("--consent-version", consentVersion), ("--consent-date", consentDate),
+      ("--enrolled-on", enrolledOn), ("--contact", contact),
+    ])
     let identity = try PatientIdentity.validated(
       mrn: mrn, givenName: given, familyName: family, birthDate: birthDate, contact: contact,
       today: today)

@@ -1,7 +1,8 @@
 /// Direct identifiers of a patient. Stored only in the `identity` schema; never in reports or
 /// de-identified exports.
 public struct PatientIdentity: Sendable, Equatable, Codable {
-  /// Medical record number as given by the site (leading and trailing spaces removed).
+  /// Medical record number in its normal form (`InputText.normalizedMRN`): NFKC, no format
+  /// characters, no surrounding spaces; stored and compared so.
   public let mrn: String
   /// Given name.
   public let givenName: String
@@ -21,13 +22,15 @@ public struct PatientIdentity: Sendable, Equatable, Codable {
 
   /// Checks each field and returns the identity, or throws `.refused` naming the option.
   ///
-  /// MRN: 1–64 characters, no control characters. Names: 1–200 characters, no control
+  /// MRN: no control character or bidirectional override as given, then normalized
+  /// (`InputText.normalizedMRN`) and 1–64 characters. Names: 1–200 characters, no control
   /// characters. Birth date: a real date not after `today`.
   public static func validated(
     mrn: String, givenName: String, familyName: String, birthDate: String, contact: String? = nil,
     today: CalendarDate = .today()
   ) throws -> PatientIdentity {
-    let mrn = try TextField.validated(mrn, field: "--mrn", maxLength: 64)
+    try InputText.check(mrn, field: "--mrn")
+    let mrn = try TextField.validated(InputText.normalizedMRN(mrn), field: "--mrn", maxLength: 64)
     let given = try TextField.validated(givenName, field: "--given", maxLength: 200)
     let family = try TextField.validated(familyName, field: "--family", maxLength: 200)
     guard let birth = CalendarDate(iso: birthDate) else {
@@ -59,19 +62,17 @@ public struct PatientIdentity: Sendable, Equatable, Codable {
   }
 }
 
-/// Validation of free-text fields: trimmed, non-empty, bounded, no control characters.
+/// Validation of free-text fields: trimmed, non-empty, bounded, and passing `InputText` (no
+/// control character, no bidirectional override).
 public enum TextField {
   /// Returns the trimmed text or throws `.refused(field, …)`.
   public static func validated(_ text: String, field: String, maxLength: Int) throws -> String {
+    try InputText.check(text, field: field)
     let trimmed = text.trimmingCharacters(in: .whitespaces)
     guard !trimmed.isEmpty else { throw RegistryError.refused(field, "must not be empty") }
     guard trimmed.count <= maxLength else {
       throw RegistryError.refused(
         field, "is \(trimmed.count) characters long; at most \(maxLength)")
-    }
-    guard !trimmed.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
-    else {
-      throw RegistryError.refused(field, "must not contain control characters")
     }
     return trimmed
   }

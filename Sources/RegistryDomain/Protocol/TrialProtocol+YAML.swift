@@ -106,10 +106,6 @@ struct ProtocolReader {
       problem("title", "must not be empty")
     } else if let title, title.count > 200 {
       problem("title", "is \(title.count) characters long; at most 200")
-    } else if let title,
-      title.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
-    {
-      problem("title", "must not contain control characters")
     }
     let condition = top["condition"].flatMap {
       enumValue($0, "condition", Condition.self, noun: "condition")
@@ -617,6 +613,12 @@ struct ProtocolReader {
   mutating func string(_ node: Node, _ path: String) -> String? {
     guard case .scalar(let scalar) = node, Self.tagName(node) == .str else {
       problem(path, "must be a string, got \(Self.kindName(node))")
+      return nil
+    }
+    // The input rule of every text field (`InputText`): no control character (so no line
+    // break), no bidirectional override.
+    guard InputText.refusedScalar(in: scalar.string) == nil else {
+      problem(path, "must not contain control characters or bidirectional overrides")
       return nil
     }
     return scalar.string

@@ -23,6 +23,9 @@ public struct CohortReport: Sendable, Codable, Equatable {
   public var groups: [Group]
   /// Paths of suppressed flow figures.
   public var suppressed: [String]
+  /// The paths of `suppressed` withheld by complementary suppression (counts of at least
+  /// `minCell`); not part of the JSON contract, where every withheld figure is null alike.
+  public var complementary: [String] = []
 
   /// Protocol identity in the report.
   public struct ProtocolRef: Sendable, Codable, Equatable {
@@ -82,6 +85,8 @@ public struct CohortReport: Sendable, Codable, Equatable {
     public var adverseEvents: AdverseEventSummary
     /// Paths of suppressed figures in this group.
     public var suppressed: [String]
+    /// The paths of `suppressed` withheld by complementary suppression (not in the JSON).
+    public var complementary: [String] = []
 
     enum CodingKeys: String, CodingKey {
       case group, enrolled, treated, withdrawn, died, transplanted, endpoints, suppressed

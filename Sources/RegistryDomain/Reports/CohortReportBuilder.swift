@@ -6,7 +6,14 @@ import Foundation
 /// Suppression: every count from 1 to `minCell − 1` becomes null, with its path in
 /// `suppressed`; so does every figure built on such a count (a rate or interval whose
 /// numerator or denominator is suppressed, a mean whose n is, a survival estimate whose number
-/// at risk or number of events so far is). Zero is never suppressed.
+/// at risk or number of events so far is). Zero is never suppressed. Then complementary
+/// suppression (`ComplementarySuppression`) withholds further counts (listed in `suppressed`
+/// and in `complementary`) so that no suppressed count can be recovered from a printed total
+/// through the identities of `disclosureLines(_:)`.
+///
+/// Registering a new count: read it through `Suppressor.count(_:_:)` with its path (that gives
+/// primary suppression and makes it a cell), and add a `DisclosureLine` to
+/// `disclosureLines(_:)` for every printed sum it takes part in.
 public struct CohortReportBuilder: Sendable {
   /// The protocol reported.
   public let trial: TrialProtocol
@@ -34,25 +41,120 @@ public struct CohortReportBuilder: Sendable {
     self.site = site
   }
 
-  /// Suppresses small counts, remembering their paths.
+  /// Suppresses small counts and the counts a plan withholds, remembering their paths; and
+  /// records every count it reads (the cells of disclosure control).
   struct Suppressor {
     let minCell: Int
+    /// Paths withheld by complementary suppression in this scope.
+    var withheld: Set<String> = []
     var paths: [String] = []
+    var complementary: [String] = []
+    /// Every count read, in order: path and value.
+    var cells: [(path: String, value: Int)] = []
 
     func hides(_ value: Int) -> Bool { value >= 1 && value < minCell }
 
     mutating func count(_ value: Int, _ path: String) -> Int? {
+      cells.append((path, value))
       if hides(value) {
         paths.append(path)
+        return nil
+      }
+      if withheld.contains(path) {
+        paths.append(path)
+        complementary.append(path)
         return nil
       }
       return value
     }
   }
 
-  /// The report.
+  /// The report, with primary and complementary suppression.
   public func build(_ data: CohortAggregates) throws -> CohortReport {
-    var flowSuppressor = Suppressor(minCell: minCell)
+    guard minCell > 1 else { return try build(data, plan: SuppressionPlan()) }
+    return try build(data, plan: try suppressionPlan(data))
+  }
+
+  /// The suppression plan of the report: its counts read without suppression, the lines of
+  /// `disclosureLines(_:)` over them, and `ComplementarySuppression.plan`.
+  public func suppressionPlan(_ data: CohortAggregates) throws -> SuppressionPlan {
+    let open = CohortReportBuilder(
+      trial: trial, asOf: asOf, groupBy: groupBy, ciMethod: ciMethod, minCell: 0, site: site)
+    var order: [DisclosureCell] = []
+    var values: [DisclosureCell: Int] = [:]
+    let report = try open.assemble(data, withheld: [:]) { scope, cells in
+      for (path, value) in cells {
+        let cell = DisclosureCell(scope, path)
+        if values.updateValue(value, forKey: cell) == nil { order.append(cell) }
+      }
+    }
+    return ComplementarySuppression.plan(
+      values: values, lines: Self.disclosureLines(report), minCell: minCell, order: order)
+  }
+
+  /// The report under a suppression plan.
+  public func build(_ data: CohortAggregates, plan: SuppressionPlan) throws -> CohortReport {
+    var withheld: [String: Set<String>] = [:]
+    for cell in plan.complementary { withheld[cell.scope, default: []].insert(cell.path) }
+    return try assemble(data, withheld: withheld) { _, _ in }
+  }
+
+  /// Every identity among the counts of a report (built without suppression) that a reader
+  /// could use to recover a withheld count: the flow, totals against groups, rows against
+  /// their parts. A new printed sum must be added here.
+  public static func disclosureLines(_ r: CohortReport) -> [DisclosureLine] {
+    func flow(_ path: String) -> DisclosureCell { DisclosureCell("", "flow.\(path)") }
+    var lines: [DisclosureLine] = [
+      // Screened = failed + eligible; eligible candidates are the enrolled ones (dropped as
+      // inexact when a screening and its enrollment fall on either side of the cut-off).
+      DisclosureLine(total: flow("screened"), parts: [flow("screen_failed"), flow("enrolled")]),
+      DisclosureLine(total: flow("analysed"), parts: [flow("enrolled")]),
+      DisclosureLine(
+        total: flow("enrolled"),
+        parts: r.flow.allocated.keys.sorted().map { flow("allocated.\($0)") }),
+    ]
+    // Totals of the flow against the groups (every enrolled patient is in one group).
+    for path in ["enrolled", "treated", "withdrawn"] {
+      lines.append(
+        DisclosureLine(
+          total: flow(path), parts: r.groups.map { DisclosureCell($0.group, path) }))
+    }
+    for g in r.groups {
+      let cell = { (path: String) in DisclosureCell(g.group, path) }
+      if r.groupBy == .arm, r.flow.allocated[g.group] != nil {
+        lines.append(DisclosureLine(total: flow("allocated.\(g.group)"), parts: [cell("enrolled")]))
+      }
+      lines.append(
+        DisclosureLine(
+          total: cell("adverse_events.patients_any"),
+          parts: (1...5).map { cell("adverse_events.worst_grade.\($0)") }))
+      for e in g.endpoints {
+        let path = "endpoints.\(e.code)"
+        switch e {
+        case .survival:
+          lines.append(DisclosureLine(total: cell("enrolled"), parts: [cell("\(path).patients")]))
+        case .proportion(let p):
+          if p.complete != nil {
+            lines.append(
+              DisclosureLine(
+                total: cell("\(path).responders"),
+                parts: [cell("\(path).complete"), cell("\(path).partial")]))
+          }
+        case .change:
+          break
+        }
+      }
+    }
+    return lines
+  }
+
+  /// Builds the report withholding `withheld` paths per scope (`""`: the flow) besides small
+  /// counts; `cells` receives each scope's counts as read.
+  func assemble(
+    _ data: CohortAggregates, withheld: [String: Set<String>],
+    cells: (String, [(path: String, value: Int)]) -> Void
+  ) throws -> CohortReport {
+    var flowSuppressor = Suppressor(minCell: minCell, withheld: withheld[""] ?? [])
     let f = data.flow
     var failures: [String: Int?] = [:]
     for (criterion, n) in f.failures {
@@ -72,18 +174,24 @@ public struct CohortReportBuilder: Sendable {
 
     var groups: [CohortReport.Group] = []
     for label in data.groupOrder {
-      groups.append(try group(label, data))
+      var s = Suppressor(minCell: minCell, withheld: withheld[label] ?? [])
+      groups.append(try group(label, data, &s))
+      cells(label, s.cells)
     }
-    return CohortReport(
+    cells("", flowSuppressor.cells)
+    var report = CohortReport(
       protocol: .init(
         code: trial.code, version: trial.version, condition: trial.condition.rawValue,
         title: trial.title),
       asOf: asOf, groupBy: groupBy, ciMethod: ciMethod, minCell: minCell, site: site, flow: flow,
       groups: groups, suppressed: flowSuppressor.paths.sorted())
+    report.complementary = flowSuppressor.complementary.sorted()
+    return report
   }
 
-  func group(_ label: String, _ data: CohortAggregates) throws -> CohortReport.Group {
-    var s = Suppressor(minCell: minCell)
+  func group(_ label: String, _ data: CohortAggregates, _ s: inout Suppressor) throws
+    -> CohortReport.Group
+  {
     let c = data.counts[label] ?? .init()
     var endpoints: [EndpointResult] = []
     for endpoint in trial.endpoints {
@@ -109,11 +217,13 @@ public struct CohortReportBuilder: Sendable {
       patientsAny: s.count(ae.patientsAny, "adverse_events.patients_any"),
       patientsSerious: s.count(ae.patientsSerious, "adverse_events.patients_serious"),
       worstGrade: worst)
-    return CohortReport.Group(
+    var group = CohortReport.Group(
       group: label, enrolled: s.count(c.enrolled, "enrolled"),
       treated: s.count(c.treated, "treated"), withdrawn: s.count(c.withdrawn, "withdrawn"),
       died: s.count(c.died, "died"), transplanted: s.count(c.transplanted, "transplanted"),
       endpoints: endpoints, adverseEvents: summary, suppressed: s.paths)
+    group.complementary = s.complementary
+    return group
   }
 
   func survival(
@@ -138,7 +248,10 @@ public struct CohortReportBuilder: Sendable {
       return result
     }
     let km = try KaplanMeierEstimate(observations)
+    // A small group shows no estimate; a group whose size or event count is withheld (also
+    // as a complement) draws no curve, which would show both.
     let groupHidden = s.hides(total)
+    let countsWithheld = result.patients == nil || result.eventsObserved == nil
     for day in endpoint.horizonsDays {
       let point = km.point(at: Double(day), method: ciMethod)
       let atRisk = km.atRisk(at: Double(day))
@@ -158,7 +271,7 @@ public struct CohortReportBuilder: Sendable {
     // estimate of the group was withheld (the renderer also cuts it where fewer than
     // `minCell` patients remain at risk).
     let horizonWithheld = result.points.contains { $0.survival == nil }
-    if !groupHidden && !s.hides(events) && !(minCell > 1 && horizonWithheld) {
+    if !groupHidden && !countsWithheld && !(minCell > 1 && horizonWithheld) {
       result.medianDays = km.medianSurvival
       result.curve = km.curve(method: ciMethod).map {
         .init(

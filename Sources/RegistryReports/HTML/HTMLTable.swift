@@ -27,7 +27,7 @@ struct HTMLTable {
           out += Markup.element("th", ["scope": "row"], content)
         } else {
           out +=
-            cell.hasPrefix("<")
+            cell.hasPrefix("<") || cell.hasPrefix("≥")
             ? Markup.text("td", ["class": "mark"], cell) : Markup.text("td", [:], cell)
         }
       }

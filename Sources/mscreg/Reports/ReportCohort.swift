@@ -14,7 +14,8 @@ struct ReportCohort: ParsableCommand {
       enrollment date; survival is Kaplan–Meier with Greenwood intervals (loglog, as lifelines,
       or plain); proportions use non-responder imputation and Wilson intervals; changes from
       baseline use t intervals. --min-cell N replaces counts 1…N−1, and every figure built on
-      them, with a suppression mark (null in JSON, listed in "suppressed").
+      them, with the mark <N, and withholds further counts (marked ≥N) so that none of them can
+      be recovered by subtraction from a printed total (null in JSON, listed in "suppressed").
 
       Examples:
         mscreg report cohort --protocol ACLF-BMMSC
@@ -35,7 +36,8 @@ struct ReportCohort: ParsableCommand {
   @Option(help: "Cut-off date, YYYY-MM-DD (default: today).") var asOf: String?
   @Option(help: "Survival intervals: loglog (default, as lifelines) or plain.") var ci: String =
     "loglog"
-  @Option(help: "Suppress counts from 1 to N−1 (0: none).") var minCell: Int = 0
+  @Option(help: "Suppress counts from 1 to N−1, with complementary suppression (0: none).")
+  var minCell: Int = 0
   @Option(help: "Output format: text, csv, json or html.") var format: OutputFormat = .text
   @Option(help: "Write to this file instead of standard output.") var output: String?
 

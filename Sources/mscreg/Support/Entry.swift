@@ -9,8 +9,10 @@ import RegistryDomain
 enum Entry {
   static func run(_ arguments: [String]? = nil) -> Never {
     do {
-      var command = try MSCReg.parseAsRoot(
-        placingDatabaseLast(arguments ?? Array(CommandLine.arguments.dropFirst())))
+      let arguments = arguments ?? Array(CommandLine.arguments.dropFirst())
+      // The input rule of every text (InputText), once for every argument of every command.
+      try InputText.checkArguments(arguments)
+      var command = try MSCReg.parseAsRoot(placingDatabaseLast(arguments))
       try command.run()
       exit(0)
     } catch let error as RegistryError {

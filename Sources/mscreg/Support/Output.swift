@@ -1,4 +1,5 @@
 import Foundation
+import RegistryReports
 
 /// Printing helpers shared by commands: JSON, aligned tables, progress on a terminal.
 enum Output {
@@ -27,14 +28,11 @@ enum Output {
     for row in rows { print(line(row)) }
   }
 
-  /// Prints rows as RFC 4180 CSV with a header line.
+  /// Prints rows as RFC 4180 CSV with a header line, each cell escaped by `CSVTable.field`
+  /// (quoting, and a leading `'` on a text cell a spreadsheet would run as a formula).
   static func csv(_ header: [String], _ rows: [[String]]) {
-    func field(_ text: String) -> String {
-      text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" })
-        ? "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : text
-    }
-    print(header.map(field).joined(separator: ","))
-    for row in rows { print(row.map(field).joined(separator: ",")) }
+    print(CSVTable.line(header))
+    for row in rows { print(CSVTable.line(row)) }
   }
 
   /// True when standard error is a terminal: only then is progress shown.
