@@ -106,9 +106,12 @@ struct SecuredRegistry {
       #expect(report.stdout.contains("\"PAN\"") && !report.stdout.contains("\"BOG\""))
       // Through a psql-like session under the same login.
       let c = try s.psql(s.coordinatorPAN)
+      let identity = try #require(throws: PostgresError.self) {
+        try c.query("SELECT count(*) FROM identity.patient_identity")
+      }
+      #expect(identity.sqlState == SQLState.insufficientPrivilege)
       for table in [
         "registry.patient", "registry.assessment", "registry.consent", "registry.allocation",
-        "identity.patient_identity",
       ] {
         let n: Int = try c.query(
           "SELECT count(*)::int AS n FROM \(table) WHERE study_id = $1", [s.bogPatient]

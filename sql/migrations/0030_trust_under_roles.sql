@@ -215,7 +215,7 @@ DECLARE
   pr registry.protocol;
   number int;
   pos int;
-  stratum text;
+  v_stratum text;
   sid text;
   chosen text;
   arm_codes text[];
@@ -249,10 +249,10 @@ BEGIN
   VALUES (pr.code, p_site, 1)
   ON CONFLICT (protocol_code, site_code) DO UPDATE SET last_number = c.last_number + 1
   RETURNING c.last_number INTO number;
-  stratum := CASE WHEN coalesce(pr.definition #> '{randomization,stratify_by}', '[]') ? 'site'
+  v_stratum := CASE WHEN coalesce(pr.definition #> '{randomization,stratify_by}', '[]') ? 'site'
                   THEN p_site ELSE '*' END;
   INSERT INTO registry.allocation_counter AS c (protocol_id, stratum, allocated)
-  VALUES (pr.id, stratum, 1)
+  VALUES (pr.id, v_stratum, 1)
   ON CONFLICT (protocol_id, stratum) DO UPDATE SET allocated = c.allocated + 1
   RETURNING c.allocated - 1 INTO pos;
   PERFORM set_config('mscreg.reason', coalesce(prior_reason, ''), true);
@@ -265,15 +265,15 @@ BEGIN
     FROM jsonb_array_elements_text(pr.definition #> '{randomization,block_sizes}') WITH ORDINALITY AS y(b, o);
   seed := coalesce((pr.definition #>> '{randomization,seed}')::numeric, 0);
   SELECT b.block_start, b.state INTO cached_start, cached_state FROM registry.allocation_block b
-    WHERE b.protocol_id = pr.id AND b.stratum = enroll.stratum FOR UPDATE;
+    WHERE b.protocol_id = pr.id AND b.stratum = v_stratum FOR UPDATE;
   IF cached_start IS NULL OR cached_start > pos THEN
     cached_start := 0;
-    cached_state := registry.u64_xor(seed, registry.fnv1a64(stratum));
+    cached_state := registry.u64_xor(seed, registry.fnv1a64(v_stratum));
   END IF;
   walked := registry.block_walk(arm_codes, arm_ratios, sizes, cached_state, cached_start, pos);
   chosen := walked.arm;
   INSERT INTO registry.allocation_block AS b (protocol_id, stratum, block_start, state)
-  VALUES (pr.id, stratum, walked.block_start, walked.block_state)
+  VALUES (pr.id, v_stratum, walked.block_start, walked.block_state)
   ON CONFLICT (protocol_id, stratum) DO UPDATE
     SET block_start = EXCLUDED.block_start, state = EXCLUDED.state;
 
@@ -290,7 +290,7 @@ BEGIN
     (study_id, protocol_code, mrn, given_name, family_name, birth_date, contact)
   VALUES (sid, pr.code, p_mrn, p_given, p_family, p_birth_date, p_contact);
   INSERT INTO registry.allocation (protocol_id, stratum, position, arm, study_id)
-  VALUES (pr.id, stratum, pos, chosen, sid);
+  VALUES (pr.id, v_stratum, pos, chosen, sid);
   study_id := sid;
   arm := chosen;
   seq := number;
