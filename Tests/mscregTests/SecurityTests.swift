@@ -56,6 +56,8 @@ struct SecuredRegistry {
         WITH RECURSIVE app(oid) AS (
           SELECT oid FROM pg_roles
           WHERE rolname IN ('mscreg_coordinator', 'mscreg_investigator', 'mscreg_monitor', 'mscreg_admin')
+             OR rolname IN (SELECT registry.app_role(k)
+                            FROM unnest(ARRAY['coordinator', 'investigator', 'monitor', 'admin']) k)
           UNION SELECT m.member FROM pg_auth_members m JOIN app ON app.oid = m.roleid
         )
         SELECT r.rolname FROM pg_roles r JOIN app ON app.oid = r.oid

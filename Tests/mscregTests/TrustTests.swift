@@ -381,4 +381,71 @@ import Testing
       #expect(tuned.timeouts.lock == "2s")
     }
   }
+
+  @Test func rolesOfOneRegistryGiveNothingInAnother() async throws {
+    var tokens: [String] = []
+    try await TestDatabase.with(migrated: false) { a in
+      try await TestDatabase.with(migrated: false) { b in
+        for db in [a, b] {
+          try Migrator(directory: TestDatabase.migrationsFolder).migrate(
+            try Store(conninfo: db.conninfo))
+          tokens.append(
+            try db.connect().query("SELECT token FROM registry.instance").rows[0].decode("token"))
+        }
+        #expect(tokens[0] != tokens[1])
+        let fa = try RegistryFixture(a)
+        let fb = try RegistryFixture(b)
+        let patientA = try EnrollmentService(fa.registry).enroll(
+          RegistryFixture.sleCandidate(mrn: "ISO-A")
+        ).studyID
+        // A's coordinator; B's monitor, admin and coordinator (names cleaned up with A).
+        let coordA = a.userName("ca")
+        _ = try UserService(fa.registry).add(name: coordA, role: .coordinator, sites: ["PAN"])
+        let usersB = UserService(fb.registry)
+        let (monB, admB, coordB) = (a.userName("mb"), a.userName("ab"), a.userName("cb"))
+        _ = try usersB.add(name: monB, role: .monitor, sites: [])
+        _ = try usersB.add(name: admB, role: .admin, sites: [])
+        _ = try usersB.add(name: coordB, role: .coordinator, sites: ["PAN"])
+        // B's admin makes A's coordinator a monitor (and an admin) of B.
+        _ = try usersB.add(name: coordA, role: .monitor, sites: [])
+        let before = try fa.fingerprint()
+        func inA(_ user: String, _ args: [String]) throws -> CLIResult {
+          try CLIRunner.run(args, environment: ["MSCREG_DATABASE": try a.conninfo(asUser: user)])
+        }
+        for user in [monB, admB, coordB] {
+          for args in [
+            ["patient", "list"], ["patient", "show", patientA], ["audit"],
+            ["site", "add", "ZZ", "--name", "Intruder"], ["user", "list"],
+            ["user", "add", a.userName("x"), "--role", "admin"],
+            sleEnrollArguments(mrn: "ISO-B", site: "PAN"),
+          ] {
+            let r = try inA(user, args)
+            #expect(r.status == 77, "\(user) in A: \(args): \(r.status) \(r.stderr)")
+          }
+          let c = try Connection(conninfo: try a.conninfo(asUser: user))
+          for sql in [
+            "SELECT count(*) FROM registry.patient", "SELECT count(*) FROM audit.log",
+            "SELECT count(*) FROM registry.site",
+          ] {
+            let e = try #require(throws: PostgresError.self, "\(user): \(sql)") {
+              try c.query(sql)
+            }
+            #expect(e.sqlState == SQLState.insufficientPrivilege)
+          }
+        }
+        // A's coordinator, now a monitor of B, is still only a coordinator in A.
+        #expect(try inA(coordA, ["audit"]).status == 77)
+        let own = try inA(coordA, ["patient", "list"])
+        #expect(own.status == 0 && own.stdout.contains(patientA), "\(own.stderr)")
+        #expect(try fa.fingerprint() == before)
+      }
+    }
+    // The registries' own group roles go with their databases.
+    let admin = try Connection(conninfo: TestDatabase.adminConninfo)
+    for token in tokens {
+      for kind in ["coordinator", "investigator", "monitor", "admin"] {
+        _ = try? admin.execute("DROP ROLE IF EXISTS mscreg_\(kind)_\(token)")
+      }
+    }
+  }
 }
