@@ -46,9 +46,6 @@ BEGIN
     ELSE
       EXECUTE format('CREATE ROLE %I NOLOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE', local);
     END IF;
-    IF NOT (SELECT rolsuper FROM pg_roles WHERE rolname = current_user) THEN
-      EXECUTE format('GRANT %I TO %I WITH ADMIN OPTION', local, current_user);
-    END IF;
     generic := ('mscreg_' || k)::regrole;
     FOR r IN SELECT c.oid::regclass::text AS obj, c.relkind, a.privilege_type AS priv
              FROM pg_class c, aclexplode(c.relacl) a WHERE a.grantee = generic LOOP
@@ -129,15 +126,6 @@ BEGIN
   END LOOP;
 END
 $$;
--- The function's owner grants the registry's roles (CREATEROLE), with admin option where the
--- migrating role is not a superuser.
-DO $$
-DECLARE
-  k text;
-BEGIN
-  FOREACH k IN ARRAY ARRAY['coordinator', 'investigator', 'monitor', 'admin'] LOOP
-    EXECUTE format('GRANT %I TO mscreg_user_manager WITH ADMIN OPTION', registry.app_role(k));
-  END LOOP;
-END
-$$;
+-- (The function's owner has CREATEROLE, which in PostgreSQL 15 grants any non-superuser
+-- role; it must not become a member, or RLS would treat it as a site-scoped role.)
 GRANT SELECT ON registry.instance TO mscreg_user_manager, mscreg_guard;
