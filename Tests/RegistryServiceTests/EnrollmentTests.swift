@@ -235,7 +235,8 @@ func labs(forMELD target: Int) throws -> RawMeasures {
       var start = 0
       for block in blocks where start + block.count <= 24 {
         let drawn = arms[start..<start + block.count]
-        #expect(drawn.filter { $0 == "msc" }.count * 2 == block.count, "block at \(start): \(drawn)")
+        #expect(
+          drawn.filter { $0 == "msc" }.count * 2 == block.count, "block at \(start): \(drawn)")
         start += block.count
       }
       // Stored allocation records carry the stratum and position.

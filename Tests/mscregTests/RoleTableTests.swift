@@ -49,7 +49,8 @@ import Testing
       let c = try db.connect()
       // Lots: one released (infusions), two in quarantine (release, reject).
       try db.insertReleasedLot(
-        "UC-ROLE-01", source: "umbilical_cord", manufactured: CalendarDate(year: 2026, month: 1, day: 10)!,
+        "UC-ROLE-01", source: "umbilical_cord",
+        manufactured: CalendarDate(year: 2026, month: 1, day: 10)!,
         expires: CalendarDate(year: 2027, month: 12, day: 31)!)
       for lot in ["Q-ROLE-01", "Q-ROLE-02"] {
         try c.query(
@@ -260,7 +261,9 @@ import Testing
       for (command, cells) in table {
         let probe = try #require(probes[command], "no probe for \(command)")
         // Denied roles first: they must change nothing the allowed role then consumes.
-        let order = Self.roles.indices.sorted { (cells[$0] == .denied ? 0 : 1) < (cells[$1] == .denied ? 0 : 1) }
+        let order = Self.roles.indices.sorted {
+          (cells[$0] == .denied ? 0 : 1) < (cells[$1] == .denied ? 0 : 1)
+        }
         for i in order {
           let role = Self.roles[i]
           let user = login[role]!
@@ -289,7 +292,8 @@ import Testing
               for file in (try? FileManager.default.contentsOfDirectory(atPath: exportDir(role)))
                 ?? []
               {
-                text += (try? String(contentsOfFile: exportDir(role) + "/" + file, encoding: .utf8))
+                text +=
+                  (try? String(contentsOfFile: exportDir(role) + "/" + file, encoding: .utf8))
                   ?? ""
               }
             }

@@ -83,7 +83,9 @@ import Testing
       for i in 1...6 {
         let r = try s.cli(s.coordinatorPAN, sleEnrollArguments(mrn: "CONCEAL-\(i)", site: "PAN"))
         #expect(r.status == 0, "\(r.stderr)")
-        arms.append(String(r.stdout.split(separator: " ").last ?? "").trimmingCharacters(in: .whitespacesAndNewlines))
+        arms.append(
+          String(r.stdout.split(separator: " ").last ?? "").trimmingCharacters(
+            in: .whitespacesAndNewlines))
       }
       let trial = try ProtocolService(s.f.registry).show(code: "SLE-UCMSC").trial
       #expect(trial.randomization?.blockSizes == [4, 6])
@@ -112,8 +114,10 @@ import Testing
               SELECT registry.block_arm($1::text[], $2::int[], $3::int[], $4::numeric, $5, i) AS arm
               FROM generate_series(0, 39) i ORDER BY i
               """,
-              [PostgresArray(codes), PostgresArray(ratios.map(String.init)),
-               PostgresArray(sizes.map(String.init)), String(seed), stratum]
+              [
+                PostgresArray(codes), PostgresArray(ratios.map(String.init)),
+                PostgresArray(sizes.map(String.init)), String(seed), stratum,
+              ]
             ).rows.map { try $0.decode("arm") }
             #expect(got == expected, "\(codes) \(sizes) seed \(seed) stratum \(stratum)")
           }
@@ -179,7 +183,9 @@ import Testing
       #expect(other == "")
       let dup = try s.cli(s.coordinatorPAN, sleEnrollArguments(mrn: "SEC-MRN-BOG", site: "PAN"))
       #expect(dup.status == 65)
-      #expect(dup.stderr.hasPrefix("error: --mrn: this MRN is already enrolled in SLE-UCMSC (at another site)"))
+      #expect(
+        dup.stderr.hasPrefix(
+          "error: --mrn: this MRN is already enrolled in SLE-UCMSC (at another site)"))
       #expect(!dup.stderr.contains(s.bogPatient))
       // Monitors and admins read no identity, even through the function.
       for user in [s.monitor, s.admin] {
@@ -213,7 +219,9 @@ import Testing
         ORDER BY 1, 2
         """, [PostgresArray(logins)]
       ).rows
-      let unaudited = try rows.map { "\(try $0.decode("tbl", as: String.self)) by \(try $0.decode("writer", as: String.self))" }
+      let unaudited = try rows.map {
+        "\(try $0.decode("tbl", as: String.self)) by \(try $0.decode("writer", as: String.self))"
+      }
       #expect(unaudited.isEmpty, "writable and unaudited: \(unaudited)")
       // The check sees what it should: every login writes something, all of it audited.
       let written: Int = try c.query(
@@ -260,7 +268,10 @@ import Testing
         let f: String = try row.decode("f")
         let path: String? = try row.decode("path")
         let entries = (path ?? "").dropFirst("search_path=".count).split(separator: ",")
-          .map { $0.trimmingCharacters(in: .whitespaces).trimmingCharacters(in: CharacterSet(charactersIn: "\"")) }
+          .map {
+            $0.trimmingCharacters(in: .whitespaces).trimmingCharacters(
+              in: CharacterSet(charactersIn: "\""))
+          }
         #expect(entries.last == "pg_temp", "\(f): \(path ?? "no search_path")")
         #expect(entries.first == "pg_catalog", "\(f): \(path ?? "no search_path")")
       }
@@ -270,8 +281,10 @@ import Testing
   @Test func aSerializationFailureInsideARepositoryCallIsRetried() async throws {
     try await TestDatabase.with { db in
       let f = try RegistryFixture(db)
-      let id = try EnrollmentService(f.registry).enroll(RegistryFixture.sleCandidate(mrn: "RETRY-1"))
-        .studyID
+      let id = try EnrollmentService(f.registry).enroll(
+        RegistryFixture.sleCandidate(mrn: "RETRY-1")
+      )
+      .studyID
       let store = try Store(conninfo: db.conninfo)
       let other = try db.connect()
       var attempts = 0
@@ -284,10 +297,12 @@ import Testing
           // same row fails with 40001 inside the repository call.
           try other.transaction { tx in
             try tx.query("SELECT set_config('mscreg.reason', 'concurrent', true)")
-            try tx.query("UPDATE registry.patient SET status_on = '2026-06-02' WHERE study_id = $1", [id])
+            try tx.query(
+              "UPDATE registry.patient SET status_on = '2026-06-02' WHERE study_id = $1", [id])
           }
         }
-        try patients.updateDemographics(studyID: id, sex: .male, birthYear: 1990, ageAtEnrollment: 36)
+        try patients.updateDemographics(
+          studyID: id, sex: .male, birthYear: 1990, ageAtEnrollment: 36)
       }
       #expect(attempts == 2)
       let sex: String = try other.query(
@@ -339,7 +354,8 @@ import Testing
       // The DBA (not an application role) holds the patient row; the coordinator's write waits.
       let holder = try db.connect()
       try holder.execute("BEGIN")
-      try holder.query("SELECT 1 FROM registry.patient WHERE study_id = $1 FOR UPDATE", [s.panPatient])
+      try holder.query(
+        "SELECT 1 FROM registry.patient WHERE study_id = $1 FOR UPDATE", [s.panPatient])
       let start = Date()
       let r = try CLIRunner.run(
         ["patient", "withdraw", s.panPatient, "--reason", "moved"],
@@ -349,12 +365,15 @@ import Testing
         ])
       try holder.execute("ROLLBACK")
       #expect(r.status == 75, "\(r.stderr)")
-      #expect(r.stderr.hasPrefix("error: registry.patient: waited longer than lock_timeout (300ms)"), "\(r.stderr)")
+      #expect(
+        r.stderr.hasPrefix("error: registry.patient: waited longer than lock_timeout (300ms)"),
+        "\(r.stderr)")
       #expect(r.stderr.split(separator: "\n").count == 1)
       #expect(Date().timeIntervalSince(start) < 20)
       // A statement timeout the same way (the lock wait now ends by statement_timeout).
       try holder.execute("BEGIN")
-      try holder.query("SELECT 1 FROM registry.patient WHERE study_id = $1 FOR UPDATE", [s.panPatient])
+      try holder.query(
+        "SELECT 1 FROM registry.patient WHERE study_id = $1 FOR UPDATE", [s.panPatient])
       let slow = try CLIRunner.run(
         ["patient", "withdraw", s.panPatient, "--reason", "moved"],
         environment: [
@@ -363,7 +382,9 @@ import Testing
         ])
       try holder.execute("ROLLBACK")
       #expect(slow.status == 75, "\(slow.stderr)")
-      #expect(slow.stderr.hasPrefix("error: registry.patient: ran longer than statement_timeout (300ms)"), "\(slow.stderr)")
+      #expect(
+        slow.stderr.hasPrefix("error: registry.patient: ran longer than statement_timeout (300ms)"),
+        "\(slow.stderr)")
       let bad = try CLIRunner.run(
         ["patient", "list"],
         environment: [
