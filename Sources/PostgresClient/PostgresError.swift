@@ -65,4 +65,8 @@ public enum SQLState {
   public static let raiseException = "P0001"
   /// The connection could not be established or was lost.
   public static let connectionFailure = "08006"
+  /// `lock_not_available`: a lock was not granted within `lock_timeout`.
+  public static let lockNotAvailable = "55P03"
+  /// `query_canceled`: a statement ran past `statement_timeout` (or was cancelled).
+  public static let queryCanceled = "57014"
 }

@@ -17,6 +17,9 @@ public struct RegistryError: Error, Sendable, Equatable, CustomStringConvertible
     case `internal`
     /// Malformed command line (exit 64).
     case usage
+    /// A statement waited longer than `lock_timeout` or ran longer than `statement_timeout`
+    /// (exit 75, EX_TEMPFAIL: try again later). Nothing was changed.
+    case timeout
   }
 
   /// What sort of failure this is.
@@ -54,6 +57,7 @@ public struct RegistryError: Error, Sendable, Equatable, CustomStringConvertible
     case .notFound: 66
     case .unavailable: 69
     case .internal: 70
+    case .timeout: 75
     case .permissionDenied: 77
     }
   }

@@ -33,8 +33,13 @@ public struct AuditService: Sendable {
     let store = try database.open()
     return try store.transaction(isolation: .repeatableRead) {
       let audit = AuditRepository(store)
-      return try AuditRepository.chainedTables.filter { try audit.canRead(table: $0) }
-        .map { try audit.verifyChain(table: $0) }
+      let readable = try AuditRepository.chainedTables.filter { try audit.canRead(table: $0) }
+      // A role that reads no chain verified nothing: that is a denial, never a pass.
+      guard !readable.isEmpty else {
+        throw RegistryError(
+          .permissionDenied, field: "audit", "this role may not read the audit trail")
+      }
+      return try readable.map { try audit.verifyChain(table: $0) }
     }
   }
 }

@@ -138,7 +138,9 @@ public struct EnrollmentService: Sendable {
       enrolledWithMRN: request.identity.mrn, protocolCode: trial.code)
     {
       throw RegistryError.refused(
-        "--mrn", "this MRN is already enrolled in \(trial.code) as \(existing)")
+        "--mrn",
+        "this MRN is already enrolled in \(trial.code)"
+          + (existing.isEmpty ? " (at another site)" : " as \(existing)"))
     }
     let failures = request.failedCriteria(of: trial)
     if !failures.isEmpty {
@@ -147,26 +149,14 @@ public struct EnrollmentService: Sendable {
         studyID: nil)
       return .screenFailed(failures)
     }
-    let number = try patients.takeStudyNumber(protocolCode: trial.code, site: request.site)
-    guard number <= 9999 else {
-      throw RegistryError.refused(
-        "--site", "site \(request.site) has used all 9999 study IDs of \(trial.code)")
-    }
-    let studyID = Patient.studyID(prefix: trial.studyIDPrefix, site: request.site, number: number)
-    let stratum = trial.randomization?.stratumKey(siteCode: request.site) ?? "*"
-    let position = try patients.takeAllocationPosition(protocolID: record.id, stratum: stratum)
-    let arm = trial.randomizer.arm(stratum: stratum, index: position).code
     let age = request.enrolledOn.years(since: request.identity.birthDate)
-    let patient = Patient(
-      studyID: studyID, protocolCode: trial.code, protocolVersion: trial.version,
-      site: request.site, sex: request.sex, birthYear: request.identity.birthDate.year,
-      ageAtEnrollment: age, enrolledOn: request.enrolledOn, arm: arm, status: .enrolled,
-      statusOn: nil)
-    try patients.insert(patient, protocolID: record.id, number: number)
-    try patients.insertIdentity(request.identity, studyID: studyID, protocolCode: trial.code)
+    // The database assigns the study ID and the arm (allocation concealment): the seed and
+    // the counters are not readable by the enrolling role.
+    let (studyID, arm, _) = try patients.enroll(
+      protocolID: record.id, site: request.site, sex: request.sex,
+      birthYear: request.identity.birthDate.year, ageAtEnrollment: age,
+      enrolledOn: request.enrolledOn, identity: request.identity)
     if let consent = request.consent { try patients.insertConsent(consent, studyID: studyID) }
-    try patients.insertAllocation(
-      protocolID: record.id, stratum: stratum, position: position, arm: arm, studyID: studyID)
     try patients.insertScreening(
       protocolID: record.id, site: request.site, on: request.enrolledOn, failed: [],
       studyID: studyID)

@@ -49,15 +49,20 @@ public struct LotRepository {
   }
 
   /// A lot by number, or nil; `lock` takes a row lock for the rest of the transaction.
+  ///
+  /// `.share` (an infusion being recorded) goes through `registry.lock_lot_for_infusion`, a
+  /// SECURITY DEFINER function: coordinators hold no UPDATE on lots, which `FOR SHARE` needs.
   public func find(lotNumber: String, lock: Lock = .none) throws -> MSCLot? {
     let suffix =
       switch lock {
-      case .none: ""
-      case .share: "FOR SHARE"
+      case .none, .share: ""
       case .update: "FOR UPDATE"
       }
     return try store.mapped {
-      try store.query(
+      if lock == .share {
+        try store.query("SELECT registry.lock_lot_for_infusion($1)", [lotNumber])
+      }
+      return try store.query(
         "SELECT \(Self.lotColumns) FROM registry.msc_lot l WHERE l.lot_number = $1 \(suffix)",
         [lotNumber]
       ).rows.first.map(Self.lot)

@@ -14,80 +14,41 @@ public struct PatientRepository {
     p.birth_year, p.age_at_enrollment, p.enrolled_on, p.arm, p.status, p.status_on
     """
 
-  /// The study ID already enrolled with this MRN in a protocol (any version), or nil.
+  /// Whether an MRN is already enrolled in a protocol (any version, any site): nil when not,
+  /// the study ID when the patient is at one of the caller's sites, "" when at another site.
+  ///
+  /// This is the one deliberate disclosure across sites (the duplicate-MRN rule); it runs
+  /// through `registry.mrn_enrolled`, a SECURITY DEFINER function (coordinators only).
   public func studyID(enrolledWithMRN mrn: String, protocolCode: String) throws -> String? {
     try store.mapped {
       try store.query(
-        "SELECT study_id FROM identity.patient_identity WHERE protocol_code = $1 AND mrn = $2",
-        [protocolCode, mrn]
+        "SELECT registry.mrn_enrolled($1, $2) AS study_id", [protocolCode, mrn]
       ).rows.first?.decode("study_id")
     }
   }
 
-  /// Takes the next study-ID number for a protocol code and site.
+  /// Enrolls a patient through `registry.enroll`: the database takes the next gapless study
+  /// number of the protocol code and site, the next position of the stratum, draws the arm
+  /// from the protocol's concealed seed, and writes the patient, identity and allocation rows,
+  /// all inside the caller's transaction. Returns the study ID, the arm and the number.
   ///
-  /// The counter row is created or incremented inside the caller's transaction: concurrent
-  /// enrollments at one site wait on its row lock, a rollback gives the number back, and a
-  /// commit never reuses it, so numbers are gapless.
-  public func takeStudyNumber(protocolCode: String, site: String) throws -> Int {
+  /// The caller must be a coordinator of `site` (exit 77 otherwise). The client chooses
+  /// neither the study ID nor the arm; no application role can write those rows directly.
+  public func enroll(
+    protocolID: Int64, site: String, sex: Sex, birthYear: Int, ageAtEnrollment: Int,
+    enrolledOn: CalendarDate, identity: PatientIdentity
+  ) throws -> (studyID: String, arm: String, number: Int) {
     try store.mapped {
-      try store.query(
+      let row = try store.query(
         """
-        INSERT INTO registry.study_id_counter AS c (protocol_code, site_code, last_number)
-        VALUES ($1, $2, 1)
-        ON CONFLICT (protocol_code, site_code) DO UPDATE SET last_number = c.last_number + 1
-        RETURNING last_number
-        """, [protocolCode, site]
-      ).rows[0].decode("last_number")
-    }
-  }
-
-  /// Takes the next 0-based position in a randomization stratum (same locking as study IDs).
-  public func takeAllocationPosition(protocolID: Int64, stratum: String) throws -> Int {
-    try store.mapped {
-      try store.query(
-        """
-        INSERT INTO registry.allocation_counter AS c (protocol_id, stratum, allocated)
-        VALUES ($1, $2, 1)
-        ON CONFLICT (protocol_id, stratum) DO UPDATE SET allocated = c.allocated + 1
-        RETURNING allocated - 1 AS position
-        """, [protocolID, stratum]
-      ).rows[0].decode("position")
-    }
-  }
-
-  /// Inserts the research row of a new patient.
-  public func insert(_ patient: Patient, protocolID: Int64, number: Int) throws {
-    try store.mapped {
-      try store.query(
-        """
-        INSERT INTO registry.patient (study_id, protocol_id, protocol_code, site_code, seq, sex,
-          birth_year, age_at_enrollment, enrolled_on, arm, status)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+        SELECT study_id, arm, seq FROM registry.enroll($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
         """,
         [
-          patient.studyID, protocolID, patient.protocolCode, patient.site, number,
-          patient.sex.rawValue, patient.birthYear, patient.ageAtEnrollment,
-          patient.enrolledOn, patient.arm, patient.status.rawValue,
-        ])
-    }
-  }
-
-  /// Inserts the identity of a patient (the `identity` schema).
-  public func insertIdentity(_ identity: PatientIdentity, studyID: String, protocolCode: String)
-    throws
-  {
-    try store.mapped {
-      try store.query(
-        """
-        INSERT INTO identity.patient_identity
-          (study_id, protocol_code, mrn, given_name, family_name, birth_date, contact)
-        VALUES ($1, $2, $3, $4, $5, $6, $7)
-        """,
-        [
-          studyID, protocolCode, identity.mrn, identity.givenName, identity.familyName,
-          identity.birthDate, identity.contact,
-        ])
+          protocolID, site, sex.rawValue, birthYear, ageAtEnrollment, enrolledOn, identity.mrn,
+          identity.givenName, identity.familyName, identity.birthDate, identity.contact,
+        ]
+      ).rows[0]
+      return (try row.decode("study_id"), try row.decode("arm"), try row.decode("seq"))
     }
   }
 
@@ -97,19 +58,6 @@ public struct PatientRepository {
       try store.query(
         "INSERT INTO registry.consent (study_id, version, signed_on) VALUES ($1, $2, $3)",
         [studyID, consent.version, consent.signedOn])
-    }
-  }
-
-  /// Records the allocation of a study ID to an arm at a stratum position.
-  public func insertAllocation(
-    protocolID: Int64, stratum: String, position: Int, arm: String, studyID: String
-  ) throws {
-    try store.mapped {
-      try store.query(
-        """
-        INSERT INTO registry.allocation (protocol_id, stratum, position, arm, study_id)
-        VALUES ($1, $2, $3, $4, $5)
-        """, [protocolID, stratum, position, arm, studyID])
     }
   }
 
@@ -166,13 +114,15 @@ public struct PatientRepository {
     }
   }
 
-  /// The identity of a patient (reads the `identity` schema).
+  /// The identity of a patient, through `registry.patient_identity` (a SECURITY DEFINER
+  /// function that checks the caller's sites first): nil for a patient the caller does not
+  /// see; monitors and admins are denied (exit 77).
   public func identity(studyID: String) throws -> PatientIdentity? {
     try store.mapped {
       try store.query(
         """
         SELECT mrn, given_name, family_name, birth_date, contact
-        FROM identity.patient_identity WHERE study_id = $1
+        FROM registry.patient_identity($1)
         """, [studyID]
       ).rows.first.map { row in
         PatientIdentity(
@@ -230,19 +180,18 @@ public struct PatientRepository {
     }
   }
 
-  /// Corrects identity fields.
-  public func updateIdentity(_ identity: PatientIdentity, studyID: String) throws {
+  /// Corrects identity fields through `registry.amend_identity` (coordinators of the
+  /// patient's site). Returns the number of rows changed (0: a patient the caller does not see).
+  @discardableResult
+  public func updateIdentity(_ identity: PatientIdentity, studyID: String) throws -> Int {
     try store.mapped {
       try store.query(
-        """
-        UPDATE identity.patient_identity
-        SET mrn = $2, given_name = $3, family_name = $4, birth_date = $5, contact = $6
-        WHERE study_id = $1
-        """,
+        "SELECT registry.amend_identity($1, $2, $3, $4, $5, $6) AS n",
         [
           studyID, identity.mrn, identity.givenName, identity.familyName,
           identity.birthDate, identity.contact,
-        ])
+        ]
+      ).rows[0].decode("n")
     }
   }
 

@@ -63,12 +63,32 @@ public struct ProtocolRepository {
     }
   }
 
-  /// Every protocol version with its enrollment count, by code and version.
-  public func summaries() throws -> [ProtocolSummary] {
+  /// Whether this session may read the protocol files as loaded, seed included (admins and
+  /// the DBA). Everyone else reads the sealed copies (`sealed_source`, `sealed_definition`,
+  /// `sealed_checksum`), whose randomization seed is 0: allocation concealment.
+  public func readsSeed() throws -> Bool {
     try store.mapped {
       try store.query(
+        "SELECT has_column_privilege('registry.protocol', 'source', 'SELECT') AS ok"
+      ).rows[0].decode("ok")
+    }
+  }
+
+  /// The columns to read: the file as loaded, or its sealed copy.
+  private func columns() throws -> (source: String, definition: String, checksum: String) {
+    try readsSeed()
+      ? ("source", "definition", "checksum")
+      : ("sealed_source", "sealed_definition", "sealed_checksum")
+  }
+
+  /// Every protocol version with its enrollment count, by code and version (the checksum is
+  /// that of the sealed file for roles that do not read the seed).
+  public func summaries() throws -> [ProtocolSummary] {
+    let c = try columns()
+    return try store.mapped {
+      try store.query(
         """
-        SELECT p.code, p.version, p.title, p.condition, p.checksum, p.loaded_at,
+        SELECT p.code, p.version, p.title, p.condition, p.\(c.checksum) AS checksum, p.loaded_at,
                (SELECT count(*) FROM registry.patient pt WHERE pt.protocol_id = p.id)::int AS enrolled
         FROM registry.protocol p ORDER BY p.code, p.version
         """
@@ -84,10 +104,13 @@ public struct ProtocolRepository {
 
   /// A protocol by code: the given version, or the latest when `version` is nil.
   public func find(code: String, version: Int? = nil) throws -> ProtocolRecord? {
-    try store.mapped {
+    let c = try columns()
+    return try store.mapped {
       try store.query(
         """
-        SELECT id, source, definition, checksum, loaded_at FROM registry.protocol
+        SELECT id, \(c.source) AS source, \(c.definition) AS definition,
+               \(c.checksum) AS checksum, loaded_at, \(c.source == "source") AS seed_readable
+        FROM registry.protocol
         WHERE code = $1 AND ($2::int IS NULL OR version = $2)
         ORDER BY version DESC LIMIT 1
         """, [code, version]
@@ -97,9 +120,14 @@ public struct ProtocolRepository {
 
   /// A protocol by its database id.
   public func find(id: Int64) throws -> ProtocolRecord? {
-    try store.mapped {
+    let c = try columns()
+    return try store.mapped {
       try store.query(
-        "SELECT id, source, definition, checksum, loaded_at FROM registry.protocol WHERE id = $1",
+        """
+        SELECT id, \(c.source) AS source, \(c.definition) AS definition,
+               \(c.checksum) AS checksum, loaded_at, \(c.source == "source") AS seed_readable
+        FROM registry.protocol WHERE id = $1
+        """,
         [id]
       ).rows.first.map(Self.record)
     }
@@ -118,6 +146,6 @@ public struct ProtocolRepository {
       id: try row.decode("id"), trial: trial, source: source,
       definition: try row.decode("definition", as: PostgresJSON.self).decode(JSONValue.self),
       checksum: try row.decode("checksum"),
-      loadedAt: try row.decode("loaded_at"))
+      loadedAt: try row.decode("loaded_at"), seedConcealed: !(try row.decode("seed_readable")))
   }
 }

@@ -229,10 +229,15 @@ func labs(forMELD target: Int) throws -> RawMeasures {
       let trial = try ProtocolService(f.registry).show(code: "SLE-UCMSC").trial
       let expected = trial.randomizer.sequence(stratum: "PAN", count: 24).map(\.code)
       #expect(arms == expected)
-      // Each block of 4 (the protocol's block size) holds 2 + 2.
-      for start in stride(from: 0, to: 24, by: 4) {
-        let block = arms[start..<start + 4]
-        #expect(block.filter { $0 == "msc" }.count == 2, "block at \(start): \(block)")
+      // Mixed blocks (the protocol's block sizes 4 and 6), each balanced 1:1.
+      let blocks = trial.randomizer.blocks(stratum: "PAN", count: 8)
+      #expect(Set(blocks.map(\.count)) == [4, 6])
+      var start = 0
+      for block in blocks where start + block.count <= 24 {
+        let drawn = arms[start..<start + block.count]
+        #expect(
+          drawn.filter { $0 == "msc" }.count * 2 == block.count, "block at \(start): \(drawn)")
+        start += block.count
       }
       // Stored allocation records carry the stratum and position.
       let rows = try db.connect().query(

@@ -56,6 +56,8 @@ struct SecuredRegistry {
         WITH RECURSIVE app(oid) AS (
           SELECT oid FROM pg_roles
           WHERE rolname IN ('mscreg_coordinator', 'mscreg_investigator', 'mscreg_monitor', 'mscreg_admin')
+             OR rolname IN (SELECT registry.app_role(k)
+                            FROM unnest(ARRAY['coordinator', 'investigator', 'monitor', 'admin']) k)
           UNION SELECT m.member FROM pg_auth_members m JOIN app ON app.oid = m.roleid
         )
         SELECT r.rolname FROM pg_roles r JOIN app ON app.oid = r.oid
@@ -106,9 +108,12 @@ struct SecuredRegistry {
       #expect(report.stdout.contains("\"PAN\"") && !report.stdout.contains("\"BOG\""))
       // Through a psql-like session under the same login.
       let c = try s.psql(s.coordinatorPAN)
+      let identity = try #require(throws: PostgresError.self) {
+        try c.query("SELECT count(*) FROM identity.patient_identity")
+      }
+      #expect(identity.sqlState == SQLState.insufficientPrivilege)
       for table in [
         "registry.patient", "registry.assessment", "registry.consent", "registry.allocation",
-        "identity.patient_identity",
       ] {
         let n: Int = try c.query(
           "SELECT count(*)::int AS n FROM \(table) WHERE study_id = $1", [s.bogPatient]

@@ -14,12 +14,17 @@ public struct ProtocolRecord: Sendable {
   public let checksum: String
   /// When it was loaded.
   public let loadedAt: Date
+  /// True when the reader may not see the randomization seed (every role but admin): then
+  /// `source`, `definition` and `checksum` are those of the sealed file, whose seed is 0,
+  /// and `trial`'s seed is 0 too.
+  public let seedConcealed: Bool
 
   /// Creates a record.
   public init(
     id: Int64, trial: TrialProtocol, source: String, definition: JSONValue, checksum: String,
-    loadedAt: Date
+    loadedAt: Date, seedConcealed: Bool = false
   ) {
+    self.seedConcealed = seedConcealed
     self.id = id
     self.trial = trial
     self.source = source

@@ -31,9 +31,11 @@ struct ProtocolShow: ParsableCommand {
     let loadedAt: Date
     let definition: JSONValue
     let source: String
+    let seedConcealed: Bool
     enum CodingKeys: String, CodingKey {
       case code, version, title, condition, checksum, definition, source
       case loadedAt = "loaded_at"
+      case seedConcealed = "seed_concealed"
     }
   }
 
@@ -45,7 +47,7 @@ struct ProtocolShow: ParsableCommand {
         JSONView(
           code: t.code, version: t.version, title: t.title, condition: t.condition.rawValue,
           checksum: record.checksum, loadedAt: record.loadedAt, definition: record.definition,
-          source: record.source))
+          source: record.source, seedConcealed: record.seedConcealed))
     }
     print("\(t.code) version \(t.version): \(t.title)")
     print("condition: \(t.condition.rawValue)   study IDs: \(t.studyIDPrefix)-<SITE>-<NNNN>")
@@ -58,7 +60,8 @@ struct ProtocolShow: ParsableCommand {
           separator: ", "))
     if let r = t.randomization {
       print(
-        "randomization: permuted blocks \(r.blockSizes), strata \(r.stratifyBy.map(\.rawValue)), seed \(r.seed)"
+        "randomization: permuted blocks \(r.blockSizes), strata \(r.stratifyBy.map(\.rawValue)), "
+          + (record.seedConcealed ? "seed concealed (admins only)" : "seed \(r.seed)")
       )
     }
     print(
@@ -68,7 +71,9 @@ struct ProtocolShow: ParsableCommand {
     print(
       "endpoints: " + t.endpoints.map { "\($0.code) (\($0.kind.rawValue))" }.joined(separator: ", ")
     )
-    print("--- \(t.code) v\(t.version) file ---")
+    print(
+      "--- \(t.code) v\(t.version) file\(record.seedConcealed ? " (seed concealed: shown as 0)" : "") ---"
+    )
     print(record.source, terminator: record.source.hasSuffix("\n") ? "" : "\n")
   }
 }
