@@ -23,6 +23,7 @@ public enum CohortReportCSV {
       }
     }
     header += ["ae_patients_any", "ae_patients_serious"] + (1...5).map { "ae_worst_grade_\($0)" }
+    header.append("synthetic_included")
     var lines = [header.map(field).joined(separator: ",")]
     for g in r.groups {
       let x = ReportFormat(minCell: m, suppressed: Set(g.suppressed), absent: "")
@@ -48,6 +49,7 @@ public enum CohortReportCSV {
       }
       row += [g.adverseEvents.patientsAny, g.adverseEvents.patientsSerious].map(x.count)
       row += (1...5).map { x.count(g.adverseEvents.worstGrade[String($0)] ?? nil) }
+      row.append(r.syntheticIncluded ? "true" : "false")
       lines.append(row.map(field).joined(separator: ","))
     }
     return lines.joined(separator: "\n") + "\n"

@@ -23,6 +23,10 @@ public struct CohortReport: Sendable, Codable, Equatable {
   public var groups: [Group]
   /// Paths of suppressed flow figures.
   public var suppressed: [String]
+  /// True when the cohort includes patients of a synthetic cohort (`demo seed`).
+  public var syntheticIncluded = false
+  /// True when synthetic patients were left out (`--exclude-synthetic`).
+  public var syntheticExcluded = false
 
   /// Protocol identity in the report.
   public struct ProtocolRef: Sendable, Codable, Equatable {
@@ -111,6 +115,8 @@ public struct CohortReport: Sendable, Codable, Equatable {
     case groupBy = "group_by"
     case ciMethod = "ci_method"
     case minCell = "min_cell"
+    case syntheticIncluded = "synthetic_included"
+    case syntheticExcluded = "synthetic_excluded"
   }
 }
 

@@ -20,6 +20,8 @@ public struct CohortReportBuilder: Sendable {
   public let minCell: Int
   /// Site restriction, if any.
   public let site: String?
+  /// Whether synthetic patients were left out of the aggregates (reported as such).
+  public var excludeSynthetic = false
 
   /// Creates a builder.
   public init(
@@ -74,12 +76,15 @@ public struct CohortReportBuilder: Sendable {
     for label in data.groupOrder {
       groups.append(try group(label, data))
     }
-    return CohortReport(
+    var report = CohortReport(
       protocol: .init(
         code: trial.code, version: trial.version, condition: trial.condition.rawValue,
         title: trial.title),
       asOf: asOf, groupBy: groupBy, ciMethod: ciMethod, minCell: minCell, site: site, flow: flow,
       groups: groups, suppressed: flowSuppressor.paths.sorted())
+    report.syntheticIncluded = data.syntheticPatients > 0
+    report.syntheticExcluded = excludeSynthetic
+    return report
   }
 
   func group(_ label: String, _ data: CohortAggregates) throws -> CohortReport.Group {
