@@ -99,7 +99,7 @@ func sleEnrollArguments(mrn: String, site: String = "PAN", enrolledOn: String = 
     }
   }
 
-  @Test func enrollShowListAndAmendThroughTheBinary() throws {
+  @Test func enrollShowListAndAmendThroughTheCommandLine() throws {
     try TestDatabase.with { db in
       _ = try RegistryFixture(db)
       let enroll = try CLIRunner.run(sleEnrollArguments(mrn: "CLI-1"), database: db)
@@ -136,7 +136,9 @@ func sleEnrollArguments(mrn: String, site: String = "PAN", enrolledOn: String = 
       let lines = csv.stdout.split(separator: "\n")
       #expect(
         lines.first
-          == "study_id,protocol,protocol_version,site,arm,status,enrolled_on,sex,age_at_enrollment")
+          == "study_id,protocol,protocol_version,site,arm,status,enrolled_on,sex,age_at_enrollment,synthetic"
+      )
+      #expect(lines.dropFirst().allSatisfy { $0.hasSuffix(",false") }, "an enrolled patient is real")
       #expect(lines.count == 2)
       #expect(!csv.stdout.contains("CLI-1"))
       let filtered = try CLIRunner.run(
