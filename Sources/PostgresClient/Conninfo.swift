@@ -52,7 +52,9 @@ extension Conninfo {
     var result: [String: String] = [:]
     var p = options
     while let keyword = p.pointee.keyword {
-      if let envvar = p.pointee.envvar { result[String(cString: envvar)] = String(cString: keyword) }
+      if let envvar = p.pointee.envvar {
+        result[String(cString: envvar)] = String(cString: keyword)
+      }
       p += 1
     }
     return result

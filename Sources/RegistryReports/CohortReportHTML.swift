@@ -92,7 +92,8 @@ struct Page {
     if report.syntheticExcluded {
       items.append(("Synthetic patients", "excluded (demo seed cohorts left out)"))
     } else if report.syntheticIncluded {
-      items.append(("Synthetic patients", "INCLUDED (demo seed); --exclude-synthetic leaves them out"))
+      items.append(
+        ("Synthetic patients", "INCLUDED (demo seed); --exclude-synthetic leaves them out"))
     }
     let meta = items.map {
       Markup.element("div", [:], Markup.text("dt", [:], $0.0) + Markup.text("dd", [:], $0.1))

@@ -29,8 +29,7 @@ public enum CLIRunner {
 
   /// The environment of a run: this process's, with `CI=true` (no progress output),
   /// `MSCREG_DATABASE` for `database`, then `environment`.
-  static func environment(database: TestDatabase?, _ extra: [String: String]) -> [String: String]
-  {
+  static func environment(database: TestDatabase?, _ extra: [String: String]) -> [String: String] {
     var env = ProcessInfo.processInfo.environment
     env["CI"] = "true"
     if let database { env["MSCREG_DATABASE"] = database.conninfo }

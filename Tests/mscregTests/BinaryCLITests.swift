@@ -64,7 +64,8 @@ import Testing
       binary.stdout.split(separator: "\n").filter { !$0.hasPrefix("USAGE:") }.map(\.count).max()
       ?? 0
     #expect(longest <= 80, "a help line of \(longest) columns")
-    let inProcess = try CLIRunner.run(["patient", "enroll", "--help"], environment: ["COLUMNS": "80"])
+    let inProcess = try CLIRunner.run(
+      ["patient", "enroll", "--help"], environment: ["COLUMNS": "80"])
     #expect(inProcess.stdout == binary.stdout)
   }
 }

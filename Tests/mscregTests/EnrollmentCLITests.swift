@@ -138,7 +138,8 @@ func sleEnrollArguments(mrn: String, site: String = "PAN", enrolledOn: String = 
         lines.first
           == "study_id,protocol,protocol_version,site,arm,status,enrolled_on,sex,age_at_enrollment,synthetic"
       )
-      #expect(lines.dropFirst().allSatisfy { $0.hasSuffix(",false") }, "an enrolled patient is real")
+      #expect(
+        lines.dropFirst().allSatisfy { $0.hasSuffix(",false") }, "an enrolled patient is real")
       #expect(lines.count == 2)
       #expect(!csv.stdout.contains("CLI-1"))
       let filtered = try CLIRunner.run(

@@ -108,7 +108,10 @@ import Testing
       (ScoreMELDNa.self, ["--creatinine", "--bilirubin", "--inr", "--dialysis", "--sodium"]),
       (
         ScoreMELD3.self,
-        ["--creatinine", "--bilirubin", "--inr", "--dialysis", "--sodium", "--albumin", "--sex", "--age"]
+        [
+          "--creatinine", "--bilirubin", "--inr", "--dialysis", "--sodium", "--albumin", "--sex",
+          "--age",
+        ]
       ),
       (
         ScoreChildPugh.self,
@@ -120,7 +123,8 @@ import Testing
     for (type, measures) in expected {
       let help = Self.help(type)
       // Options named in the OPTIONS part (not in the prose or the examples above it).
-      let optionsPart = help.components(separatedBy: "\nOPTIONS:").dropFirst().joined()
+      let optionsPart =
+        help.components(separatedBy: "\nOPTIONS:").dropFirst().joined()
         + help.components(separatedBy: "\nMEASURES:").dropFirst().joined()
       let listed = Self.options(in: optionsPart).subtracting(common)
       #expect(listed == measures, "\(type.configuration.commandName ?? "")")

@@ -30,7 +30,9 @@ import Testing
       #expect(try s.f.fingerprint() == before, "a refused seed writes nothing")
 
       // A protocol without real patients is seeded, and again (only synthetic patients).
-      let aclf = ["demo", "seed", "--protocol", "ACLF-BMMSC", "--patients", "10", "--as-of", "2026-10-01"]
+      let aclf = [
+        "demo", "seed", "--protocol", "ACLF-BMMSC", "--patients", "10", "--as-of", "2026-10-01",
+      ]
       #expect(try CLIRunner.run(aclf, database: db).status == 0)
       let second = try CLIRunner.run(aclf + ["--seed", "2"], database: db)
       #expect(second.status == 0, "\(second.stderr)")
@@ -65,13 +67,17 @@ import Testing
       // patient list, as an investigator of PAN.
       let list = try s.cli(s.investigatorPAN, ["patient", "list", "--protocol", "SLE-UCMSC"])
       #expect(list.status == 0, "\(list.stderr)")
-      #expect(list.stdout.contains("are synthetic (demo seed); --exclude-synthetic leaves them out"))
+      #expect(
+        list.stdout.contains("are synthetic (demo seed); --exclude-synthetic leaves them out"))
       let json = try s.cli(
         s.investigatorPAN, ["patient", "list", "--protocol", "SLE-UCMSC", "--format", "json"])
       let rows = try #require(
         try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]])
       #expect(rows.contains { $0["synthetic"] as? Bool == true })
-      #expect(rows.filter { $0["synthetic"] as? Bool == false }.map { $0["study_id"] as? String } == [s.panPatient])
+      #expect(
+        rows.filter { $0["synthetic"] as? Bool == false }.map { $0["study_id"] as? String } == [
+          s.panPatient
+        ])
       let real = try s.cli(
         s.investigatorPAN,
         ["patient", "list", "--protocol", "SLE-UCMSC", "--format", "json", "--exclude-synthetic"])
@@ -103,7 +109,9 @@ import Testing
       #expect(flow["enrolled"] as? Int == 2, "only the two real patients")
       #expect(flow["screened"] as? Int == 2, "the seed's screenings are left out too")
       #expect(try report("text").contains("Synthetic patients (demo seed): INCLUDED"))
-      #expect(try report("text", ["--exclude-synthetic"]).contains("Synthetic patients (demo seed): excluded"))
+      #expect(
+        try report("text", ["--exclude-synthetic"]).contains(
+          "Synthetic patients (demo seed): excluded"))
       #expect(try report("html").contains("Synthetic patients"))
       let csv = try report("csv").split(separator: "\n")
       #expect(csv.first?.hasSuffix(",synthetic_included") == true)

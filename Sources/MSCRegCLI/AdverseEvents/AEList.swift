@@ -19,7 +19,6 @@ struct AEList: ParsableCommand {
   @Flag(help: "Also list voided adverse events.") var includeVoided = false
   @Option(help: "Output format.") var format: TableFormat = .text
 
-
   func run() throws {
     let events = try AdverseEventService(global.registry).list(
       studyID: id, includeVoided: includeVoided)

@@ -7,7 +7,7 @@ import RegistryService
 struct DemoSeed: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "seed",
-    abstract: "Write a synthetic cohort into a protocol that has no patients yet.",
+    abstract: "Write a synthetic cohort (marked synthetic) into a protocol.",
     discussion: """
       Patients are enrolled over the two years before --as-of (default today) at the given sites \
       (default: every site), with screening failures, consent, randomized arms, MSC lots and \
@@ -15,8 +15,13 @@ struct DemoSeed: ParsableCommand {
       events, deaths, transplants, withdrawals and losses to follow-up. The same --seed gives the \
       same rows. Every MRN starts with SYN-.
 
-      All rows are written with COPY in one transaction: a failure leaves nothing. A protocol that \
-      already has patients is refused (exit 65). Each site holds at most 9999 patients.
+      Every patient written is marked synthetic in the database; patient list, report cohort \
+      and export say when synthetic patients are included and leave them out with \
+      --exclude-synthetic. A protocol that holds real (unmarked) patients is refused (exit 65) \
+      unless --force. The cohort continues the protocol's study IDs and allocation sequence.
+
+      All rows are written with COPY in one transaction: a failure leaves nothing. Each site \
+      holds at most 9999 patients.
 
       Examples:
         mscreg demo seed --protocol ACLF-BMMSC --patients 300
@@ -25,6 +30,7 @@ struct DemoSeed: ParsableCommand {
         mscreg demo seed --protocol SLE-UCMSC --patients 300 --sites PAN,BOG \\
           --format json
         mscreg demo seed --protocol SLE-UCMSC --patients 100000 --dry-run
+        mscreg demo seed --protocol SLE-UCMSC --patients 300 --force
       """
   )
 

@@ -19,7 +19,6 @@ struct LotList: ParsableCommand {
   @Option(help: "Status: quarantine, released or rejected.") var status: String?
   @Option(help: "Output format.") var format: TableFormat = .text
 
-
   func run() throws {
     let parsed = try status.map { try LotStatus.parse($0, field: "--status") }
     let lots = try LotService(global.registry).list(status: parsed)

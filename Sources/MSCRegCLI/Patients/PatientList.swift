@@ -12,6 +12,7 @@ struct PatientList: ParsableCommand {
         mscreg patient list
         mscreg patient list --protocol ACLF-BMMSC --site GZU --status treated
         mscreg patient list --format csv > patients.csv
+        mscreg patient list --protocol SLE-UCMSC --exclude-synthetic
       """
   )
 
@@ -23,7 +24,6 @@ struct PatientList: ParsableCommand {
   @Option(help: "Output format.") var format: TableFormat = .text
   @Flag(help: "Leave out the patients of synthetic cohorts (written by demo seed).")
   var excludeSynthetic = false
-
 
   func run() throws {
     let parsedStatus = try status.map { try PatientStatus.parse($0, field: "--status") }

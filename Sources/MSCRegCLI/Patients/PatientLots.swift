@@ -18,7 +18,6 @@ struct PatientLots: ParsableCommand {
   @Argument(help: "Study ID.") var id: String
   @Option(help: "Output format.") var format: TableFormat = .text
 
-
   func run() throws {
     let uses = try InfusionService(global.registry).lots(studyID: id)
     if format == .json { return try Output.json(uses) }

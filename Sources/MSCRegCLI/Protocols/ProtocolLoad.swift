@@ -22,7 +22,8 @@ struct ProtocolLoad: ParsableCommand {
   @Argument(help: "Protocol YAML file.") var file: String
 
   func run() throws {
-    let outcome = try ProtocolService(global.registry).load(file: CommandContext.current.url(forPath: file))
+    let outcome = try ProtocolService(global.registry).load(
+      file: CommandContext.current.url(forPath: file))
     switch outcome {
     case .loaded(let code, let version): print("loaded protocol \(code) version \(version)")
     case .unchanged(let code, let version):

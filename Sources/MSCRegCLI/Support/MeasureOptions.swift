@@ -73,13 +73,13 @@ struct MeasureOptions: ParsableArguments {
 enum MeasureHelp {
   /// Help of `--sledai-descriptors`.
   static let sledaiDescriptors = ArgumentHelp(
-      "SLEDAI-2K descriptors present, comma-separated (\(SLEDAIDescriptor.acceptedCodes)).",
-      valueName: "a,b,…")
+    "SLEDAI-2K descriptors present, comma-separated (\(SLEDAIDescriptor.acceptedCodes)).",
+    valueName: "a,b,…")
 
   /// Help of `--eular-acr-items`.
   static let eularAcrItems = ArgumentHelp(
-      "2019 EULAR/ACR items present, comma-separated (\(EULARACRItem.acceptedCodes)).",
-      valueName: "a,b,…")
+    "2019 EULAR/ACR items present, comma-separated (\(EULARACRItem.acceptedCodes)).",
+    valueName: "a,b,…")
 
   /// Help of `--ana-titer`.
   static let anaTiter = ArgumentHelp("ANA titer denominator, e.g. 160 for 1:160.", valueName: "N")
@@ -89,16 +89,16 @@ enum MeasureHelp {
 
   /// Help of `--bilag`.
   static let bilag = ArgumentHelp(
-      "BILAG-2004 grades A–E, e.g. renal=A,mucocutaneous=C.", valueName: "DOMAIN=GRADE,…")
+    "BILAG-2004 grades A–E, e.g. renal=A,mucocutaneous=C.", valueName: "DOMAIN=GRADE,…")
 
   /// Help of `--upcr`.
   static let upcr = ArgumentHelp(
-      "Urine protein/creatinine ratio: g/g, or with a unit (45mg/mmol, 450mg/g).",
-      valueName: "V")
+    "Urine protein/creatinine ratio: g/g, or with a unit (45mg/mmol, 450mg/g).",
+    valueName: "V")
 
   /// Help of `--creatinine`.
   static let creatinine = ArgumentHelp(
-      "Serum creatinine: mg/dL, or µmol/L with a unit (168umol/L).", valueName: "V")
+    "Serum creatinine: mg/dL, or µmol/L with a unit (168umol/L).", valueName: "V")
 
   /// Help of `--c3`.
   static let c3 = ArgumentHelp("Complement C3: mg/dL, or g/L with a unit (0.9g/L).", valueName: "V")
@@ -110,7 +110,8 @@ enum MeasureHelp {
   static let antiDsdna = ArgumentHelp("Anti-dsDNA antibodies, IU/mL.", valueName: "V")
 
   /// Help of `--bilirubin`.
-  static let bilirubin = ArgumentHelp("Total bilirubin: mg/dL, or µmol/L with a unit (85umol/L).", valueName: "V")
+  static let bilirubin = ArgumentHelp(
+    "Total bilirubin: mg/dL, or µmol/L with a unit (85umol/L).", valueName: "V")
 
   /// Help of `--inr`.
   static let inr = ArgumentHelp("INR (no unit), 0.5–15.", valueName: "V")
@@ -119,14 +120,15 @@ enum MeasureHelp {
   static let sodium = ArgumentHelp("Serum sodium, mmol/L.", valueName: "V")
 
   /// Help of `--albumin`.
-  static let albumin = ArgumentHelp("Serum albumin: g/dL, or g/L with a unit (31g/L).", valueName: "V")
+  static let albumin = ArgumentHelp(
+    "Serum albumin: g/dL, or g/L with a unit (31g/L).", valueName: "V")
 
   /// Help of `--ascites`.
   static let ascites = ArgumentHelp("Ascites: \(Ascites.acceptedCodes).", valueName: "GRADE")
 
   /// Help of `--encephalopathy`.
   static let encephalopathy = ArgumentHelp(
-      "Hepatic encephalopathy: \(Encephalopathy.acceptedCodes).", valueName: "GRADE")
+    "Hepatic encephalopathy: \(Encephalopathy.acceptedCodes).", valueName: "GRADE")
 
   /// Help of `--dialysis`.
   static let dialysis = ArgumentHelp(

@@ -26,7 +26,6 @@ struct VisitsDue: ParsableCommand {
   @Option(help: "Date to look from, YYYY-MM-DD (default: today).") var asOf: String?
   @Option(help: "Output format.") var format: TableFormat = .text
 
-
   func run() throws {
     let visits = try AssessmentService(global.registry).visitsDue(
       protocolCode: `protocol`, site: site,
