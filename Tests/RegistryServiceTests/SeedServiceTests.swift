@@ -344,8 +344,16 @@ import Testing
       let enroll = EnrollmentService(f.registry)
       let first = try enroll.enroll(RegistryFixture.sleCandidate(mrn: "REAL-1", site: "PAN"))
       #expect(first.studyID == "SLE-PAN-0001")
+      // A protocol with a real patient is refused unless forced, and nothing is written.
+      let before = try f.fingerprint()
+      #expect(throws: RegistryError.self) {
+        try SeedService(f.registry).seed(
+          protocolCode: "SLE-UCMSC", patients: 60, seed: 11, asOf: Self.asOf, sites: ["PAN", "BOG"])
+      }
+      #expect(try f.fingerprint() == before)
       _ = try SeedService(f.registry).seed(
-        protocolCode: "SLE-UCMSC", patients: 60, seed: 11, asOf: Self.asOf, sites: ["PAN", "BOG"])
+        protocolCode: "SLE-UCMSC", patients: 60, seed: 11, asOf: Self.asOf, sites: ["PAN", "BOG"],
+        force: true)
       let next = try enroll.enroll(RegistryFixture.sleCandidate(mrn: "REAL-2", site: "PAN"))
       let c = try db.connect()
       let ids: [String] = try c.query(

@@ -91,17 +91,24 @@ import Testing
   }
 
   @Test func relativePathsAreResolvedAgainstTheRunsWorkingDirectory() throws {
-    let dir = FileManager.default.temporaryDirectory.appendingPathComponent(
-      "mscreg-cwd-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(at: dir) }
-    let context = CommandContext(
-      environment: ["CI": "true", "MSCREG_DATABASE": "host=/nonexistent-dir port=1"],
-      currentDirectory: dir)
-    // `protocol load` of a missing relative file names the file under the run's directory.
-    let status = RegistryCLI.run(["protocol", "load", "missing.yaml"], context: context)
-    #expect(status != 0)
-    #expect(context.standardOutput.text.isEmpty)
-    #expect(context.standardError.text.hasPrefix("error: "))
+    try TestDatabase.with { db in
+      _ = try RegistryFixture(db)
+      let dir = FileManager.default.temporaryDirectory.appendingPathComponent(
+        "mscreg-cwd-\(UUID().uuidString)")
+      try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+      defer { try? FileManager.default.removeItem(at: dir) }
+      let context = CommandContext(
+        environment: ["CI": "true", "MSCREG_DATABASE": db.conninfo], currentDirectory: dir)
+      let status = RegistryCLI.run(
+        ["report", "cohort", "--protocol", "SLE-UCMSC", "--output", "cohort.txt"],
+        context: context)
+      #expect(status == 0, "\(context.standardError.text)")
+      #expect(context.standardOutput.text == "wrote cohort.txt\n")
+      let written = try String(
+        contentsOf: dir.appendingPathComponent("cohort.txt"), encoding: .utf8)
+      #expect(written.hasPrefix("Cohort report: SLE-UCMSC"))
+      #expect(!FileManager.default.fileExists(atPath: "cohort.txt"), "not in the process's directory")
+    }
   }
+
 }

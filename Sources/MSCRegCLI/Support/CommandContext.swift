@@ -93,7 +93,8 @@ public struct CommandContext: Sendable {
 
   /// `path` as a file URL, relative paths resolved against `currentDirectory`.
   func url(forPath path: String, isDirectory: Bool = false) -> URL {
-    URL(fileURLWithPath: path, isDirectory: isDirectory, relativeTo: currentDirectory)
+    if path.hasPrefix("/") { return URL(fileURLWithPath: path, isDirectory: isDirectory) }
+    return currentDirectory.appendingPathComponent(path, isDirectory: isDirectory)
       .standardizedFileURL
   }
 
