@@ -20,6 +20,7 @@ demo:
 # Prints failures (with their details), skips and what tests print, not the line per passing
 # test, and ends with ONE line of totals from scripts/test-totals ("tests: N passed, N failed,
 # N skipped"; under CI a skip counts as a failure). The full output is in .build/test-output.log.
+# `make test FILTER=HelpTests` runs only the tests that match (swift test --filter).
 test:
 	@scripts/install-deps
 	@if [ -z "$${MSCREG_TEST_DATABASE:-}" ]; then \
@@ -31,7 +32,7 @@ test:
 	echo "== swift test"; \
 	rm -f .build/test-results.xml .build/test-results-swift-testing.xml; \
 	status=0; \
-	swift test --skip-build --xunit-output .build/test-results.xml 2>&1 \
+	swift test --skip-build --xunit-output .build/test-results.xml $(if $(FILTER),--filter '$(FILTER)') 2>&1 \
 	  | tee .build/test-output.log | scripts/test-filter || status=$$?; \
 	extra=""; \
 	if [ -x scripts/crosscheck-stats ]; then \
