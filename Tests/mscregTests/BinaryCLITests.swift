@@ -107,7 +107,8 @@ import Testing
       let written = try String(
         contentsOf: dir.appendingPathComponent("cohort.txt"), encoding: .utf8)
       #expect(written.hasPrefix("Cohort report: SLE-UCMSC"))
-      #expect(!FileManager.default.fileExists(atPath: "cohort.txt"), "not in the process's directory")
+      #expect(
+        !FileManager.default.fileExists(atPath: "cohort.txt"), "not in the process's directory")
     }
   }
 
