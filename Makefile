@@ -28,15 +28,33 @@ demo:
 	scripts/demo
 
 # Uses $$MSCREG_TEST_DATABASE when set; otherwise starts the embedded cluster (scripts/pg-local).
+# Prints failures (with their details), skips and what tests print, not the line per passing
+# test, and ends with ONE line of totals from scripts/test-totals ("tests: N passed, N failed,
+# N skipped"; under CI a skip counts as a failure). The full output is in .build/test-output.log.
+# `make test FILTER=HelpTests` runs only the tests that match (swift test --filter).
 test:
 	@scripts/install-deps
 	@if [ -z "$${MSCREG_TEST_DATABASE:-}" ]; then \
 	  scripts/pg-local start && eval "$$(scripts/pg-local env)"; \
 	fi; \
-	set -e; \
-	swift build --build-tests; \
-	swift test; \
-	if [ -x scripts/crosscheck-stats ]; then scripts/crosscheck-stats; fi
+	set -eo pipefail; \
+	echo "== building (warnings are errors)"; \
+	swift build --build-tests -q; \
+	echo "== swift test"; \
+	rm -f .build/test-results.xml .build/test-results-swift-testing.xml; \
+	status=0; \
+	swift test --skip-build --xunit-output .build/test-results.xml $(if $(FILTER),--filter '$(FILTER)') 2>&1 \
+	  | tee .build/test-output.log | scripts/test-filter || status=$$?; \
+	extra=""; \
+	if [ -x scripts/crosscheck-stats ]; then \
+	  echo "== statistics cross-check"; \
+	  if out=$$(scripts/crosscheck-stats 2>&1); then \
+	    case "$$out" in *skipped:*) extra="--skipped crosscheck-stats";; *) extra="--passed crosscheck-stats";; esac; \
+	  else extra="--failed crosscheck-stats"; fi; \
+	  echo "$$out" | tail -n 3; \
+	fi; \
+	scripts/test-totals .build/test-results.xml .build/test-results-swift-testing.xml $$extra \
+	  $$( [ "$$status" -ne 0 ] && [ "$$status" -ne 1 ] && echo "--failed swift-test-exit-$$status" )
 
 # The migrations go to PREFIX/share/mscreg/migrations, where the installed binary finds them
 # (README "Schema migrations"); completions where bash-completion, zsh and fish look.

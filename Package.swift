@@ -32,16 +32,18 @@ let package = Package(
       name: "RegistryService", dependencies: ["RegistryStore", "RegistryDomain"],
       swiftSettings: strict),
     .target(name: "RegistryReports", dependencies: ["RegistryDomain"], swiftSettings: strict),
-    .executableTarget(
-      name: "mscreg",
+    .target(
+      name: "MSCRegCLI",
       dependencies: [
-        "RegistryService", "RegistryReports", "RegistryDomain",
+        "PostgresClient", "RegistryService", "RegistryReports", "RegistryDomain",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       swiftSettings: strict
     ),
+    .executableTarget(name: "mscreg", dependencies: ["MSCRegCLI"], swiftSettings: strict),
     .target(
-      name: "TestSupport", dependencies: ["PostgresClient", "RegistryStore", "RegistryService"],
+      name: "TestSupport",
+      dependencies: ["PostgresClient", "RegistryStore", "RegistryService", "MSCRegCLI"],
       swiftSettings: strict),
     .testTarget(name: "PostgresClientTests", dependencies: ["PostgresClient", "TestSupport"]),
     .testTarget(name: "RegistryDomainTests", dependencies: ["RegistryDomain"]),
@@ -53,7 +55,9 @@ let package = Package(
     .testTarget(
       name: "mscregTests",
       dependencies: [
-        "mscreg", "TestSupport", "RegistryDomain", .product(name: "Yams", package: "Yams"),
+        "mscreg", "MSCRegCLI", "TestSupport", "RegistryDomain",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        .product(name: "Yams", package: "Yams"),
       ]),
   ],
   swiftLanguageModes: [.v6]

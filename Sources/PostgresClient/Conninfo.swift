@@ -42,3 +42,43 @@ public enum Conninfo {
     return "'\(escaped)'"
   }
 }
+
+extension Conninfo {
+  /// libpq's environment variables and the connection keyword each one sets (`PGHOST` →
+  /// `host`, `PGDATABASE` → `dbname`, …), as libpq itself lists them (`PQconndefaults`).
+  public static let environmentKeywords: [String: String] = {
+    guard let options = PQconndefaults() else { return [:] }
+    defer { PQconninfoFree(options) }
+    var result: [String: String] = [:]
+    var p = options
+    while let keyword = p.pointee.keyword {
+      if let envvar = p.pointee.envvar {
+        result[String(cString: envvar)] = String(cString: keyword)
+      }
+      p += 1
+    }
+    return result
+  }()
+
+  /// `conninfo` with the settings of libpq environment variables (`PG*`) in `environment` added
+  /// as explicit keywords, where `conninfo` does not set that keyword itself.
+  ///
+  /// This lets a caller hand libpq an environment of its own (an in-process run of the command
+  /// line) without changing the process's environment. Settings in `conninfo` win, as they do
+  /// over libpq's own environment variables. Returns `conninfo` unchanged when `environment`
+  /// names no libpq variable.
+  public static func applying(environment: [String: String], to conninfo: String) throws
+    -> String
+  {
+    let settings = environment.compactMap { name, value in
+      environmentKeywords[name].map { (key: $0, value: value) }
+    }.filter { !$0.value.isEmpty }
+    if settings.isEmpty { return conninfo }
+    var parts = try parse(conninfo)
+    let given = Set(parts.map(\.key))
+    for setting in settings.sorted(by: { $0.key < $1.key }) where !given.contains(setting.key) {
+      parts.append(setting)
+    }
+    return parts.map { "\($0.key)=\(quote($0.value))" }.joined(separator: " ")
+  }
+}

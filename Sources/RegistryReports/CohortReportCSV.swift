@@ -23,6 +23,7 @@ public enum CohortReportCSV {
       }
     }
     header += ["ae_patients_any", "ae_patients_serious"] + (1...5).map { "ae_worst_grade_\($0)" }
+    header.append("synthetic_included")
     var lines = [CSVTable.line(header)]
     for g in r.groups {
       let x = ReportFormat.group(g, minCell: m, absent: "")
@@ -55,6 +56,7 @@ public enum CohortReportCSV {
       row += (1...5).map {
         x.count(g.adverseEvents.worstGrade[String($0)] ?? nil, "adverse_events.worst_grade.\($0)")
       }
+      row.append(r.syntheticIncluded ? "true" : "false")
       lines.append(CSVTable.line(row))
     }
     return lines.joined(separator: "\n") + "\n"

@@ -92,6 +92,12 @@ struct Page {
       ),
     ]
     if let site = report.site { items.insert(("Site", site), at: 3) }
+    if report.syntheticExcluded {
+      items.append(("Synthetic patients", "excluded (demo seed cohorts left out)"))
+    } else if report.syntheticIncluded {
+      items.append(
+        ("Synthetic patients", "INCLUDED (demo seed); --exclude-synthetic leaves them out"))
+    }
     let meta = items.map {
       Markup.element("div", [:], Markup.text("dt", [:], $0.0) + Markup.text("dd", [:], $0.1))
     }

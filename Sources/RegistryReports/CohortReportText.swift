@@ -3,6 +3,17 @@ import RegistryDomain
 
 /// Renders the cohort report as plain text for a terminal or an e-mail.
 public enum CohortReportText {
+  /// The line saying whether synthetic patients (`demo seed`) are in the figures; nil when
+  /// the cohort has none and none were left out.
+  public static func syntheticNote(_ r: CohortReport) -> String? {
+    if r.syntheticExcluded { return "Synthetic patients (demo seed): excluded" }
+    if r.syntheticIncluded {
+      return
+        "Synthetic patients (demo seed): INCLUDED in these figures; --exclude-synthetic leaves them out"
+    }
+    return nil
+  }
+
   /// The text.
   public static func render(_ r: CohortReport) -> String {
     let m = r.minCell
@@ -20,6 +31,7 @@ public enum CohortReportText {
       out.append(
         "≥\(m): a count withheld so that no suppressed count can be recovered from a total")
     }
+    if let note = syntheticNote(r) { out.append(note) }
     out.append("")
     let f = r.flow
     let c = flowFormat.count

@@ -12,7 +12,9 @@ public struct ExportService: Sendable {
   /// study IDs only, ages banded at 90, dates as days from enrollment and no free text.
   ///
   /// Never reads the `identity` schema. Unknown protocol: `.notFound` (exit 66).
-  public func deidentified(protocolCode: String) throws -> [DeidentifiedTable] {
+  public func deidentified(protocolCode: String, excludeSynthetic: Bool = false) throws
+    -> [DeidentifiedTable]
+  {
     let store = try database.open()
     return try store.transaction(isolation: .repeatableRead) {
       guard try ProtocolRepository(store).find(code: protocolCode) != nil else {
@@ -22,7 +24,9 @@ public struct ExportService: Sendable {
       return try DeidentifiedExport.layouts.map { layout in
         DeidentifiedTable(
           name: layout.name, header: layout.columns.map(\.name),
-          rows: try export.rows(layout, protocolCode: protocolCode).map {
+          rows: try export.rows(
+            layout, protocolCode: protocolCode, excludeSynthetic: excludeSynthetic
+          ).map {
             try DeidentifiedExport.row($0, layout: layout)
           })
       }

@@ -25,9 +25,9 @@ public struct PatientService: Sendable {
   }
 
   /// Patients filtered by protocol code, site and status.
-  public func list(protocolCode: String?, site: String?, status: PatientStatus?) throws
-    -> [Patient]
-  {
+  public func list(
+    protocolCode: String?, site: String?, status: PatientStatus?, excludeSynthetic: Bool = false
+  ) throws -> [Patient] {
     let store = try database.open()
     return try store.read {
       // A filter naming nothing that exists is a typo, not an empty cohort (exit 66).
@@ -38,7 +38,8 @@ public struct PatientService: Sendable {
         throw RegistryError.notFound("--protocol", "no protocol \(protocolCode) is loaded")
       }
       return try PatientRepository(store).list(
-        protocolCode: protocolCode, site: site, status: status)
+        protocolCode: protocolCode, site: site, status: status,
+        excludeSynthetic: excludeSynthetic)
     }
   }
 

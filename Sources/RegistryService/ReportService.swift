@@ -22,6 +22,8 @@ public struct ReportService: Sendable {
     public var ciMethod: SurvivalCIMethod = .loglog
     /// Suppress counts 1…minCell−1 (0: none).
     public var minCell = 0
+    /// Leave out the patients of synthetic cohorts (`demo seed`).
+    public var excludeSynthetic = false
 
     /// A query for a protocol with the defaults.
     public init(protocolCode: String) { self.protocolCode = protocolCode }
@@ -41,12 +43,14 @@ public struct ReportService: Sendable {
         throw RegistryError.notFound("--site", "no site \(site)")
       }
       let data = try CohortReportRepository(store).aggregates(
-        trial: record.trial, asOf: query.asOf, site: query.site, groupBy: query.groupBy)
+        trial: record.trial, asOf: query.asOf, site: query.site, groupBy: query.groupBy,
+        excludeSynthetic: query.excludeSynthetic)
       return (record.trial, data)
     }
-    return try CohortReportBuilder(
+    var builder = CohortReportBuilder(
       trial: trial, asOf: query.asOf, groupBy: query.groupBy, ciMethod: query.ciMethod,
-      minCell: query.minCell, site: query.site
-    ).build(data)
+      minCell: query.minCell, site: query.site)
+    builder.excludeSynthetic = query.excludeSynthetic
+    return try builder.build(data)
   }
 }

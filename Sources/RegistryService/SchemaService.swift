@@ -32,12 +32,22 @@ public struct SchemaService: Sendable {
   /// `share/mscreg/migrations` beside its `bin` folder (`make install`: `PREFIX/bin/mscreg`
   /// and `PREFIX/share/mscreg/migrations`).
   public static func defaultMigrationsFolder(executable: String = runningExecutable()) -> URL {
+    defaultMigrationsFolder(
+      environment: ProcessInfo.processInfo.environment,
+      currentDirectory: URL(fileURLWithPath: FileManager.default.currentDirectoryPath),
+      executable: executable)
+  }
+
+  /// Finds `sql/migrations` as `defaultMigrationsFolder(executable:)` does, with an explicit
+  /// environment and working directory (an in-process run of the command line).
+  public static func defaultMigrationsFolder(
+    environment: [String: String], currentDirectory: URL, executable: String = runningExecutable()
+  ) -> URL {
     let fm = FileManager.default
-    if let env = ProcessInfo.processInfo.environment["MSCREG_MIGRATIONS"], !env.isEmpty {
-      return URL(fileURLWithPath: env)
+    if let env = environment["MSCREG_MIGRATIONS"], !env.isEmpty {
+      return URL(fileURLWithPath: env, relativeTo: currentDirectory).standardizedFileURL
     }
-    let cwd = URL(fileURLWithPath: fm.currentDirectoryPath).appendingPathComponent(
-      "sql/migrations")
+    let cwd = currentDirectory.appendingPathComponent("sql/migrations")
     if fm.fileExists(atPath: cwd.path) { return cwd }
     var dir = URL(fileURLWithPath: executable).resolvingSymlinksInPath()
       .deletingLastPathComponent()

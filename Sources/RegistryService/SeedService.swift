@@ -97,14 +97,17 @@ public struct SeedService: Sendable {
   /// allocations at the next positions of the seeded block sequences, and the counters are
   /// left so that real enrollments continue after it. Refused (exit 65): an as-of date in the
   /// future, more patients than the sites' remaining study IDs, lot numbers that exist (a
-  /// second seed of one protocol with the same seed). Unknown protocol or site: exit 66.
+  /// second seed of one protocol with the same seed), a protocol that holds real (unmarked)
+  /// patients unless `force`. Unknown protocol or site: exit 66. Every patient and screening
+  /// row written is marked synthetic.
   ///
   /// - Parameters:
   ///   - sites: site codes to enroll at; nil means every site of the registry.
+  ///   - force: seed even when the protocol holds real patients.
   ///   - progress: called as rows are written (see `SeedRepository.write`).
   public func seed(
     protocolCode: String, patients: Int, seed: UInt64, asOf: CalendarDate? = nil,
-    sites: [String]? = nil, today: CalendarDate = .today(),
+    sites: [String]? = nil, today: CalendarDate = .today(), force: Bool = false,
     progress: (SeedProgress) throws -> Void = { _ in }
   ) throws -> Result {
     let asOf = asOf ?? today
@@ -135,6 +138,13 @@ public struct SeedService: Sendable {
       }
       let repository = SeedRepository(store)
       try repository.lockForSeeding()
+      let real = try repository.realPatients(protocolCode: record.trial.code)
+      guard real == 0 || force else {
+        throw RegistryError.refused(
+          "--protocol",
+          "\(record.trial.code) holds \(real) real patient\(real == 1 ? "" : "s"); a synthetic "
+            + "cohort would be mixed with them (give --force to seed it anyway)")
+      }
       let cohort = try CohortGenerator(
         protocol: record.trial, patients: patients, seed: seed, asOf: asOf, sites: chosen,
         lastNumbers: try repository.lastNumbers(protocolCode: record.trial.code),

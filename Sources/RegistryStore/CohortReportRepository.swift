@@ -18,17 +18,24 @@ public struct CohortReportRepository {
     "creatinine", "inr", "sodium", "albumin", "upcr", "c3", "c4", "anti_dsdna",
   ]
 
-  /// Computes the aggregates of a cohort report.
+  /// Computes the aggregates of a cohort report; `excludeSynthetic` leaves out the patients
+  /// and screenings of synthetic cohorts (`demo seed`).
   public func aggregates(
-    trial: TrialProtocol, asOf: CalendarDate, site: String?, groupBy: CohortGrouping
+    trial: TrialProtocol, asOf: CalendarDate, site: String?, groupBy: CohortGrouping,
+    excludeSynthetic: Bool = false
   ) throws -> CohortAggregates {
     try store.mapped {
       try store.connection.transaction(isolation: .repeatableRead) { conn in
         // Aggregates over a large registry sort and hash in memory rather than on disk.
         try conn.execute("SET LOCAL work_mem = '64MB'; SET LOCAL default_statistics_target = 10")
-        try buildCohort(conn, trial: trial, asOf: asOf, site: site, groupBy: groupBy)
+        try buildCohort(
+          conn, trial: trial, asOf: asOf, site: site, groupBy: groupBy,
+          excludeSynthetic: excludeSynthetic)
         var data = CohortAggregates()
         try counts(conn, into: &data)
+        data.syntheticPatients = try conn.query(
+          "SELECT count(*) FILTER (WHERE synthetic)::int AS n FROM report_cohort"
+        ).rows[0].decode("n")
         data.groupOrder = groupOrder(
           trial: trial, groupBy: groupBy, present: Array(data.counts.keys))
         let baseline = trial.baselineVisit?.code
@@ -52,7 +59,8 @@ public struct CohortReportRepository {
           }
         }
         data.adverseEvents = try adverseEvents(conn, asOf: asOf)
-        data.flow = try flow(conn, trial: trial, asOf: asOf, site: site)
+        data.flow = try flow(
+          conn, trial: trial, asOf: asOf, site: site, excludeSynthetic: excludeSynthetic)
         return data
       }
     }
@@ -62,7 +70,7 @@ public struct CohortReportRepository {
   /// infusion, last contact and statuses as of the cut-off.
   func buildCohort(
     _ conn: Connection, trial: TrialProtocol, asOf: CalendarDate, site: String?,
-    groupBy: CohortGrouping
+    groupBy: CohortGrouping, excludeSynthetic: Bool
   ) throws {
     let doseLabels =
       [DoseBand.label(dosePerKg: nil)]
@@ -71,9 +79,10 @@ public struct CohortReportRepository {
       """
       CREATE TEMP TABLE report_cohort ON COMMIT DROP AS
       WITH pts AS (
-        SELECT p.study_id, p.site_code, p.arm, p.enrolled_on, p.status, p.status_on
+        SELECT p.study_id, p.site_code, p.arm, p.enrolled_on, p.status, p.status_on, p.synthetic
         FROM registry.patient p
         WHERE p.protocol_code = $1 AND p.enrolled_on <= $2 AND ($3::text IS NULL OR p.site_code = $3)
+          AND NOT ($7::bool AND p.synthetic)
       ), first_infusion AS (
         -- Only grouping by lot source or dose needs the first infusion's lot and dose.
         SELECT DISTINCT ON (i.study_id) i.study_id, i.dose_per_kg, l.source
@@ -98,7 +107,7 @@ public struct CohortReportRepository {
         SELECT study_id, max(withdrawn_on) AS day FROM registry.consent
         WHERE withdrawn_on <= $2 GROUP BY study_id
       )
-      SELECT pts.study_id, pts.arm, pts.enrolled_on,
+      SELECT pts.study_id, pts.arm, pts.enrolled_on, pts.synthetic,
              CASE $4
                WHEN 'arm' THEN pts.arm
                WHEN 'site' THEN pts.site_code
@@ -123,7 +132,7 @@ public struct CohortReportRepository {
       """,
       [
         trial.code, asOf, site, groupBy.rawValue, PostgresArray(doseLabels),
-        PostgresArray(DoseBand.edges),
+        PostgresArray(DoseBand.edges), excludeSynthetic,
       ])
     try conn.execute("ANALYZE report_cohort")
   }
@@ -329,17 +338,19 @@ public struct CohortReportRepository {
     return result
   }
 
-  func flow(_ conn: Connection, trial: TrialProtocol, asOf: CalendarDate, site: String?) throws
-    -> CohortAggregates.FlowCounts
-  {
+  func flow(
+    _ conn: Connection, trial: TrialProtocol, asOf: CalendarDate, site: String?,
+    excludeSynthetic: Bool
+  ) throws -> CohortAggregates.FlowCounts {
     var flow = CohortAggregates.FlowCounts()
     let screening = """
       FROM registry.screening s JOIN registry.protocol pr ON pr.id = s.protocol_id
       WHERE pr.code = $1 AND s.screened_on <= $2 AND ($3::text IS NULL OR s.site_code = $3)
+        AND NOT ($4::bool AND s.synthetic)
       """
     let totals = try conn.query(
       "SELECT count(*)::int AS screened, count(*) FILTER (WHERE NOT eligible)::int AS failed \(screening)",
-      [trial.code, asOf, site]
+      [trial.code, asOf, site, excludeSynthetic]
     ).rows[0]
     flow.screened = try totals.decode("screened")
     flow.screenFailed = try totals.decode("failed")
@@ -348,7 +359,7 @@ public struct CohortReportRepository {
       SELECT split_part(f.item, ':', 1) AS criterion, count(*)::int AS n
       \(screening.replacingOccurrences(of: "WHERE", with: ", jsonb_array_elements_text(s.failed_criteria) AS f(item) WHERE"))
       GROUP BY 1
-      """, [trial.code, asOf, site]
+      """, [trial.code, asOf, site, excludeSynthetic]
     ).rows {
       flow.failures[try row.decode("criterion")] = try row.decode("n")
     }

@@ -4,7 +4,8 @@ import RegistryDomain
 /// The SQL of the de-identified export: one query per table of `DeidentifiedExport.layouts`.
 ///
 /// Every query reads the `registry` schema only (never `identity`: a test checks the text of
-/// `statements`), takes the protocol code as `$1`, leaves voided records out, and returns the
+/// `statements`), takes the protocol code as `$1` and whether to leave synthetic patients
+/// (`demo seed`) out as `$2`, leaves voided records out, and returns the
 /// layout's columns by name plus `_enrolled_on` and `_age` (the patient's day 0 and age at
 /// enrollment), which the domain uses to rewrite dates and ages and which are not exported.
 public struct ExportRepository {
@@ -18,10 +19,10 @@ public struct ExportRepository {
     "patients": """
     SELECT p.study_id, pr.version::text AS protocol_version, p.site_code AS site, p.sex,
            p.birth_year::text AS birth_year, p.age_at_enrollment::text AS age_at_enrollment,
-           p.arm, p.status, p.status_on::text AS status_day,
+           p.arm, p.status, p.status_on::text AS status_day, p.synthetic::text AS synthetic,
            p.enrolled_on::text AS _enrolled_on, p.age_at_enrollment AS _age
     FROM registry.patient p JOIN registry.protocol pr ON pr.id = p.protocol_id
-    WHERE p.protocol_code = $1
+    WHERE p.protocol_code = $1 AND NOT ($2::bool AND p.synthetic)
     ORDER BY p.study_id
     """,
     "screening": """
@@ -33,14 +34,14 @@ public struct ExportRepository {
            s.study_id, p.enrolled_on::text AS _enrolled_on, p.age_at_enrollment AS _age
     FROM registry.screening s JOIN registry.protocol pr ON pr.id = s.protocol_id
     LEFT JOIN registry.patient p ON p.study_id = s.study_id
-    WHERE pr.code = $1
+    WHERE pr.code = $1 AND NOT ($2::bool AND s.synthetic)
     ORDER BY s.id
     """,
     "allocation": """
     SELECT a.study_id, a.stratum, a.position::text AS position, a.arm,
            p.enrolled_on::text AS _enrolled_on, p.age_at_enrollment AS _age
     FROM registry.allocation a JOIN registry.patient p ON p.study_id = a.study_id
-    WHERE p.protocol_code = $1
+    WHERE p.protocol_code = $1 AND NOT ($2::bool AND p.synthetic)
     ORDER BY a.study_id
     """,
     "consents": """
@@ -48,7 +49,7 @@ public struct ExportRepository {
            c.withdrawn_on::text AS withdrawn_day,
            p.enrolled_on::text AS _enrolled_on, p.age_at_enrollment AS _age
     FROM registry.consent c JOIN registry.patient p ON p.study_id = c.study_id
-    WHERE p.protocol_code = $1
+    WHERE p.protocol_code = $1 AND NOT ($2::bool AND p.synthetic)
     ORDER BY c.study_id, c.id
     """,
     "assessments": """
@@ -68,7 +69,7 @@ public struct ExportRepository {
            a.child_pugh::text AS child_pugh, a.child_pugh_class, a.engine_version,
            p.enrolled_on::text AS _enrolled_on, p.age_at_enrollment AS _age
     FROM registry.assessment a JOIN registry.patient p ON p.study_id = a.study_id
-    WHERE p.protocol_code = $1 AND a.voided_at IS NULL
+    WHERE p.protocol_code = $1 AND NOT ($2::bool AND p.synthetic) AND a.voided_at IS NULL
     ORDER BY a.study_id, a.assessed_on, a.id
     """,
     "infusions": """
@@ -77,7 +78,7 @@ public struct ExportRepository {
            i.total_cells::text AS total_cells, i.dose_per_kg::text AS dose_per_kg, i.route,
            p.enrolled_on::text AS _enrolled_on, p.age_at_enrollment AS _age
     FROM registry.infusion i JOIN registry.patient p ON p.study_id = i.study_id
-    WHERE p.protocol_code = $1 AND i.voided_at IS NULL
+    WHERE p.protocol_code = $1 AND NOT ($2::bool AND p.synthetic) AND i.voided_at IS NULL
     ORDER BY i.study_id, i.infused_on, i.id
     """,
     "lots": """
@@ -93,7 +94,8 @@ public struct ExportRepository {
     FROM registry.msc_lot l
     WHERE EXISTS (
       SELECT 1 FROM registry.infusion i JOIN registry.patient p ON p.study_id = i.study_id
-      WHERE i.lot_number = l.lot_number AND i.voided_at IS NULL AND p.protocol_code = $1)
+      WHERE i.lot_number = l.lot_number AND i.voided_at IS NULL AND p.protocol_code = $1
+        AND NOT ($2::bool AND p.synthetic))
     ORDER BY l.lot_number
     """,
     "adverse_events": """
@@ -102,14 +104,14 @@ public struct ExportRepository {
            e.infusion_id::text AS infusion_id,
            p.enrolled_on::text AS _enrolled_on, p.age_at_enrollment AS _age
     FROM registry.adverse_event e JOIN registry.patient p ON p.study_id = e.study_id
-    WHERE p.protocol_code = $1 AND e.voided_at IS NULL
+    WHERE p.protocol_code = $1 AND NOT ($2::bool AND p.synthetic) AND e.voided_at IS NULL
     ORDER BY e.study_id, e.onset_on, e.id
     """,
     "clinical_events": """
     SELECT e.study_id, e.kind, e.occurred_on::text AS occurred_day,
            p.enrolled_on::text AS _enrolled_on, p.age_at_enrollment AS _age
     FROM registry.clinical_event e JOIN registry.patient p ON p.study_id = e.study_id
-    WHERE p.protocol_code = $1 AND e.voided_at IS NULL
+    WHERE p.protocol_code = $1 AND NOT ($2::bool AND p.synthetic) AND e.voided_at IS NULL
     ORDER BY e.study_id, e.occurred_on, e.id
     """,
   ]
@@ -117,12 +119,14 @@ public struct ExportRepository {
   /// The raw rows of one exported table for a protocol code (every version of it).
   ///
   /// Run inside the caller's REPEATABLE READ transaction so all tables come from one snapshot.
-  public func rows(_ layout: ExportTableLayout, protocolCode: String) throws -> [ExportRawRow] {
+  public func rows(
+    _ layout: ExportTableLayout, protocolCode: String, excludeSynthetic: Bool = false
+  ) throws -> [ExportRawRow] {
     guard let sql = Self.statements[layout.name] else {
       throw RegistryError(.internal, field: layout.name, "no export query for this table")
     }
     return try store.mapped {
-      try store.query(sql, [protocolCode]).rows.map { row in
+      try store.query(sql, [protocolCode, excludeSynthetic]).rows.map { row in
         ExportRawRow(
           enrolledOn: try row.decode("_enrolled_on", as: String?.self).flatMap {
             CalendarDate(iso: $0)

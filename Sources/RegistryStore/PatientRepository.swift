@@ -11,7 +11,8 @@ public struct PatientRepository {
 
   static let patientColumns = """
     p.study_id, p.protocol_code, pr.version AS protocol_version, p.site_code, p.sex,
-    p.birth_year, p.age_at_enrollment, p.enrolled_on, p.arm, p.status, p.status_on
+    p.birth_year, p.age_at_enrollment, p.enrolled_on, p.arm, p.status, p.status_on,
+    p.synthetic
     """
 
   /// Whether an MRN is already enrolled in a protocol (any version, any site): nil when not,
@@ -96,10 +97,11 @@ public struct PatientRepository {
     }
   }
 
-  /// Patients filtered by protocol code, site and status, by study ID.
-  public func list(protocolCode: String?, site: String?, status: PatientStatus?) throws
-    -> [Patient]
-  {
+  /// Patients filtered by protocol code, site and status, by study ID; `excludeSynthetic`
+  /// leaves out the patients of synthetic cohorts (`demo seed`).
+  public func list(
+    protocolCode: String?, site: String?, status: PatientStatus?, excludeSynthetic: Bool = false
+  ) throws -> [Patient] {
     try store.mapped {
       try store.query(
         """
@@ -108,8 +110,9 @@ public struct PatientRepository {
         WHERE ($1::text IS NULL OR p.protocol_code = $1)
           AND ($2::text IS NULL OR p.site_code = $2)
           AND ($3::text IS NULL OR p.status = $3)
+          AND NOT ($4::bool AND p.synthetic)
         ORDER BY p.study_id
-        """, [protocolCode, site, status?.rawValue]
+        """, [protocolCode, site, status?.rawValue, excludeSynthetic]
       ).rows.map(Self.patient)
     }
   }
@@ -196,12 +199,14 @@ public struct PatientRepository {
   }
 
   static func patient(_ row: PostgresRow) throws -> Patient {
-    Patient(
+    var patient = Patient(
       studyID: try row.decode("study_id"), protocolCode: try row.decode("protocol_code"),
       protocolVersion: try row.decode("protocol_version"), site: try row.decode("site_code"),
       sex: try row.code("sex"),
       birthYear: try row.decode("birth_year"), ageAtEnrollment: try row.decode("age_at_enrollment"),
       enrolledOn: try row.decode("enrolled_on"), arm: try row.decode("arm"),
       status: try row.code("status"), statusOn: try row.decode("status_on"))
+    patient.synthetic = try row.decode("synthetic")
+    return patient
   }
 }

@@ -28,6 +28,18 @@ public struct SeedRepository {
     }
   }
 
+  /// How many real (not synthetic) patients a protocol code holds, in any version.
+  public func realPatients(protocolCode: String) throws -> Int {
+    try store.mapped {
+      try store.query(
+        """
+        SELECT count(*)::int AS n FROM registry.patient
+        WHERE protocol_code = $1 AND NOT synthetic
+        """, [protocolCode]
+      ).rows[0].decode("n")
+    }
+  }
+
   /// Study-ID numbers used per site of a protocol code (the cohort continues after them).
   public func lastNumbers(protocolCode: String) throws -> [String: Int] {
     try counts(
@@ -136,14 +148,14 @@ public struct SeedRepository {
         "registry.patient",
         """
         study_id, protocol_id, protocol_code, site_code, seq, sex, birth_year, \
-        age_at_enrollment, enrolled_on, arm, status, status_on
+        age_at_enrollment, enrolled_on, arm, status, status_on, synthetic
         """
       ) { emit in
         try cohort.forEachPatient { p in
           try emit([
             p.studyID, pid, trial.code, p.site, String(p.number), p.sex.rawValue,
             String(p.identity.birthDate.year), String(p.age), iso(p.enrolledOn), p.arm.code,
-            p.initialStatus.rawValue, p.initialStatusOn.map(iso),
+            p.initialStatus.rawValue, p.initialStatusOn.map(iso), "t",
           ])
         }
       }
@@ -176,15 +188,16 @@ public struct SeedRepository {
 
       try copy(
         "registry.screening",
-        "protocol_id, site_code, screened_on, eligible, failed_criteria, study_id"
+        "protocol_id, site_code, screened_on, eligible, failed_criteria, study_id, synthetic"
       ) { emit in
         try cohort.forEachPatient { p in
           for failure in p.screenFailures {
             try emit([
               pid, failure.site, iso(failure.date), "f", jsonArray(failure.failedCriteria), nil,
+              "t",
             ])
           }
-          try emit([pid, p.site, iso(p.enrolledOn), "t", "[]", p.studyID])
+          try emit([pid, p.site, iso(p.enrolledOn), "t", "[]", p.studyID, "t"])
         }
       }
 

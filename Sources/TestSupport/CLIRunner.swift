@@ -1,6 +1,7 @@
 import Foundation
+import MSCRegCLI
 
-/// What one run of the `mscreg` binary printed and returned.
+/// What one run of `mscreg` printed and returned.
 public struct CLIResult: Sendable {
   /// Exit status.
   public let status: Int32
@@ -10,7 +11,13 @@ public struct CLIResult: Sendable {
   public let stderr: String
 }
 
-/// Runs the built `mscreg` binary, as a user would, against a test database.
+/// Runs `mscreg` against a test database: in process by default (`run`), or as the built
+/// binary in a child process (`runBinary`) where the process itself is what is tested.
+///
+/// Both take the same arguments and give the same `CLIResult`. An in-process run parses and
+/// runs the command in this process with its own environment, standard input, working
+/// directory and captured output (`CommandContext`), so runs may go on concurrently and the
+/// test process's environment is never changed.
 public enum CLIRunner {
   /// The `mscreg` binary next to the running test bundle (`swift build` puts both there).
   public static var binary: URL {
@@ -20,19 +27,43 @@ public enum CLIRunner {
     return TestDatabase.repositoryRoot.appendingPathComponent(".build/debug/mscreg")
   }
 
-  /// Runs `mscreg` with arguments; `database` sets `MSCREG_DATABASE`; `stdin` is piped in.
+  /// The environment of a run: this process's, with `CI=true` (no progress output),
+  /// `MSCREG_DATABASE` for `database`, then `environment`.
+  static func environment(database: TestDatabase?, _ extra: [String: String]) -> [String: String] {
+    var env = ProcessInfo.processInfo.environment
+    env["CI"] = "true"
+    if let database { env["MSCREG_DATABASE"] = database.conninfo }
+    for (k, v) in extra { env[k] = v }
+    return env
+  }
+
+  /// Runs `mscreg` with arguments in this process; `database` sets `MSCREG_DATABASE`,
+  /// `environment` adds or replaces variables of the run (not of this process), `stdin` is
+  /// its standard input. The working directory is the repository's root.
   public static func run(
+    _ arguments: [String], database: TestDatabase? = nil, environment: [String: String] = [:],
+    stdin: String? = nil
+  ) throws -> CLIResult {
+    let context = CommandContext(
+      environment: Self.environment(database: database, environment),
+      standardInput: Data((stdin ?? "").utf8), currentDirectory: TestDatabase.repositoryRoot,
+      executablePath: binary.path)
+    let status = RegistryCLI.run(arguments, context: context)
+    return CLIResult(
+      status: status, stdout: context.standardOutput.text, stderr: context.standardError.text)
+  }
+
+  /// Runs the built `mscreg` binary in a child process, as a user would; same parameters as
+  /// `run`. Use it only where the process is the point: exit statuses of the real binary,
+  /// piping, signals, concurrent processes.
+  public static func runBinary(
     _ arguments: [String], database: TestDatabase? = nil, environment: [String: String] = [:],
     stdin: String? = nil
   ) throws -> CLIResult {
     let process = Process()
     process.executableURL = binary
     process.arguments = arguments
-    var env = ProcessInfo.processInfo.environment
-    env["CI"] = "true"  // no progress output
-    if let database { env["MSCREG_DATABASE"] = database.conninfo }
-    for (k, v) in environment { env[k] = v }
-    process.environment = env
+    process.environment = Self.environment(database: database, environment)
     process.currentDirectoryURL = TestDatabase.repositoryRoot
     let out = Pipe()
     let err = Pipe()

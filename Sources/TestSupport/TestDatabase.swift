@@ -30,12 +30,16 @@ public struct TestDatabase: Sendable {
 
   /// Runs `body` with a new database (migrated to the current schema unless `migrated` is
   /// false) and drops it afterwards, also when `body` throws.
+  ///
+  /// Synchronous on purpose: libpq calls block their thread, so a test that uses the database
+  /// is a synchronous test (an `async` test would hold one of the few threads of Swift's
+  /// cooperative pool while it waits on the server).
   public static func with<T>(
-    migrated: Bool = true, _ body: (TestDatabase) async throws -> T
-  ) async throws -> T {
+    migrated: Bool = true, _ body: (TestDatabase) throws -> T
+  ) throws -> T {
     let db = try create(migrated: migrated)
     do {
-      let value = try await body(db)
+      let value = try body(db)
       db.drop()
       return value
     } catch {

@@ -1,2 +1,6 @@
-// The entry point: parse, run one command, map every error to SPEC §5's exit statuses.
-Entry.run()
+import Foundation
+import MSCRegCLI
+
+// The entry point: parse, run one command in the process's own surroundings, exit with the
+// status of SPEC §5.
+exit(RegistryCLI.run(Array(CommandLine.arguments.dropFirst()), context: .process))

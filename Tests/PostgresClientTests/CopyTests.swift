@@ -3,8 +3,8 @@ import TestSupport
 import Testing
 
 @Suite struct CopyTests {
-  @Test func streamsManyRowsWithSpecialCharacters() async throws {
-    try await TestDatabase.with(migrated: false) { db in
+  @Test func streamsManyRowsWithSpecialCharacters() throws {
+    try TestDatabase.with(migrated: false) { db in
       let c = try db.connect()
       try c.execute("CREATE TABLE t (id int, label text, note text)")
       let copied = try c.copyIn("COPY t (id, label, note) FROM STDIN") { writer in
@@ -22,8 +22,8 @@ import Testing
     }
   }
 
-  @Test func badRowFailsTheWholeCopyAndLeavesTheConnectionUsable() async throws {
-    try await TestDatabase.with(migrated: false) { db in
+  @Test func badRowFailsTheWholeCopyAndLeavesTheConnectionUsable() throws {
+    try TestDatabase.with(migrated: false) { db in
       let c = try db.connect()
       try c.execute("CREATE TABLE t (id int NOT NULL)")
       let error = try #require(throws: PostgresError.self) {
@@ -40,8 +40,8 @@ import Testing
     }
   }
 
-  @Test func anErrorInTheBodyAbortsTheCopy() async throws {
-    try await TestDatabase.with(migrated: false) { db in
+  @Test func anErrorInTheBodyAbortsTheCopy() throws {
+    try TestDatabase.with(migrated: false) { db in
       let c = try db.connect()
       try c.execute("CREATE TABLE t (id int)")
       #expect(throws: Boom.self) {
@@ -54,8 +54,8 @@ import Testing
     }
   }
 
-  @Test func copyIntoMissingTableThrowsAtStart() async throws {
-    try await TestDatabase.with(migrated: false) { db in
+  @Test func copyIntoMissingTableThrowsAtStart() throws {
+    try TestDatabase.with(migrated: false) { db in
       let c = try db.connect()
       let error = try #require(throws: PostgresError.self) {
         try c.copyIn("COPY nope FROM STDIN") { _ in }

@@ -3,8 +3,8 @@ import TestSupport
 import Testing
 
 @Suite struct ErrorTests {
-  @Test func constraintViolationCarriesSQLStateConstraintAndDetail() async throws {
-    try await TestDatabase.with(migrated: false) { db in
+  @Test func constraintViolationCarriesSQLStateConstraintAndDetail() throws {
+    try TestDatabase.with(migrated: false) { db in
       let c = try db.connect()
       try c.execute("CREATE TABLE t (code text CONSTRAINT t_code_key UNIQUE)")
       try c.query("INSERT INTO t VALUES ($1)", ["A"])
@@ -20,8 +20,8 @@ import Testing
     }
   }
 
-  @Test func syntaxErrorCarriesItsState() async throws {
-    try await TestDatabase.with(migrated: false) { db in
+  @Test func syntaxErrorCarriesItsState() throws {
+    try TestDatabase.with(migrated: false) { db in
       let c = try db.connect()
       let error = try #require(throws: PostgresError.self) { try c.query("SELEC 1") }
       #expect(error.sqlState == "42601")

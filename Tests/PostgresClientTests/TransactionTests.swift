@@ -5,8 +5,8 @@ import Testing
 struct Boom: Error {}
 
 @Suite struct TransactionTests {
-  @Test func commitsWhenBodyReturns() async throws {
-    try await TestDatabase.with(migrated: false) { db in
+  @Test func commitsWhenBodyReturns() throws {
+    try TestDatabase.with(migrated: false) { db in
       let c = try db.connect()
       try c.execute("CREATE TABLE t (v int)")
       _ = try c.transaction { tx in try tx.query("INSERT INTO t VALUES (1)") }
@@ -14,8 +14,8 @@ struct Boom: Error {}
     }
   }
 
-  @Test func rollsBackWhenBodyThrows() async throws {
-    try await TestDatabase.with(migrated: false) { db in
+  @Test func rollsBackWhenBodyThrows() throws {
+    try TestDatabase.with(migrated: false) { db in
       let c = try db.connect()
       try c.execute("CREATE TABLE t (v int)")
       #expect(throws: Boom.self) {
@@ -28,8 +28,8 @@ struct Boom: Error {}
     }
   }
 
-  @Test func retriesSerializationFailuresBoundedly() async throws {
-    try await TestDatabase.with(migrated: false) { db in
+  @Test func retriesSerializationFailuresBoundedly() throws {
+    try TestDatabase.with(migrated: false) { db in
       let c = try db.connect()
       try c.execute("CREATE TABLE t (v int)")
       var attempts = 0
@@ -58,8 +58,8 @@ struct Boom: Error {}
     }
   }
 
-  @Test func realSerializationConflictIsRetriedToSuccess() async throws {
-    try await TestDatabase.with(migrated: false) { db in
+  @Test func realSerializationConflictIsRetriedToSuccess() throws {
+    try TestDatabase.with(migrated: false) { db in
       let a = try db.connect()
       let b = try db.connect()
       try a.execute("CREATE TABLE counter (n int); INSERT INTO counter VALUES (0)")

@@ -4,8 +4,8 @@ import TestSupport
 import Testing
 
 @Suite struct TypeRoundTripTests {
-  @Test func scalarsRoundTripThroughTheServer() async throws {
-    try await TestDatabase.with(migrated: false) { db in
+  @Test func scalarsRoundTripThroughTheServer() throws {
+    try TestDatabase.with(migrated: false) { db in
       let c = try db.connect()
       let text = "Tomás \"quoted\" back\\slash\ttab\nnewline '; DROP TABLE x; --"
       let now = Date(timeIntervalSince1970: 1_790_000_000.123456)
@@ -38,8 +38,8 @@ import Testing
     }
   }
 
-  @Test func timestampsWithOffsetsDecodeToTheSameInstant() async throws {
-    try await TestDatabase.with(migrated: false) { db in
+  @Test func timestampsWithOffsetsDecodeToTheSameInstant() throws {
+    try TestDatabase.with(migrated: false) { db in
       let c = try db.connect()
       try c.execute("SET TIME ZONE 'Asia/Kolkata'")
       let row = try c.query(
@@ -51,8 +51,8 @@ import Testing
     }
   }
 
-  @Test func arraysWithNullsAndQuotes() async throws {
-    try await TestDatabase.with(migrated: false) { db in
+  @Test func arraysWithNullsAndQuotes() throws {
+    try TestDatabase.with(migrated: false) { db in
       let c = try db.connect()
       let values: [String?] = ["plain", "with,comma", "with \"quote\"", nil, "back\\slash", ""]
       let row = try c.query(
@@ -67,8 +67,8 @@ import Testing
     }
   }
 
-  @Test func doublesKeepSpecialValues() async throws {
-    try await TestDatabase.with(migrated: false) { db in
+  @Test func doublesKeepSpecialValues() throws {
+    try TestDatabase.with(migrated: false) { db in
       let c = try db.connect()
       let row = try c.query(
         "SELECT $1::float8 AS inf, $2::float8 AS tiny",

@@ -5,8 +5,8 @@ import TestSupport
 import Testing
 
 @Suite struct AdverseEventServiceTests {
-  @Test func grade5WithoutDeathIsRefusedAndWritesNothing() async throws {
-    try await TestDatabase.with { db in
+  @Test func grade5WithoutDeathIsRefusedAndWritesNothing() throws {
+    try TestDatabase.with { db in
       let f = try OutcomeFixture(db)
       let id = try f.enrollACLF(daysAgo: 100)
       let e = try f.enrolledOn(id)
@@ -35,8 +35,8 @@ import Testing
     }
   }
 
-  @Test func grade5WithDeathDateRecordsTheDeathAndOnlyAEFollowUpRemains() async throws {
-    try await TestDatabase.with { db in
+  @Test func grade5WithDeathDateRecordsTheDeathAndOnlyAEFollowUpRemains() throws {
+    try TestDatabase.with { db in
       let f = try OutcomeFixture(db)
       let id = try f.enrollACLF(daysAgo: 100)
       let e = try f.enrolledOn(id)
@@ -82,8 +82,8 @@ import Testing
     }
   }
 
-  @Test func grade5AfterARecordedDeathAndSeriousnessRules() async throws {
-    try await TestDatabase.with { db in
+  @Test func grade5AfterARecordedDeathAndSeriousnessRules() throws {
+    try TestDatabase.with { db in
       let f = try OutcomeFixture(db)
       let id = try f.enrollACLF(daysAgo: 100)
       let e = try f.enrolledOn(id)
@@ -112,8 +112,8 @@ import Testing
     }
   }
 
-  @Test func infusionLinkMustBeALiveInfusionOfTheSamePatient() async throws {
-    try await TestDatabase.with { db in
+  @Test func infusionLinkMustBeALiveInfusionOfTheSamePatient() throws {
+    try TestDatabase.with { db in
       let f = try OutcomeFixture(db)
       let a = try f.enrollSLEInMSCArm(daysAgo: 100)
       let b = try f.enrollSLEInMSCArm(daysAgo: 100)
@@ -169,8 +169,8 @@ import Testing
     }
   }
 
-  @Test func updateAndVoidKeepTheAuditTrail() async throws {
-    try await TestDatabase.with { db in
+  @Test func updateAndVoidKeepTheAuditTrail() throws {
+    try TestDatabase.with { db in
       let f = try OutcomeFixture(db)
       let id = try f.enrollSLE(daysAgo: 100)
       let e = try f.enrolledOn(id)

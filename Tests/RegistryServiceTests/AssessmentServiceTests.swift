@@ -7,8 +7,8 @@ import Testing
 @Suite struct AssessmentServiceTests {
   let sle = RawMeasures(sledaiDescriptors: "arthritis,low_complement", pga: "1.0", upcr: "0.8")
 
-  @Test func windowEdgesFirstAndLastDayInsideOneDayOutsideRefused() async throws {
-    try await TestDatabase.with { db in
+  @Test func windowEdgesFirstAndLastDayInsideOneDayOutsideRefused() throws {
+    try TestDatabase.with { db in
       let f = try OutcomeFixture(db)
       let id = try f.enrollSLE(daysAgo: 200)
       let e = try f.enrolledOn(id)
@@ -38,8 +38,8 @@ import Testing
     }
   }
 
-  @Test func outOfWindowWithReasonIsRecordedAsDeviation() async throws {
-    try await TestDatabase.with { db in
+  @Test func outOfWindowWithReasonIsRecordedAsDeviation() throws {
+    try TestDatabase.with { db in
       let f = try OutcomeFixture(db)
       let id = try f.enrollSLE(daysAgo: 200)
       let e = try f.enrolledOn(id)
@@ -80,8 +80,8 @@ import Testing
     }
   }
 
-  @Test func baselineWindowBeforeEnrollmentIsAccepted() async throws {
-    try await TestDatabase.with { db in
+  @Test func baselineWindowBeforeEnrollmentIsAccepted() throws {
+    try TestDatabase.with { db in
       let f = try OutcomeFixture(db)
       let id = try f.enrollSLE(daysAgo: 200)
       let e = try f.enrolledOn(id)
@@ -98,8 +98,8 @@ import Testing
     }
   }
 
-  @Test func unitConversionStoredOnceAndScoresEqualTheEngines() async throws {
-    try await TestDatabase.with { db in
+  @Test func unitConversionStoredOnceAndScoresEqualTheEngines() throws {
+    try TestDatabase.with { db in
       let f = try OutcomeFixture(db)
       let id = try f.enrollACLF(daysAgo: 200)
       let e = try f.enrolledOn(id)
@@ -150,8 +150,8 @@ import Testing
     }
   }
 
-  @Test func amendRecomputesScoresAndKeepsTheOldValueInTheAuditLog() async throws {
-    try await TestDatabase.with { db in
+  @Test func amendRecomputesScoresAndKeepsTheOldValueInTheAuditLog() throws {
+    try TestDatabase.with { db in
       let f = try OutcomeFixture(db)
       let id = try f.enrollACLF(daysAgo: 200)
       let e = try f.enrolledOn(id)
@@ -194,8 +194,8 @@ import Testing
     }
   }
 
-  @Test func voidHidesTheRecordAndAllowsANewAssessment() async throws {
-    try await TestDatabase.with { db in
+  @Test func voidHidesTheRecordAndAllowsANewAssessment() throws {
+    try TestDatabase.with { db in
       let f = try OutcomeFixture(db)
       let id = try f.enrollSLE(daysAgo: 200)
       let e = try f.enrolledOn(id)
@@ -222,8 +222,8 @@ import Testing
     }
   }
 
-  @Test func noAssessmentAfterWithdrawalAndRefusalsNameTheField() async throws {
-    try await TestDatabase.with { db in
+  @Test func noAssessmentAfterWithdrawalAndRefusalsNameTheField() throws {
+    try TestDatabase.with { db in
       let f = try OutcomeFixture(db)
       let id = try f.enrollSLE(daysAgo: 200)
       let e = try f.enrolledOn(id)

@@ -5,8 +5,8 @@ import TestSupport
 import Testing
 
 @Suite struct ClinicalEventServiceTests {
-  @Test func eventsSetTheStatusAndTransplantKeepsIt() async throws {
-    try await TestDatabase.with { db in
+  @Test func eventsSetTheStatusAndTransplantKeepsIt() throws {
+    try TestDatabase.with { db in
       let f = try OutcomeFixture(db)
       let id = try f.enrollACLF(daysAgo: 100)
       let e = try f.enrolledOn(id)
@@ -40,8 +40,8 @@ import Testing
     }
   }
 
-  @Test func survivalEventsAfterWithdrawalButNoLossToFollowUp() async throws {
-    try await TestDatabase.with { db in
+  @Test func survivalEventsAfterWithdrawalButNoLossToFollowUp() throws {
+    try TestDatabase.with { db in
       let f = try OutcomeFixture(db)
       let id = try f.enrollSLE(daysAgo: 100)
       let e = try f.enrolledOn(id)
@@ -60,8 +60,8 @@ import Testing
     }
   }
 
-  @Test func deathBeforeTheLastAssessmentIsRefused() async throws {
-    try await TestDatabase.with { db in
+  @Test func deathBeforeTheLastAssessmentIsRefused() throws {
+    try TestDatabase.with { db in
       let f = try OutcomeFixture(db)
       let id = try f.enrollACLF(daysAgo: 100)
       let e = try f.enrolledOn(id)

@@ -149,8 +149,8 @@ func close(_ a: Double?, _ b: Double, _ tolerance: Double = 5e-5) -> Bool {
 }
 
 @Suite struct CohortReportTests {
-  @Test func everyFigureOfAHandBuiltCohort() async throws {
-    try await TestDatabase.with { db in
+  @Test func everyFigureOfAHandBuiltCohort() throws {
+    try TestDatabase.with { db in
       let cohort = try HandCohort(db)
       let r = try cohort.report()
       #expect(r.groups.map(\.group) == ["GZU", "PAN"])
@@ -196,8 +196,8 @@ func close(_ a: Double?, _ b: Double, _ tolerance: Double = 5e-5) -> Bool {
     }
   }
 
-  @Test func plainIntervalsAreLinearAndClipped() async throws {
-    try await TestDatabase.with { db in
+  @Test func plainIntervalsAreLinearAndClipped() throws {
+    try TestDatabase.with { db in
       let r = try HandCohort(db).report(ci: .plain)
       let p = try #require(try r.group("PAN").survival("tfs").points.first)
       #expect(close(p.survival, 1.0 / 3))
@@ -207,8 +207,8 @@ func close(_ a: Double?, _ b: Double, _ tolerance: Double = 5e-5) -> Bool {
     }
   }
 
-  @Test func asOfCutsEnrollmentsEventsAndRecords() async throws {
-    try await TestDatabase.with { db in
+  @Test func asOfCutsEnrollmentsEventsAndRecords() throws {
+    try TestDatabase.with { db in
       let cohort = try HandCohort(db)
       let early = try cohort.report(asOf: "2026-02-15")
       #expect(early.groups.map(\.group) == ["PAN"])
@@ -228,8 +228,8 @@ func close(_ a: Double?, _ b: Double, _ tolerance: Double = 5e-5) -> Bool {
     }
   }
 
-  @Test func minCellSuppressesCountsAndWhatIsBuiltOnThem() async throws {
-    try await TestDatabase.with { db in
+  @Test func minCellSuppressesCountsAndWhatIsBuiltOnThem() throws {
+    try TestDatabase.with { db in
       let cohort = try HandCohort(db)
       let two = try cohort.report(minCell: 2)
       let pan = try two.group("PAN")
@@ -265,8 +265,8 @@ func close(_ a: Double?, _ b: Double, _ tolerance: Double = 5e-5) -> Bool {
     }
   }
 
-  @Test func groupingBySourceAndDose() async throws {
-    try await TestDatabase.with { db in
+  @Test func groupingBySourceAndDose() throws {
+    try TestDatabase.with { db in
       let cohort = try HandCohort(db)
       let bySource = try cohort.report(by: .source)
       #expect(bySource.groups.map(\.group) == ["bone_marrow", "none"])
@@ -280,8 +280,8 @@ func close(_ a: Double?, _ b: Double, _ tolerance: Double = 5e-5) -> Bool {
     }
   }
 
-  @Test func unknownProtocolOrSiteIsNotFound() async throws {
-    try await TestDatabase.with { db in
+  @Test func unknownProtocolOrSiteIsNotFound() throws {
+    try TestDatabase.with { db in
       let f = try RegistryFixture(db)
       var q = ReportService.CohortQuery(protocolCode: "NOPE")
       let e = try #require(throws: RegistryError.self) { try ReportService(f.registry).cohort(q) }

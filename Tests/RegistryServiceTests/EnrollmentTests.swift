@@ -24,8 +24,8 @@ func labs(forMELD target: Int) throws -> RawMeasures {
 }
 
 @Suite struct EnrollmentTests {
-  @Test func eligibleCandidateGetsStudyIDArmIdentityConsentAndBaseline() async throws {
-    try await TestDatabase.with { db in
+  @Test func eligibleCandidateGetsStudyIDArmIdentityConsentAndBaseline() throws {
+    try TestDatabase.with { db in
       let f = try RegistryFixture(db)
       let service = EnrollmentService(f.registry)
       let result = try service.enroll(RegistryFixture.sleCandidate(mrn: "MRN-1"))
@@ -52,8 +52,8 @@ func labs(forMELD target: Int) throws -> RawMeasures {
   }
 
   @Test(arguments: [("2008-06-01", true), ("2008-06-02", false)])  // 18 on the day / 17
-  func lowerAgeLimit(birthDate: String, eligible: Bool) async throws {
-    try await TestDatabase.with { db in
+  func lowerAgeLimit(birthDate: String, eligible: Bool) throws {
+    try TestDatabase.with { db in
       let f = try RegistryFixture(db)
       let request = try RegistryFixture.sleCandidate(mrn: "A", birthDate: birthDate)
       try expectEligibility(f, request, eligible: eligible, criterion: "age_years")
@@ -70,8 +70,8 @@ func labs(forMELD target: Int) throws -> RawMeasures {
   }
 
   @Test(arguments: [("1960-06-02", true), ("1960-06-01", false)])
-  func upperAgeLimit(birthDate: String, eligible: Bool) async throws {
-    try await TestDatabase.with { db in
+  func upperAgeLimit(birthDate: String, eligible: Bool) throws {
+    try TestDatabase.with { db in
       let f = try RegistryFixture(db)
       try expectEligibility(
         f, try RegistryFixture.sleCandidate(mrn: "A", birthDate: birthDate), eligible: eligible,
@@ -84,8 +84,8 @@ func labs(forMELD target: Int) throws -> RawMeasures {
     ("arthritis,rash", false),  // 6
     ("arthritis,rash,fever", false),  // 7
   ])
-  func sledaiMinimum(descriptors: String, eligible: Bool) async throws {
-    try await TestDatabase.with { db in
+  func sledaiMinimum(descriptors: String, eligible: Bool) throws {
+    try TestDatabase.with { db in
       let f = try RegistryFixture(db)
       let raw = RawMeasures(
         sledaiDescriptors: descriptors, eularAcrItems: "joint_involvement,low_c3_and_c4",
@@ -100,8 +100,8 @@ func labs(forMELD target: Int) throws -> RawMeasures {
     ("joint_involvement,low_c3_and_c4", true),  // 6 + 4 = 10
     ("joint_involvement,low_c3_or_c4", false),  // 6 + 3 = 9
   ])
-  func eularACRMinimum(items: String, eligible: Bool) async throws {
-    try await TestDatabase.with { db in
+  func eularACRMinimum(items: String, eligible: Bool) throws {
+    try TestDatabase.with { db in
       let f = try RegistryFixture(db)
       let raw = RawMeasures(
         sledaiDescriptors: "arthritis,rash,low_complement", eularAcrItems: items, anaTiter: "160")
@@ -112,16 +112,16 @@ func labs(forMELD target: Int) throws -> RawMeasures {
   }
 
   @Test(arguments: [(17, true), (16, false), (30, true), (31, false)])
-  func meldRange(meld: Int, eligible: Bool) async throws {
-    try await TestDatabase.with { db in
+  func meldRange(meld: Int, eligible: Bool) throws {
+    try TestDatabase.with { db in
       let f = try RegistryFixture(db)
       let request = try RegistryFixture.aclfCandidate(mrn: "L", raw: try labs(forMELD: meld))
       try expectEligibility(f, request, eligible: eligible, criterion: "meld")
     }
   }
 
-  @Test func missingConsentAndConsentAfterEnrollmentAreScreenFailures() async throws {
-    try await TestDatabase.with { db in
+  @Test func missingConsentAndConsentAfterEnrollmentAreScreenFailures() throws {
+    try TestDatabase.with { db in
       let f = try RegistryFixture(db)
       try expectEligibility(
         f, try RegistryFixture.sleCandidate(mrn: "A", consentDate: nil), eligible: false,
@@ -135,8 +135,8 @@ func labs(forMELD target: Int) throws -> RawMeasures {
     }
   }
 
-  @Test func everyFailedCriterionIsListedWithValueAndLimit() async throws {
-    try await TestDatabase.with { db in
+  @Test func everyFailedCriterionIsListedWithValueAndLimit() throws {
+    try TestDatabase.with { db in
       let f = try RegistryFixture(db)
       let raw = RawMeasures(sledaiDescriptors: "fever")
       let error = try #require(throws: RegistryError.self) {
@@ -156,8 +156,8 @@ func labs(forMELD target: Int) throws -> RawMeasures {
     }
   }
 
-  @Test func duplicateMRNIsRefusedAndWritesNothing() async throws {
-    try await TestDatabase.with { db in
+  @Test func duplicateMRNIsRefusedAndWritesNothing() throws {
+    try TestDatabase.with { db in
       let f = try RegistryFixture(db)
       let service = EnrollmentService(f.registry)
       _ = try service.enroll(RegistryFixture.sleCandidate(mrn: "SAME"))
@@ -173,8 +173,8 @@ func labs(forMELD target: Int) throws -> RawMeasures {
     }
   }
 
-  @Test func unknownSiteOrProtocolAndFutureDatesWriteNothing() async throws {
-    try await TestDatabase.with { db in
+  @Test func unknownSiteOrProtocolAndFutureDatesWriteNothing() throws {
+    try TestDatabase.with { db in
       let f = try RegistryFixture(db)
       let service = EnrollmentService(f.registry)
       let before = try f.fingerprint()
@@ -199,8 +199,8 @@ func labs(forMELD target: Int) throws -> RawMeasures {
     }
   }
 
-  @Test func studyIDsAreGaplessPerProtocolAndSite() async throws {
-    try await TestDatabase.with { db in
+  @Test func studyIDsAreGaplessPerProtocolAndSite() throws {
+    try TestDatabase.with { db in
       let f = try RegistryFixture(db)
       let service = EnrollmentService(f.registry)
       var ids: [String] = []
@@ -219,8 +219,8 @@ func labs(forMELD target: Int) throws -> RawMeasures {
     }
   }
 
-  @Test func randomizationFollowsTheSeededBlocksAndIsBalanced() async throws {
-    try await TestDatabase.with { db in
+  @Test func randomizationFollowsTheSeededBlocksAndIsBalanced() throws {
+    try TestDatabase.with { db in
       let f = try RegistryFixture(db)
       let service = EnrollmentService(f.registry)
       var arms: [String] = []
@@ -248,22 +248,22 @@ func labs(forMELD target: Int) throws -> RawMeasures {
     }
   }
 
-  @Test func randomizationIsReproducibleInAFreshRegistry() async throws {
-    func run() async throws -> [String] {
-      try await TestDatabase.with { db in
+  @Test func randomizationIsReproducibleInAFreshRegistry() throws {
+    func run() throws -> [String] {
+      try TestDatabase.with { db in
         let f = try RegistryFixture(db)
         let service = EnrollmentService(f.registry)
         return try (1...12).map { try service.enroll(.aclfCandidateAt("GZU", $0)).arm }
       }
     }
-    let first = try await run()
-    let second = try await run()
+    let first = try run()
+    let second = try run()
     #expect(first == second)
     #expect(Set(first) == ["msc", "smt"])
   }
 
-  @Test func noIdentifyingValueOrColumnOutsideTheIdentitySchema() async throws {
-    try await TestDatabase.with { db in
+  @Test func noIdentifyingValueOrColumnOutsideTheIdentitySchema() throws {
+    try TestDatabase.with { db in
       let f = try RegistryFixture(db)
       let result = try EnrollmentService(f.registry).enroll(
         RegistryFixture.sleCandidate(mrn: "MRN-SECRET-77"))
@@ -308,8 +308,8 @@ func labs(forMELD target: Int) throws -> RawMeasures {
     }
   }
 
-  @Test func withdrawalSetsStatusConsentAndAuditReason() async throws {
-    try await TestDatabase.with { db in
+  @Test func withdrawalSetsStatusConsentAndAuditReason() throws {
+    try TestDatabase.with { db in
       let f = try RegistryFixture(db)
       let id = try EnrollmentService(f.registry).enroll(RegistryFixture.sleCandidate(mrn: "W"))
         .studyID

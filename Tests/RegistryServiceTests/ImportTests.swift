@@ -27,8 +27,8 @@ func sleImportCSV(mrns: [String], site: String? = nil, birthDates: [String: Stri
     try EnrollmentImport.rows(csv: csv, protocolCode: "SLE-UCMSC", defaultSite: site)
   }
 
-  @Test func aBatchEnrollsEveryRowWithGaplessStudyIDsInFileOrder() async throws {
-    try await TestDatabase.with { db in
+  @Test func aBatchEnrollsEveryRowWithGaplessStudyIDsInFileOrder() throws {
+    try TestDatabase.with { db in
       let f = try RegistryFixture(db)
       let results = try EnrollmentService(f.registry).enrollBatch(
         try rows(sleImportCSV(mrns: ["A1", "A2", "A3"])))
@@ -54,8 +54,8 @@ func sleImportCSV(mrns: [String], site: String? = nil, birthDates: [String: Stri
     ("1930-01-01", "line 3, eligibility"),  // ineligible by age
     ("2099-01-01", "line 3, birth_date"),  // caught while parsing
   ])
-  func aBadRowAtLineNLeavesNothing(birthDate: String, field: String) async throws {
-    try await TestDatabase.with { db in
+  func aBadRowAtLineNLeavesNothing(birthDate: String, field: String) throws {
+    try TestDatabase.with { db in
       let f = try RegistryFixture(db)
       let before = try f.fingerprint()
       let csv = sleImportCSV(mrns: ["B1", "B2", "B3"], birthDates: ["B2": birthDate])
@@ -68,8 +68,8 @@ func sleImportCSV(mrns: [String], site: String? = nil, birthDates: [String: Stri
     }
   }
 
-  @Test func aDuplicateMRNInsideTheBatchOrAlreadyEnrolledIsRefusedWithItsLine() async throws {
-    try await TestDatabase.with { db in
+  @Test func aDuplicateMRNInsideTheBatchOrAlreadyEnrolledIsRefusedWithItsLine() throws {
+    try TestDatabase.with { db in
       let f = try RegistryFixture(db)
       let before = try f.fingerprint()
       let service = EnrollmentService(f.registry)
@@ -90,8 +90,8 @@ func sleImportCSV(mrns: [String], site: String? = nil, birthDates: [String: Stri
     }
   }
 
-  @Test func anUnknownSiteInARowIsNotFoundWithItsLine() async throws {
-    try await TestDatabase.with { db in
+  @Test func anUnknownSiteInARowIsNotFoundWithItsLine() throws {
+    try TestDatabase.with { db in
       let f = try RegistryFixture(db)
       let before = try f.fingerprint()
       let csv =

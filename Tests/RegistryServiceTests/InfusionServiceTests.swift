@@ -7,8 +7,8 @@ import Testing
 
 /// Every infusion rule of SPEC §4 on both sides of its limit, against a real database.
 @Suite struct InfusionServiceTests {
-  @Test func doseAtExactlyMinAndMaxIsAcceptedAndJustOutsideIsRefused() async throws {
-    try await TestDatabase.with { db in
+  @Test func doseAtExactlyMinAndMaxIsAcceptedAndJustOutsideIsRefused() throws {
+    try TestDatabase.with { db in
       let t = try LotInfusionTrial(db)
       let msc = LotInfusionTrial.ids(try t.enrollSLE(4), arm: "msc")
       try t.lot(LotInfusionTrial.entry("UC-1"))
@@ -40,8 +40,8 @@ import Testing
     }
   }
 
-  @Test func lotIsUsableOnItsExpiryDateButNotTheDayAfter() async throws {
-    try await TestDatabase.with { db in
+  @Test func lotIsUsableOnItsExpiryDateButNotTheDayAfter() throws {
+    try TestDatabase.with { db in
       let t = try LotInfusionTrial(db)
       let msc = LotInfusionTrial.ids(try t.enrollSLE(4), arm: "msc")
       try t.lot(LotInfusionTrial.entry("UC-EXP", expires: "2026-02-10"))
@@ -58,8 +58,8 @@ import Testing
     }
   }
 
-  @Test func spacingAtTheBoundaryIsAcceptedAndOneDayLessIsRefused() async throws {
-    try await TestDatabase.with { db in
+  @Test func spacingAtTheBoundaryIsAcceptedAndOneDayLessIsRefused() throws {
+    try TestDatabase.with { db in
       let t = try LotInfusionTrial(db)
       let aclf = LotInfusionTrial.ids(try t.enrollACLF(4), arm: "msc")
       try t.lot(
@@ -78,8 +78,8 @@ import Testing
     }
   }
 
-  @Test func maxInfusionsCountsOnlyLiveInfusionsAndVoidingNeverDeletes() async throws {
-    try await TestDatabase.with { db in
+  @Test func maxInfusionsCountsOnlyLiveInfusionsAndVoidingNeverDeletes() throws {
+    try TestDatabase.with { db in
       let t = try LotInfusionTrial(db)
       let id = LotInfusionTrial.ids(try t.enrollSLE(4), arm: "msc")[0]
       try t.lot(LotInfusionTrial.entry("UC-1"))
@@ -113,8 +113,8 @@ import Testing
     }
   }
 
-  @Test func controlArmWithdrawnAndDeadPatientsAreRefused() async throws {
-    try await TestDatabase.with { db in
+  @Test func controlArmWithdrawnAndDeadPatientsAreRefused() throws {
+    try TestDatabase.with { db in
       let t = try LotInfusionTrial(db)
       let results = try t.enrollSLE(4)
       let control = LotInfusionTrial.ids(results, arm: "control")
@@ -142,8 +142,8 @@ import Testing
     }
   }
 
-  @Test func quarantinedRejectedAndUnknownLotsAreRefused() async throws {
-    try await TestDatabase.with { db in
+  @Test func quarantinedRejectedAndUnknownLotsAreRefused() throws {
+    try TestDatabase.with { db in
       let t = try LotInfusionTrial(db)
       let id = LotInfusionTrial.ids(try t.enrollSLE(4), arm: "msc")[0]
       try t.lot(LotInfusionTrial.entry("UC-Q"), release: false)
@@ -167,8 +167,8 @@ import Testing
     }
   }
 
-  @Test func sourceProductAndProtocolReleaseCriteriaAreChecked() async throws {
-    try await TestDatabase.with { db in
+  @Test func sourceProductAndProtocolReleaseCriteriaAreChecked() throws {
+    try TestDatabase.with { db in
       let t = try LotInfusionTrial(db)
       let sle = LotInfusionTrial.ids(try t.enrollSLE(4), arm: "msc")[0]
       let aclf = LotInfusionTrial.ids(try t.enrollACLF(4), arm: "msc")[0]
@@ -196,8 +196,8 @@ import Testing
     }
   }
 
-  @Test func dateBeforeEnrollmentOrInTheFutureIsRefused() async throws {
-    try await TestDatabase.with { db in
+  @Test func dateBeforeEnrollmentOrInTheFutureIsRefused() throws {
+    try TestDatabase.with { db in
       let t = try LotInfusionTrial(db)
       let id = LotInfusionTrial.ids(try t.enrollSLE(4), arm: "msc")[0]
       try t.lot(LotInfusionTrial.entry("UC-1"))
@@ -211,8 +211,8 @@ import Testing
     }
   }
 
-  @Test func firstInfusionSetsTreatedAndEveryWriteIsAudited() async throws {
-    try await TestDatabase.with { db in
+  @Test func firstInfusionSetsTreatedAndEveryWriteIsAudited() throws {
+    try TestDatabase.with { db in
       let t = try LotInfusionTrial(db)
       let id = LotInfusionTrial.ids(try t.enrollSLE(4), arm: "msc")[0]
       try t.lot(LotInfusionTrial.entry("UC-1"))
@@ -234,8 +234,8 @@ import Testing
     }
   }
 
-  @Test func twoConcurrentInfusionsOverMaxInfusionsAdmitExactlyOne() async throws {
-    try await TestDatabase.with { db in
+  @Test func twoConcurrentInfusionsOverMaxInfusionsAdmitExactlyOne() throws {
+    try TestDatabase.with { db in
       let t = try LotInfusionTrial(db)
       let msc = LotInfusionTrial.ids(try t.enrollSLE(8), arm: "msc")
       try #require(msc.count == 4)
@@ -271,8 +271,8 @@ import Testing
     }
   }
 
-  @Test func theDatabaseGateRefusesWhatTheServiceWould() async throws {
-    try await TestDatabase.with { db in
+  @Test func theDatabaseGateRefusesWhatTheServiceWould() throws {
+    try TestDatabase.with { db in
       let t = try LotInfusionTrial(db)
       let results = try t.enrollSLE(4)
       let control = LotInfusionTrial.ids(results, arm: "control")[0]

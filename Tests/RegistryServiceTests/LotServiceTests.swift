@@ -7,8 +7,8 @@ import Testing
 
 /// Lot registration, the release gate, rejection and the look-back, against a real database.
 @Suite struct LotServiceTests {
-  @Test func addPutsALotInQuarantineAndRefusesBadInputWithoutWriting() async throws {
-    try await TestDatabase.with { db in
+  @Test func addPutsALotInQuarantineAndRefusesBadInputWithoutWriting() throws {
+    try TestDatabase.with { db in
       let t = try LotInfusionTrial(db)
       let lots = LotService(t.registry)
       let lot = try lots.add(LotInfusionTrial.entry("UC-1"), today: LotInfusionTrial.today)
@@ -46,8 +46,8 @@ import Testing
     }
   }
 
-  @Test func releaseRefusesWithEveryFailingItemAndPassesAtTheLimits() async throws {
-    try await TestDatabase.with { db in
+  @Test func releaseRefusesWithEveryFailingItemAndPassesAtTheLimits() throws {
+    try TestDatabase.with { db in
       let t = try LotInfusionTrial(db)
       let lots = LotService(t.registry)
       let today = LotInfusionTrial.today
@@ -97,8 +97,8 @@ import Testing
     }
   }
 
-  @Test func rejectNeedsAReasonRecallsReleasedLotsAndIsFinal() async throws {
-    try await TestDatabase.with { db in
+  @Test func rejectNeedsAReasonRecallsReleasedLotsAndIsFinal() throws {
+    try TestDatabase.with { db in
       let t = try LotInfusionTrial(db)
       let lots = LotService(t.registry)
       try t.lot(LotInfusionTrial.entry("UC-Q"), release: false)
@@ -126,8 +126,8 @@ import Testing
     }
   }
 
-  @Test func theDatabaseHoldsTheReleaseSpecificationAndFreezesReleasedLots() async throws {
-    try await TestDatabase.with { db in
+  @Test func theDatabaseHoldsTheReleaseSpecificationAndFreezesReleasedLots() throws {
+    try TestDatabase.with { db in
       let t = try LotInfusionTrial(db)
       try t.lot(LotInfusionTrial.entry("UC-BAD", endotoxin: nil), release: false)
       try t.lot(LotInfusionTrial.entry("UC-OK"))
@@ -147,8 +147,8 @@ import Testing
     }
   }
 
-  @Test func showAndRecipientsTraceALotToItsPatientsAndTheirLaterAdverseEvents() async throws {
-    try await TestDatabase.with { db in
+  @Test func showAndRecipientsTraceALotToItsPatientsAndTheirLaterAdverseEvents() throws {
+    try TestDatabase.with { db in
       let t = try LotInfusionTrial(db)
       let msc = LotInfusionTrial.ids(try t.enrollSLE(4), arm: "msc")
       try t.lot(LotInfusionTrial.entry("UC-1"))

@@ -9,8 +9,8 @@ import Testing
 /// `SRI4` and `RenalResponse`. On random visits (edges included: PGA +0.3, UPCR halved, 15%
 /// creatinine change, missing values, BILAG new A/B) the two must agree patient by patient.
 @Suite struct ResponseSQLCrossCheckTests {
-  @Test func sqlRespondersEqualTheDomainsOnRandomVisits() async throws {
-    try await TestDatabase.with { db in
+  @Test func sqlRespondersEqualTheDomainsOnRandomVisits() throws {
+    try TestDatabase.with { db in
       let f = try RegistryFixture(db)
       let enroll = EnrollmentService(f.registry)
       var rng = SplitMix64(seed: 20_261_121)

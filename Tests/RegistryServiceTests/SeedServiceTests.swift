@@ -21,8 +21,8 @@ import Testing
   }
 
   @Test(arguments: protocols)
-  func seededDataObeysTheProtocol(code: String) async throws {
-    try await TestDatabase.with { db in
+  func seededDataObeysTheProtocol(code: String) throws {
+    try TestDatabase.with { db in
       let f = try RegistryFixture(db)
       let trial = try Self.trial(f, code)
       let result = try SeedService(f.registry).seed(
@@ -263,14 +263,14 @@ import Testing
     return lines
   }
 
-  @Test func sameSeedSameRows() async throws {
-    let first = try await TestDatabase.with { db in
+  @Test func sameSeedSameRows() throws {
+    let first = try TestDatabase.with { db in
       let f = try RegistryFixture(db)
       _ = try SeedService(f.registry).seed(
         protocolCode: "ACLF-BMMSC", patients: 120, seed: 5, asOf: Self.asOf)
       return try Self.dump(db)
     }
-    let second = try await TestDatabase.with { db in
+    let second = try TestDatabase.with { db in
       let f = try RegistryFixture(db)
       _ = try SeedService(f.registry).seed(
         protocolCode: "ACLF-BMMSC", patients: 120, seed: 5, asOf: Self.asOf)
@@ -280,8 +280,8 @@ import Testing
     #expect(first == second)
   }
 
-  @Test func failureInTheMiddleOfACopyLeavesNothing() async throws {
-    try await TestDatabase.with { db in
+  @Test func failureInTheMiddleOfACopyLeavesNothing() throws {
+    try TestDatabase.with { db in
       let f = try RegistryFixture(db)
       let before = try f.fingerprint()
       struct Stop: Error {}
@@ -305,8 +305,8 @@ import Testing
     }
   }
 
-  @Test func refusals() async throws {
-    try await TestDatabase.with { db in
+  @Test func refusals() throws {
+    try TestDatabase.with { db in
       let f = try RegistryFixture(db)
       let service = SeedService(f.registry)
       _ = try EnrollmentService(f.registry).enroll(RegistryFixture.sleCandidate(mrn: "M-1"))
@@ -338,14 +338,22 @@ import Testing
     }
   }
 
-  @Test func aCohortAppendedToRealEnrollmentsContinuesTheirNumberingAndBlocks() async throws {
-    try await TestDatabase.with { db in
+  @Test func aCohortAppendedToRealEnrollmentsContinuesTheirNumberingAndBlocks() throws {
+    try TestDatabase.with { db in
       let f = try RegistryFixture(db)
       let enroll = EnrollmentService(f.registry)
       let first = try enroll.enroll(RegistryFixture.sleCandidate(mrn: "REAL-1", site: "PAN"))
       #expect(first.studyID == "SLE-PAN-0001")
+      // A protocol with a real patient is refused unless forced, and nothing is written.
+      let before = try f.fingerprint()
+      #expect(throws: RegistryError.self) {
+        try SeedService(f.registry).seed(
+          protocolCode: "SLE-UCMSC", patients: 60, seed: 11, asOf: Self.asOf, sites: ["PAN", "BOG"])
+      }
+      #expect(try f.fingerprint() == before)
       _ = try SeedService(f.registry).seed(
-        protocolCode: "SLE-UCMSC", patients: 60, seed: 11, asOf: Self.asOf, sites: ["PAN", "BOG"])
+        protocolCode: "SLE-UCMSC", patients: 60, seed: 11, asOf: Self.asOf, sites: ["PAN", "BOG"],
+        force: true)
       let next = try enroll.enroll(RegistryFixture.sleCandidate(mrn: "REAL-2", site: "PAN"))
       let c = try db.connect()
       let ids: [String] = try c.query(

@@ -4,8 +4,8 @@ import TestSupport
 import Testing
 
 @Suite struct SiteServiceTests {
-  @Test func addsListsAndRefusesDuplicatesWithoutWriting() async throws {
-    try await TestDatabase.with { db in
+  @Test func addsListsAndRefusesDuplicatesWithoutWriting() throws {
+    try TestDatabase.with { db in
       let service = SiteService(RegistryDatabase(conninfo: db.conninfo))
       _ = try service.add(code: "PAN", name: " Hospital Santo Tomás ", country: "PA")
       _ = try service.add(code: "BOG", name: "Fundación Santa Fe", country: nil)

@@ -6,8 +6,8 @@ import Testing
 
 @Suite struct VisitsDueServiceTests {
   /// week4 of SLE-UCMSC: day 28, window days 21…35; week12: days 77…91.
-  @Test func dueOverdueAndUpcomingAroundTheWindowEdges() async throws {
-    try await TestDatabase.with { db in
+  @Test func dueOverdueAndUpcomingAroundTheWindowEdges() throws {
+    try TestDatabase.with { db in
       let f = try OutcomeFixture(db)
       let id = try f.enrollSLE(daysAgo: 200)
       let e = try f.enrolledOn(id)
@@ -38,8 +38,8 @@ import Testing
     }
   }
 
-  @Test func onlyActivePatientsAndFilters() async throws {
-    try await TestDatabase.with { db in
+  @Test func onlyActivePatientsAndFilters() throws {
+    try TestDatabase.with { db in
       let f = try OutcomeFixture(db)
       let sle = try f.enrollSLE(daysAgo: 30)
       let aclf = try f.enrollACLF(daysAgo: 30)

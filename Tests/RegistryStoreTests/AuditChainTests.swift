@@ -23,8 +23,8 @@ import Testing
       """)
   }
 
-  @Test func aCleanChainVerifiesAndLinksEveryRow() async throws {
-    try await TestDatabase.with { db in
+  @Test func aCleanChainVerifiesAndLinksEveryRow() throws {
+    try TestDatabase.with { db in
       let fixture = try RegistryFixture(db)
       for i in 0..<3 {
         _ = try EnrollmentService(fixture.registry).enroll(
@@ -66,8 +66,8 @@ import Testing
     }
   }
 
-  @Test func aChangedReasonIsFoundAtItsRow() async throws {
-    try await TestDatabase.with { db in
+  @Test func aChangedReasonIsFoundAtItsRow() throws {
+    try TestDatabase.with { db in
       _ = try RegistryFixture(db)
       let ids: [Int64] = try db.connect().query("SELECT id FROM audit.log ORDER BY id").rows.map {
         try $0.decode("id")
@@ -83,8 +83,8 @@ import Testing
     }
   }
 
-  @Test func aDeletedRowIsFoundAtTheRowAfterIt() async throws {
-    try await TestDatabase.with { db in
+  @Test func aDeletedRowIsFoundAtTheRowAfterIt() throws {
+    try TestDatabase.with { db in
       _ = try RegistryFixture(db)
       let ids: [Int64] = try db.connect().query("SELECT id FROM audit.log ORDER BY id").rows.map {
         try $0.decode("id")
@@ -108,26 +108,21 @@ import Testing
     }
   }
 
-  @Test func concurrentWritersKeepOneValidChain() async throws {
-    try await TestDatabase.with { db in
+  @Test func concurrentWritersKeepOneValidChain() throws {
+    try TestDatabase.with { db in
       let fixture = try RegistryFixture(db)
       let registry = fixture.registry
-      try await withThrowingTaskGroup(of: Void.self) { group in
-        for task in 0..<8 {
-          group.addTask {
-            for i in 0..<4 {
-              if task % 2 == 0 {
-                _ = try EnrollmentService(registry).enroll(
-                  try RegistryFixture.sleCandidate(
-                    mrn: "MRN-CC-\(task)-\(i)", site: ["PAN", "BOG", "GZU"][i % 3]))
-              } else {
-                _ = try SiteService(registry).add(
-                  code: "S\(task)X\(i)", name: "Site \(task) \(i)", country: nil)
-              }
-            }
+      _ = try Concurrently.run(8) { task in
+        for i in 0..<4 {
+          if task % 2 == 0 {
+            _ = try EnrollmentService(registry).enroll(
+              try RegistryFixture.sleCandidate(
+                mrn: "MRN-CC-\(task)-\(i)", site: ["PAN", "BOG", "GZU"][i % 3]))
+          } else {
+            _ = try SiteService(registry).add(
+              code: "S\(task)X\(i)", name: "Site \(task) \(i)", country: nil)
           }
         }
-        try await group.waitForAll()
       }
       let chains = try verify(db)
       #expect(chains["audit.log"]?.isIntact == true)
@@ -146,8 +141,8 @@ import Testing
     }
   }
 
-  @Test func aRoleWithoutAuditPrivilegesStillWritesAuditedRows() async throws {
-    try await TestDatabase.with { db in
+  @Test func aRoleWithoutAuditPrivilegesStillWritesAuditedRows() throws {
+    try TestDatabase.with { db in
       let admin = try db.connect()
       let role = "mscreg_t_app_" + String(UInt64.random(in: 0...UInt64.max), radix: 16)
       try admin.execute(
@@ -192,8 +187,8 @@ import Testing
     }
   }
 
-  @Test func aStaleRepeatableReadSnapshotCannotForkTheChain() async throws {
-    try await TestDatabase.with { db in
+  @Test func aStaleRepeatableReadSnapshotCannotForkTheChain() throws {
+    try TestDatabase.with { db in
       let stale = try db.connect()
       let other = try db.connect()
       try stale.execute("BEGIN ISOLATION LEVEL REPEATABLE READ")

@@ -6,8 +6,8 @@ import TestSupport
 import Testing
 
 @Suite struct AuditTriggerTests {
-  @Test func everyChangeIsRecordedWithOldNewRoleAndReason() async throws {
-    try await TestDatabase.with { db in
+  @Test func everyChangeIsRecordedWithOldNewRoleAndReason() throws {
+    try TestDatabase.with { db in
       let c = try db.connect()
       try c.query("INSERT INTO registry.site (code, name, country) VALUES ('PAN', 'Panama', 'PA')")
       try c.transaction { tx in
@@ -34,8 +34,8 @@ import Testing
     }
   }
 
-  @Test func updatesAndDeletesWithoutAReasonAreRefused() async throws {
-    try await TestDatabase.with { db in
+  @Test func updatesAndDeletesWithoutAReasonAreRefused() throws {
+    try TestDatabase.with { db in
       let c = try db.connect()
       try c.query("INSERT INTO registry.site (code, name) VALUES ('PAN', 'Panama')")
       for sql in [
@@ -58,8 +58,8 @@ import Testing
     }
   }
 
-  @Test func theAuditLogCannotBeChangedEvenByItsOwner() async throws {
-    try await TestDatabase.with { db in
+  @Test func theAuditLogCannotBeChangedEvenByItsOwner() throws {
+    try TestDatabase.with { db in
       let c = try db.connect()
       try c.query("INSERT INTO registry.site (code, name) VALUES ('PAN', 'Panama')")
       for sql in [
@@ -73,8 +73,8 @@ import Testing
     }
   }
 
-  @Test func identityRowsAreAuditedInsideTheIdentitySchema() async throws {
-    try await TestDatabase.with { db in
+  @Test func identityRowsAreAuditedInsideTheIdentitySchema() throws {
+    try TestDatabase.with { db in
       let c = try db.connect()
       try c.execute(
         """
@@ -93,8 +93,8 @@ import Testing
     }
   }
 
-  @Test func storeMapsConstraintViolationsToNamedRefusals() async throws {
-    try await TestDatabase.with { db in
+  @Test func storeMapsConstraintViolationsToNamedRefusals() throws {
+    try TestDatabase.with { db in
       let store = try Store(conninfo: db.conninfo)
       let sites = SiteRepository(store)
       try sites.insert(Site(code: "PAN", name: "Panama", country: "PA"))

@@ -24,8 +24,8 @@ struct MigrationFolder {
 }
 
 @Suite struct MigratorTests {
-  @Test func appliesInNumericOrderAndIsIdempotent() async throws {
-    try await TestDatabase.with(migrated: false) { db in
+  @Test func appliesInNumericOrderAndIsIdempotent() throws {
+    try TestDatabase.with(migrated: false) { db in
       let folder = try MigrationFolder([
         "0010_third.sql": "INSERT INTO steps VALUES (3);",
         "0002_second.sql": "INSERT INTO steps VALUES (2);",
@@ -47,8 +47,8 @@ struct MigrationFolder {
     }
   }
 
-  @Test func refusesAnAppliedFileThatChanged() async throws {
-    try await TestDatabase.with(migrated: false) { db in
+  @Test func refusesAnAppliedFileThatChanged() throws {
+    try TestDatabase.with(migrated: false) { db in
       let folder = try MigrationFolder(["0001_first.sql": "CREATE TABLE a (n int);"])
       defer { folder.remove() }
       let store = try Store(conninfo: db.conninfo)
@@ -66,8 +66,8 @@ struct MigrationFolder {
     }
   }
 
-  @Test func refusesWhenAnAppliedFileIsMissing() async throws {
-    try await TestDatabase.with(migrated: false) { db in
+  @Test func refusesWhenAnAppliedFileIsMissing() throws {
+    try TestDatabase.with(migrated: false) { db in
       let folder = try MigrationFolder(["0001_first.sql": "CREATE TABLE a (n int);"])
       defer { folder.remove() }
       let store = try Store(conninfo: db.conninfo)
@@ -80,8 +80,8 @@ struct MigrationFolder {
     }
   }
 
-  @Test func aFailingFileLeavesNoTraceAndStopsTheRun() async throws {
-    try await TestDatabase.with(migrated: false) { db in
+  @Test func aFailingFileLeavesNoTraceAndStopsTheRun() throws {
+    try TestDatabase.with(migrated: false) { db in
       let folder = try MigrationFolder([
         "0001_first.sql": "CREATE TABLE a (n int);",
         "0002_broken.sql": "CREATE TABLE b (n int); INSERT INTO nowhere VALUES (1);",
@@ -118,8 +118,8 @@ struct MigrationFolder {
     #expect(missing.kind == .notFound)
   }
 
-  @Test func concurrentMigratorsApplyEachFileOnce() async throws {
-    try await TestDatabase.with(migrated: false) { db in
+  @Test func concurrentMigratorsApplyEachFileOnce() throws {
+    try TestDatabase.with(migrated: false) { db in
       let folder = try MigrationFolder([
         "0001_first.sql": "CREATE TABLE runs (n int); SELECT pg_sleep(0.3);",
         "0002_second.sql": "INSERT INTO runs VALUES (2); SELECT pg_sleep(0.2);",
@@ -128,16 +128,9 @@ struct MigrationFolder {
       defer { folder.remove() }
       let url = folder.url
       let conninfo = db.conninfo
-      let counts = try await withThrowingTaskGroup(of: Int.self) { group in
-        for _ in 0..<4 {
-          group.addTask {
-            let store = try Store(conninfo: conninfo)
-            return try Migrator(directory: url).migrate(store).count
-          }
-        }
-        var all: [Int] = []
-        for try await n in group { all.append(n) }
-        return all
+      let counts = try Concurrently.run(4) { _ in
+        let store = try Store(conninfo: conninfo)
+        return try Migrator(directory: url).migrate(store).count
       }
       #expect(counts.reduce(0, +) == 3)
       let rows = try db.connect().query("SELECT count(*) AS n FROM runs").rows[0]
@@ -147,8 +140,8 @@ struct MigrationFolder {
     }
   }
 
-  @Test func theRegistrysOwnMigrationsApplyToAnEmptyDatabase() async throws {
-    try await TestDatabase.with(migrated: false) { db in
+  @Test func theRegistrysOwnMigrationsApplyToAnEmptyDatabase() throws {
+    try TestDatabase.with(migrated: false) { db in
       let store = try Store(conninfo: db.conninfo)
       let migrator = Migrator(directory: TestDatabase.migrationsFolder)
       let applied = try migrator.migrate(store)

@@ -43,8 +43,8 @@ func parseCSV(_ text: String) -> [[String]] {
 }
 
 @Suite struct AuditExportCLITests {
-  @Test func auditVerifyReportsOKThenTheFirstBreak() async throws {
-    try await TestDatabase.with { db in
+  @Test func auditVerifyReportsOKThenTheFirstBreak() throws {
+    try TestDatabase.with { db in
       _ = try RegistryFixture(db)
       let ok = try CLIRunner.run(["audit", "verify"], database: db)
       #expect(ok.status == 0, "\(ok.stderr)")
@@ -82,8 +82,8 @@ func parseCSV(_ text: String) -> [[String]] {
     }
   }
 
-  @Test func exportRefusesWithoutDeidentified() async throws {
-    try await TestDatabase.with { db in
+  @Test func exportRefusesWithoutDeidentified() throws {
+    try TestDatabase.with { db in
       _ = try RegistryFixture(db)
       let out = FileManager.default.temporaryDirectory.appendingPathComponent(
         "mscreg-export-\(UUID().uuidString)")
@@ -100,8 +100,8 @@ func parseCSV(_ text: String) -> [[String]] {
     }
   }
 
-  @Test func deidentifiedExportHoldsNoIdentifierAndShiftsEveryDate() async throws {
-    try await TestDatabase.with { db in
+  @Test func deidentifiedExportHoldsNoIdentifierAndShiftsEveryDate() throws {
+    try TestDatabase.with { db in
       let fixture = try RegistryFixture(db)
       // ACLF-BMMSC with no upper age limit, so that a 92-year-old can be enrolled.
       let yaml = try String(

@@ -591,8 +591,8 @@ struct BadInput: Sendable, CustomStringConvertible {
     return paths
   }
 
-  @Test func everyMalformedValueIsRefusedAndChangesNothing() async throws {
-    try await TestDatabase.with { db in
+  @Test func everyMalformedValueIsRefusedAndChangesNothing() throws {
+    try TestDatabase.with { db in
       let fixture = try RegistryFixture(db)
       // A registry with something of everything for the commands to refer to.
       var ids: [String: String] = [:]
@@ -652,18 +652,13 @@ struct BadInput: Sendable, CustomStringConvertible {
 
       let before = try fixture.fingerprint()
       // Four at a time: the order does not matter, as none of them may write.
-      let results = try await withThrowingTaskGroup(of: [(Int, CLIResult)].self) { group in
-        for lane in 0..<4 {
-          group.addTask {
-            try stride(from: lane, to: cases.count, by: 4).map {
-              ($0, try CLIRunner.run(cases[$0].arguments, database: db))
-            }
-          }
+      let lanes = try Concurrently.run(4) { lane in
+        try stride(from: lane, to: cases.count, by: 4).map {
+          ($0, try CLIRunner.run(cases[$0].arguments, database: db))
         }
-        var all: [Int: CLIResult] = [:]
-        for try await part in group { for (i, r) in part { all[i] = r } }
-        return all
       }
+      var results: [Int: CLIResult] = [:]
+      for part in lanes { for (i, r) in part { results[i] = r } }
       var unknownNames = 0
       // MSCREG_CORPUS_LOG=FILE writes each case's status and message, for review.
       var log = ""

@@ -6,8 +6,8 @@ import Testing
 @Suite struct BadInputRegressionTests {
   /// `--ana-titer 0` (a negative ANA, accepted by the domain) failed on the database's CHECK
   /// with a raw constraint message; migration 0008 allows 0.
-  @Test func anANATiterOfZeroIsStoredAsANegativeANA() async throws {
-    try await TestDatabase.with { db in
+  @Test func anANATiterOfZeroIsStoredAsANegativeANA() throws {
+    try TestDatabase.with { db in
       _ = try RegistryFixture(db)
       let enroll = try CLIRunner.run(sleEnrollArguments(mrn: "ANA-0"), database: db)
       try #require(enroll.status == 0, "\(enroll.stderr)")
@@ -29,8 +29,8 @@ import Testing
 
   /// `patient list --site X` / `--protocol X` for a name that does not exist printed an empty
   /// list (exit 0); an unknown name exits 66 like everywhere else.
-  @Test func listingByAnUnknownSiteOrProtocolIsNotFound() async throws {
-    try await TestDatabase.with { db in
+  @Test func listingByAnUnknownSiteOrProtocolIsNotFound() throws {
+    try TestDatabase.with { db in
       _ = try RegistryFixture(db)
       let site = try CLIRunner.run(["patient", "list", "--site", "XXX"], database: db)
       #expect(site.status == 66 && site.stderr == "error: --site: no site XXX\n")
@@ -42,8 +42,8 @@ import Testing
   }
 
   /// `audit KEY` for a key the trail never mentioned printed nothing (exit 0).
-  @Test func theAuditTrailOfAnUnknownKeyIsNotFound() async throws {
-    try await TestDatabase.with { db in
+  @Test func theAuditTrailOfAnUnknownKeyIsNotFound() throws {
+    try TestDatabase.with { db in
       _ = try RegistryFixture(db)
       let unknown = try CLIRunner.run(["audit", "SLE-PAN-0099"], database: db)
       #expect(unknown.status == 66 && unknown.stderr.hasPrefix("error: KEY:"))
@@ -56,8 +56,8 @@ import Testing
 extension BadInputRegressionTests {
   /// A protocol title of any length loaded (10,000 characters went into the registry); titles
   /// are now 1–200 characters without control characters, like other names.
-  @Test func aProtocolTitleIsBounded() async throws {
-    try await TestDatabase.with { db in
+  @Test func aProtocolTitleIsBounded() throws {
+    try TestDatabase.with { db in
       let text = try String(
         contentsOf: RegistryFixture.protocolsFolder.appendingPathComponent("sle-ucmsc.yaml"),
         encoding: .utf8)

@@ -16,8 +16,8 @@ func sleEnrollArguments(mrn: String, site: String = "PAN", enrolledOn: String = 
 }
 
 @Suite struct EnrollmentCLITests {
-  @Test func protocolLoadIsValidatedImmutableAndVersioned() async throws {
-    try await TestDatabase.with { db in
+  @Test func protocolLoadIsValidatedImmutableAndVersioned() throws {
+    try TestDatabase.with { db in
       let file = RegistryFixture.protocolsFolder.appendingPathComponent("sle-ucmsc.yaml").path
       let first = try CLIRunner.run(["protocol", "load", file], database: db)
       #expect(first.status == 0 && first.stdout == "loaded protocol SLE-UCMSC version 1\n")
@@ -53,8 +53,8 @@ func sleEnrollArguments(mrn: String, site: String = "PAN", enrolledOn: String = 
     }
   }
 
-  @Test func anInvalidProtocolListsEveryProblemAndLoadsNothing() async throws {
-    try await TestDatabase.with { db in
+  @Test func anInvalidProtocolListsEveryProblemAndLoadsNothing() throws {
+    try TestDatabase.with { db in
       let tmp = FileManager.default.temporaryDirectory.appendingPathComponent(
         "bad-\(UUID().uuidString).yaml")
       defer { try? FileManager.default.removeItem(at: tmp) }
@@ -99,8 +99,8 @@ func sleEnrollArguments(mrn: String, site: String = "PAN", enrolledOn: String = 
     }
   }
 
-  @Test func enrollShowListAndAmendThroughTheBinary() async throws {
-    try await TestDatabase.with { db in
+  @Test func enrollShowListAndAmendThroughTheCommandLine() throws {
+    try TestDatabase.with { db in
       _ = try RegistryFixture(db)
       let enroll = try CLIRunner.run(sleEnrollArguments(mrn: "CLI-1"), database: db)
       #expect(enroll.status == 0, "\(enroll.stderr)")
@@ -136,7 +136,10 @@ func sleEnrollArguments(mrn: String, site: String = "PAN", enrolledOn: String = 
       let lines = csv.stdout.split(separator: "\n")
       #expect(
         lines.first
-          == "study_id,protocol,protocol_version,site,arm,status,enrolled_on,sex,age_at_enrollment")
+          == "study_id,protocol,protocol_version,site,arm,status,enrolled_on,sex,age_at_enrollment,synthetic"
+      )
+      #expect(
+        lines.dropFirst().allSatisfy { $0.hasSuffix(",false") }, "an enrolled patient is real")
       #expect(lines.count == 2)
       #expect(!csv.stdout.contains("CLI-1"))
       let filtered = try CLIRunner.run(
@@ -158,26 +161,19 @@ func sleEnrollArguments(mrn: String, site: String = "PAN", enrolledOn: String = 
     }
   }
 
-  @Test func concurrentEnrollmentsFromManyProcessesGiveGaplessStudyIDs() async throws {
-    try await TestDatabase.with { db in
+  @Test func concurrentEnrollmentsFromManyProcessesGiveGaplessStudyIDs() throws {
+    try TestDatabase.with { db in
       _ = try RegistryFixture(db)
       let processes = 8
       let perProcess = 25
-      let failures = try await withThrowingTaskGroup(of: [String].self) { group in
-        for p in 0..<processes {
-          group.addTask {
-            var errors: [String] = []
-            for i in 0..<perProcess {
-              let r = try CLIRunner.run(sleEnrollArguments(mrn: "C-\(p)-\(i)"), database: db)
-              if r.status != 0 { errors.append(r.stderr) }
-            }
-            return errors
-          }
+      let failures = try Concurrently.run(processes) { p in
+        var errors: [String] = []
+        for i in 0..<perProcess {
+          let r = try CLIRunner.run(sleEnrollArguments(mrn: "C-\(p)-\(i)"), database: db)
+          if r.status != 0 { errors.append(r.stderr) }
         }
-        var all: [String] = []
-        for try await e in group { all += e }
-        return all
-      }
+        return errors
+      }.flatMap { $0 }
       #expect(failures.isEmpty, "\(failures.prefix(3))")
       let ids = try db.connect().query(
         "SELECT study_id FROM registry.patient ORDER BY study_id"

@@ -195,9 +195,7 @@ final class RunningCLI: @unchecked Sendable {
 @Suite(.serialized) struct FaultTests {
   /// Starts a private cluster with a migrated registry, sites PAN, BOG and GZU and the example
   /// protocols; runs `body`; always destroys the cluster.
-  func withPrivateRegistry(_ body: (PrivateCluster, [String: String]) async throws -> Void)
-    async throws
-  {
+  func withPrivateRegistry(_ body: (PrivateCluster, [String: String]) throws -> Void) throws {
     let cluster = try PrivateCluster()
     defer { cluster.destroy() }
     let env = ["MSCREG_DATABASE": cluster.conninfo]
@@ -213,7 +211,7 @@ final class RunningCLI: @unchecked Sendable {
       let result = try CLIRunner.run(arguments, environment: env)
       try #require(result.status == 0, "\(arguments): \(result.stderr)")
     }
-    try await body(cluster, env)
+    try body(cluster, env)
   }
 
   /// Polls (every 25 ms, up to `timeout` seconds) until `sql` returns a row; throws if the
@@ -244,8 +242,8 @@ final class RunningCLI: @unchecked Sendable {
     try Connection(conninfo: cluster.conninfo).query(sql).rows[0].decode(at: 0)
   }
 
-  @Test func killingTheServerDuringAnImportLeavesNoneOfTheBatch() async throws {
-    try await withPrivateRegistry { cluster, env in
+  @Test func killingTheServerDuringAnImportLeavesNoneOfTheBatch() throws {
+    try withPrivateRegistry { cluster, env in
       let rows = 2_000
       let file = try sleImportFile(rows: rows, mrnPrefix: "FAULT-")
       defer { try? FileManager.default.removeItem(at: file) }
@@ -313,8 +311,8 @@ final class RunningCLI: @unchecked Sendable {
     }
   }
 
-  @Test func killingTheServerDuringACOPYSeedLeavesNoneOfTheCohort() async throws {
-    try await withPrivateRegistry { cluster, env in
+  @Test func killingTheServerDuringACOPYSeedLeavesNoneOfTheCohort() throws {
+    try withPrivateRegistry { cluster, env in
       let started = Date()
       let child = try RunningCLI(
         ["demo", "seed", "--protocol", "ACLF-BMMSC", "--patients", "20000"], environment: env)

@@ -4,8 +4,8 @@ import TestSupport
 import Testing
 
 @Suite struct FoundationCLITests {
-  @Test func migrateStatusAndRerunOnAFreshDatabase() async throws {
-    try await TestDatabase.with(migrated: false) { db in
+  @Test func migrateStatusAndRerunOnAFreshDatabase() throws {
+    try TestDatabase.with(migrated: false) { db in
       let status = try CLIRunner.run(["db", "status", "--format", "json"], database: db)
       #expect(status.status == 0)
       let pending = try JSONDecoder().decode(
@@ -26,8 +26,8 @@ import Testing
     }
   }
 
-  @Test func siteAddListAndAuditEndToEnd() async throws {
-    try await TestDatabase.with { db in
+  @Test func siteAddListAndAuditEndToEnd() throws {
+    try TestDatabase.with { db in
       let add = try CLIRunner.run(
         ["site", "add", "PAN", "--name", "Hospital Santo Tomás", "--country", "PA"], database: db)
       #expect(add.status == 0)
@@ -54,8 +54,8 @@ import Testing
     }
   }
 
-  @Test func refusalsExitWithTheDocumentedStatusAndChangeNothing() async throws {
-    try await TestDatabase.with { db in
+  @Test func refusalsExitWithTheDocumentedStatusAndChangeNothing() throws {
+    try TestDatabase.with { db in
       _ = try CLIRunner.run(["site", "add", "PAN", "--name", "Panama"], database: db)
       let cases: [([String], Int32, String)] = [
         (["site", "add", "PAN", "--name", "Again"], 65, "error: CODE:"),

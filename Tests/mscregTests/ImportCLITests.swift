@@ -27,8 +27,8 @@ func sleImportFile(
 }
 
 @Suite struct ImportCLITests {
-  @Test func importPrintsEachStudyIDAndArmAndAuditsEveryRow() async throws {
-    try await TestDatabase.with { db in
+  @Test func importPrintsEachStudyIDAndArmAndAuditsEveryRow() throws {
+    try TestDatabase.with { db in
       _ = try RegistryFixture(db)
       let file = try sleImportFile(rows: 4)
       defer { try? FileManager.default.removeItem(at: file) }
@@ -61,8 +61,8 @@ func sleImportFile(
     }
   }
 
-  @Test func aBadRowAtLineNLeavesNothingAndNamesTheLineAndColumn() async throws {
-    try await TestDatabase.with { db in
+  @Test func aBadRowAtLineNLeavesNothingAndNamesTheLineAndColumn() throws {
+    try TestDatabase.with { db in
       let fixture = try RegistryFixture(db)
       let before = try fixture.fingerprint()
       let cases: [(line: Int, row: String, status: Int32, prefix: String)] = [

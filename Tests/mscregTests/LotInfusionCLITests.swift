@@ -40,8 +40,8 @@ import Testing
     return try JSONDecoder().decode([JSONAny].self, from: Data(audit.stdout.utf8)).count
   }
 
-  @Test func lotsAndInfusionsEndToEnd() async throws {
-    try await TestDatabase.with { db in
+  @Test func lotsAndInfusionsEndToEnd() throws {
+    try TestDatabase.with { db in
       let patients = try setUp(db)
       let msc = patients.filter { $0.arm == "msc" }.map(\.id)
       let add = try CLIRunner.run(["lot", "add", "UC-2601-01"] + Self.goodLot, database: db)
@@ -101,8 +101,8 @@ import Testing
     }
   }
 
-  @Test func refusalsExitWithOneErrorLineNamingTheFieldAndChangeNothing() async throws {
-    try await TestDatabase.with { db in
+  @Test func refusalsExitWithOneErrorLineNamingTheFieldAndChangeNothing() throws {
+    try TestDatabase.with { db in
       let patients = try setUp(db)
       let msc = patients.filter { $0.arm == "msc" }.map(\.id)
       let control = patients.filter { $0.arm == "control" }.map(\.id)

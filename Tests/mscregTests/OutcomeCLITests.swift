@@ -31,8 +31,8 @@ import Testing
     return ("SLE-PAN-0001", "ACLF-GZU-0001", e)
   }
 
-  @Test func assessAmendVoidAndListEndToEnd() async throws {
-    try await TestDatabase.with { db in
+  @Test func assessAmendVoidAndListEndToEnd() throws {
+    try TestDatabase.with { db in
       let (_, aclf, e) = try setUp(db)
       let week1 = e.adding(days: 7)
       let add = try CLIRunner.run(
@@ -67,8 +67,8 @@ import Testing
     }
   }
 
-  @Test func refusalsExitWithOneErrorLineNamingTheFieldAndWriteNothing() async throws {
-    try await TestDatabase.with { db in
+  @Test func refusalsExitWithOneErrorLineNamingTheFieldAndWriteNothing() throws {
+    try TestDatabase.with { db in
       let (sle, aclf, e) = try setUp(db)
       let w4 = "\(e.adding(days: 28))"
       let cases: [([String], Int32, String)] = [
@@ -138,8 +138,8 @@ import Testing
     }
   }
 
-  @Test func grade5WithDeathDateAndEventsEndToEnd() async throws {
-    try await TestDatabase.with { db in
+  @Test func grade5WithDeathDateAndEventsEndToEnd() throws {
+    try TestDatabase.with { db in
       let (sle, aclf, e) = try setUp(db)
       let ae = try CLIRunner.run(
         [
@@ -170,8 +170,8 @@ import Testing
     }
   }
 
-  @Test func visitsDueFormatsAndHelp() async throws {
-    try await TestDatabase.with { db in
+  @Test func visitsDueFormatsAndHelp() throws {
+    try TestDatabase.with { db in
       let (sle, _, e) = try setUp(db)
       let csv = try CLIRunner.run(
         ["visits", "due", "--site", "PAN", "--as-of", "\(e.adding(days: 36))", "--format", "csv"],

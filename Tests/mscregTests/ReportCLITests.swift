@@ -3,8 +3,8 @@ import TestSupport
 import Testing
 
 @Suite struct ReportCLITests {
-  @Test func jsonFollowsTheContractCSVParsesAndHTMLIsWritten() async throws {
-    try await TestDatabase.with { db in
+  @Test func jsonFollowsTheContractCSVParsesAndHTMLIsWritten() throws {
+    try TestDatabase.with { db in
       _ = try RegistryFixture(db)
       for i in 0..<6 {
         _ = try CLIRunner.run(
@@ -90,8 +90,8 @@ import Testing
     }
   }
 
-  @Test func badOptionsAreRefused() async throws {
-    try await TestDatabase.with { db in
+  @Test func badOptionsAreRefused() throws {
+    try TestDatabase.with { db in
       _ = try RegistryFixture(db)
       let cases: [([String], Int32, String)] = [
         (["--by", "colour"], 65, "error: --by:"),

@@ -2,7 +2,7 @@ import Foundation
 import TestSupport
 import Testing
 
-/// `mscreg score …` end to end: the built binary, no database.
+/// `mscreg score …` end to end through the command line (in process), no database.
 @Suite struct ScoreCLITests {
   /// Runs `mscreg score …` and decodes its JSON output (expects exit 0).
   private func json(_ arguments: [String]) throws -> JSONAny {
@@ -227,8 +227,6 @@ import Testing
       ),
       (["meld3", "--sex", "X"] + meldExample, "error: --sex: "),
       (["meld3", "--sex", "F", "--age", "old"] + meldExample, "error: --age: "),
-      // Measures the instrument does not use are still validated.
-      (["meld"] + meldExample + ["--pga", "7"], "error: --pga: "),
     ]
     for (arguments, prefix) in cases {
       let result = try CLIRunner.run(["score"] + arguments)
@@ -237,6 +235,11 @@ import Testing
       #expect(result.stderr.split(separator: "\n").count == 1, "\(arguments): one line")
       #expect(result.stdout.isEmpty, "\(arguments)")
     }
+    // A measure the instrument does not use is not one of its options: a usage error.
+    let unused = try CLIRunner.run(["score", "meld"] + meldExample + ["--pga", "7"])
+    #expect(unused.status == 64, "\(unused.stderr)")
+    #expect(unused.stderr.hasPrefix("error: Unknown option '--pga'"), "\(unused.stderr)")
+    #expect(unused.stdout.isEmpty)
   }
 
   @Test func usageErrorsExit64() throws {

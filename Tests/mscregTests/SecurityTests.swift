@@ -47,8 +47,8 @@ struct SecuredRegistry {
 }
 
 @Suite struct SecurityTests {
-  @Test func noApplicationRoleOwnsTablesIsSuperuserOrBypassesRLS() async throws {
-    try await TestDatabase.with { db in
+  @Test func noApplicationRoleOwnsTablesIsSuperuserOrBypassesRLS() throws {
+    try TestDatabase.with { db in
       let s = try SecuredRegistry(db)
       let c = try db.connect()
       let bad = try c.query(
@@ -79,8 +79,8 @@ struct SecuredRegistry {
     }
   }
 
-  @Test func aCoordinatorOfSiteASeesAndWritesNothingOfSiteB() async throws {
-    try await TestDatabase.with { db in
+  @Test func aCoordinatorOfSiteASeesAndWritesNothingOfSiteB() throws {
+    try TestDatabase.with { db in
       let s = try SecuredRegistry(db)
       let before = try s.f.fingerprint()
       // Through the CLI.
@@ -147,8 +147,8 @@ struct SecuredRegistry {
     }
   }
 
-  @Test func rolesReadWhatTheyMayAndAreDeniedTheRest() async throws {
-    try await TestDatabase.with { db in
+  @Test func rolesReadWhatTheyMayAndAreDeniedTheRest() throws {
+    try TestDatabase.with { db in
       let s = try SecuredRegistry(db)
       // Investigators read their site, identity included, and write nothing.
       let inv = try s.cli(s.investigatorPAN, ["patient", "show", s.panPatient, "--identify"])
@@ -190,8 +190,8 @@ struct SecuredRegistry {
     }
   }
 
-  @Test func userAddRefusesBadRequests() async throws {
-    try await TestDatabase.with { db in
+  @Test func userAddRefusesBadRequests() throws {
+    try TestDatabase.with { db in
       let s = try SecuredRegistry(db)
       let cases: [([String], Int32, String)] = [
         (["user", "add", "Bad-Name", "--role", "monitor"], 65, "error: NAME:"),
@@ -216,8 +216,8 @@ struct SecuredRegistry {
     }
   }
 
-  @Test func reportsAndExportsCarryNoIdentifyingValue() async throws {
-    try await TestDatabase.with { db in
+  @Test func reportsAndExportsCarryNoIdentifyingValue() throws {
+    try TestDatabase.with { db in
       let s = try SecuredRegistry(db)
       let secrets = ["SEC-MRN-PAN", "SEC-MRN-BOG", "GivenSEC-MRN", "FamilySEC-MRN", "1990-04-02"]
       let dir = FileManager.default.temporaryDirectory.appendingPathComponent("sec-\(UUID())")

@@ -4,8 +4,8 @@ import Testing
 
 /// `mscreg demo seed` end to end.
 @Suite struct SeedCLITests {
-  @Test func seedPrintsCountsAppendsAndRefusesTheSameSeedTwice() async throws {
-    try await TestDatabase.with { db in
+  @Test func seedPrintsCountsAppendsAndRefusesTheSameSeedTwice() throws {
+    try TestDatabase.with { db in
       _ = try RegistryFixture(db)
       let args = ["demo", "seed", "--protocol", "ACLF-BMMSC", "--patients", "60", "--seed", "3"]
       let first = try CLIRunner.run(args + ["--as-of", "2026-10-01"], database: db)

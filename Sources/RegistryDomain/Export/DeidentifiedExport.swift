@@ -89,7 +89,7 @@ public enum DeidentifiedExport {
         ExportColumn("study_id"), ExportColumn("protocol_version"), ExportColumn("site"),
         ExportColumn("sex"), ExportColumn("birth_year", .birthYear),
         ExportColumn("age_at_enrollment", .age), ExportColumn("arm"), ExportColumn("status"),
-        ExportColumn("status_day", .day),
+        ExportColumn("status_day", .day), ExportColumn("synthetic"),
       ]),
     ExportTableLayout(
       name: "screening",

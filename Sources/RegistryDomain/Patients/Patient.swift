@@ -22,6 +22,9 @@ public struct Patient: Sendable, Equatable, Codable {
   public let status: PatientStatus
   /// Date of the last status change (withdrawal, death …), if any.
   public let statusOn: CalendarDate?
+  /// True for a patient written by `mscreg demo seed` (a synthetic cohort), false for a real
+  /// patient.
+  public var synthetic = false
 
   /// Creates a patient value.
   public init(
@@ -51,6 +54,7 @@ public struct Patient: Sendable, Equatable, Codable {
     case ageAtEnrollment = "age_at_enrollment"
     case enrolledOn = "enrolled_on"
     case statusOn = "status_on"
+    case synthetic
   }
 
   /// Formats a study ID: `SLE-PAN-0001`.

@@ -2,6 +2,8 @@
 /// patient (survival comes as counts per day and outcome). `CohortReportBuilder` turns these
 /// into statistics.
 public struct CohortAggregates: Sendable, Equatable {
+  /// Patients of synthetic cohorts (`demo seed`) among the cohort's patients.
+  public var syntheticPatients = 0
   /// Per-group status counts.
   public struct GroupCounts: Sendable, Equatable {
     public var enrolled = 0, treated = 0, withdrawn = 0, died = 0, transplanted = 0

@@ -26,6 +26,10 @@ public struct CohortReport: Sendable, Codable, Equatable {
   /// The paths of `suppressed` withheld by complementary suppression (counts of at least
   /// `minCell`); not part of the JSON contract, where every withheld figure is null alike.
   public var complementary: [String] = []
+  /// True when the cohort includes patients of a synthetic cohort (`demo seed`).
+  public var syntheticIncluded = false
+  /// True when synthetic patients were left out (`--exclude-synthetic`).
+  public var syntheticExcluded = false
 
   /// Protocol identity in the report.
   public struct ProtocolRef: Sendable, Codable, Equatable {
@@ -116,6 +120,8 @@ public struct CohortReport: Sendable, Codable, Equatable {
     case groupBy = "group_by"
     case ciMethod = "ci_method"
     case minCell = "min_cell"
+    case syntheticIncluded = "synthetic_included"
+    case syntheticExcluded = "synthetic_excluded"
   }
 }
 

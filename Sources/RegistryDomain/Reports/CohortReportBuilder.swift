@@ -27,6 +27,8 @@ public struct CohortReportBuilder: Sendable {
   public let minCell: Int
   /// Site restriction, if any.
   public let site: String?
+  /// Whether synthetic patients were left out of the aggregates (reported as such).
+  public var excludeSynthetic = false
 
   /// Creates a builder.
   public init(
@@ -186,6 +188,8 @@ public struct CohortReportBuilder: Sendable {
       asOf: asOf, groupBy: groupBy, ciMethod: ciMethod, minCell: minCell, site: site, flow: flow,
       groups: groups, suppressed: flowSuppressor.paths.sorted())
     report.complementary = flowSuppressor.complementary.sorted()
+    report.syntheticIncluded = data.syntheticPatients > 0
+    report.syntheticExcluded = excludeSynthetic
     return report
   }
 
