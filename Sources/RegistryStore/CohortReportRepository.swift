@@ -375,7 +375,8 @@ public struct CohortReportRepository {
           guard let status = ResponderStatus(rawValue: text) else {
             throw RegistryError(.internal, field: "status", "unknown responder status \(text)")
           }
-          result[try row.decode("study_id")] = (status, try row.decode("complete"))
+          let complete: Bool = try row.decode("complete")
+          result[try row.decode("study_id")] = (status, status == .responder && complete)
         }
         return result
       }
