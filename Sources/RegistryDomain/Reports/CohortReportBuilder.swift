@@ -1,7 +1,13 @@
 import Foundation
 
-/// Builds the cohort report from database aggregates: Kaplan–Meier, Wilson and t intervals,
-/// and `--min-cell` suppression (SPEC §6).
+/// Builds the cohort report from database aggregates: Kaplan–Meier (with estimability and the
+/// median's CI), Wilson and t intervals, the MSC-versus-control log-rank test and Cox hazard
+/// ratio, and `--min-cell` suppression (SPEC §6).
+///
+/// A survival estimate at a horizon that is not estimable (`KaplanMeierEstimate.isEstimable`)
+/// is nil with `estimable` false, and is not a suppressed figure. Renal response rates are
+/// responders / population (baseline UPCR at or above the threshold); SRI-4 rates responders /
+/// patients.
 ///
 /// Suppression: every count from 1 to `minCell − 1` becomes null, with its path in
 /// `suppressed`; so does every figure built on such a count (a rate or interval whose
@@ -228,13 +234,14 @@ public struct CohortReportBuilder: Sendable {
       missing: s.count(p.missing, "\(path).missing"))
     // The rate's denominator: the population (renal response) or every patient due (SRI-4).
     let denominator = isRenal ? result.population : result.patients
+    let trials = isRenal ? p.population : p.patients
     if result.responders != nil, denominator != nil,
-      let w = WilsonInterval(successes: p.responders, trials: p.population)
+      let w = WilsonInterval(successes: p.responders, trials: trials)
     {
       result.rate = w.estimate
       result.ciLow = w.low
       result.ciHigh = w.high
-    } else if p.population > 0 {
+    } else if trials > 0 {
       s.paths.append(EndpointResult.ratePath(endpoint.code))
     }
     return result
