@@ -212,6 +212,44 @@ struct ClinicalCohort {
   }
 }
 
+@Suite struct CohortReportComparisonTests {
+  /// The hand-built ACLF cohort (CohortReportTests): the comparison splits its patients by the
+  /// arms' `receives_msc` whatever the grouping, and matches the domain's tests on the known
+  /// follow-up (A death 59, B transplant 59, C censored 59, D censored 0, E censored 31, F
+  /// death 198). Read by a monitor.
+  @Test func logRankAndCoxOverTheArmsOfTheCohort() async throws {
+    try await TestDatabase.with { db in
+      let cohort = try HandCohort(db)
+      let monitor = db.userName("mon")
+      _ = try UserService(cohort.f.registry).add(name: monitor, role: .monitor, sites: [])
+      var arms: [String: Bool] = [:]
+      for (name, id) in cohort.ids {
+        let arm: String = try db.connect().query(
+          "SELECT arm FROM registry.patient WHERE study_id = $1", [id]
+        ).rows[0].decode("arm")
+        arms[name] = arm == "msc"
+      }
+      let follow: [(String, Double, Bool)] = [
+        ("A", 59, true), ("B", 59, true), ("C", 59, false), ("D", 0, false), ("E", 31, false),
+        ("F", 198, true),
+      ]
+      let observations = follow.map {
+        SurvivalComparisonObservation(time: $0.1, event: $0.2, treated: arms[$0.0]!)
+      }
+      let expected = SurvivalComparison(
+        endpoint: "tfs", mscArms: ["msc"], controlArms: ["smt"], observations: observations)
+      for by in [CohortGrouping.site, .arm] {
+        var q = ReportService.CohortQuery(protocolCode: "ACLF-BMMSC")
+        q.asOf = CalendarDate(iso: "2026-10-01")!
+        q.groupBy = by
+        let r = try ReportService(RegistryDatabase(conninfo: try db.conninfo(asUser: monitor)))
+          .cohort(q)
+        #expect(r.comparisons == [expected])
+      }
+    }
+  }
+}
+
 extension ClinicalCohort {
   /// Builds the cohort once more in `db` (a fresh fixture is not needed: reports are reads) and
   /// reads the report at another cut-off.
