@@ -192,7 +192,8 @@ struct Page {
         detail = s.patients == 0 ? "not shown (no patients)" : "not shown (suppressed)"
       } else {
         detail = "n \(x.count(s.patients)), \(x.count(s.eventsObserved)) events"
-        detail += ", median " + (s.medianDays.map { "\(SVGPlot.tickLabel($0)) days" } ?? "not reached")
+        detail +=
+          ", median " + (s.medianDays.map { "\(SVGPlot.tickLabel($0)) days" } ?? "not reached")
       }
       items.append((i, g.group, detail))
     }
@@ -261,7 +262,8 @@ struct Page {
       row += ["NE", "NE", "–"]
     }
     return HTMLTable(
-      caption: "MSC versus control: log-rank test and Cox proportional-hazards hazard ratio (Efron ties, Wald 95% CI)",
+      caption:
+        "MSC versus control: log-rank test and Cox proportional-hazards hazard ratio (Efron ties, Wald 95% CI)",
       header: [
         "Comparison", "Log-rank χ²", "df", "Log-rank p", "Hazard ratio", "95% CI", "Wald p",
       ],
@@ -313,7 +315,8 @@ struct Page {
           "p", ["class": "note"],
           renal
             ? "KDIGO 2024: population = patients with baseline UPCR ≥ \(String(format: "%g", first.populationUPCRMin ?? 0.5)) g/g; rate = responders / population. Complete: UPCR < 0.5 g/g and creatinine ≤ 1.15 × baseline; partial: UPCR reduced ≥ 50% and < 3 g/g with the same creatinine condition. A visit without UPCR or creatinine counts as missing (no response)."
-            : "Responders among all patients of the group due at the visit; a missing or not evaluable visit counts as no response, and a death before the visit's window closes as non-response.")
+            : "Responders among all patients of the group due at the visit; a missing or not evaluable visit counts as no response, and a death before the visit's window closes as non-response."
+        )
         + Markup.element(
           "figure", [:],
           IntervalChart(rows: chartRows, axis: .proportion).svg(title: title)

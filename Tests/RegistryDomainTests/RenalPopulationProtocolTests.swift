@@ -19,7 +19,8 @@ import Testing
   @Test func aProtocolMaySetAnotherThreshold() throws {
     let p = try TrialProtocol(
       yaml: Self.sle(
-        endpoint: "{code: renal_w52, kind: renal_response, visit: week52, population: {upcr_min: 1}}"
+        endpoint:
+          "{code: renal_w52, kind: renal_response, visit: week52, population: {upcr_min: 1}}"
       ))
     #expect(p.endpoint(code: "renal_w52")?.renalPopulationUPCRMin == 1)
     let edge = try TrialProtocol(
@@ -33,7 +34,8 @@ import Testing
     func problems(_ population: String) -> [String] {
       TrialProtocol.problems(
         yaml: Self.sle(
-          endpoint: "{code: renal_w52, kind: renal_response, visit: week52, population: \(population)}"
+          endpoint:
+            "{code: renal_w52, kind: renal_response, visit: week52, population: \(population)}"
         ))
     }
     #expect(

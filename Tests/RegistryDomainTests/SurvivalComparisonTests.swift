@@ -59,7 +59,8 @@ import Testing
     ]
     #expect(CoxProportionalHazards(separated) == nil)
     // One more control patient at risk at day 3 gives a finite estimate.
-    #expect(CoxProportionalHazards(separated + [.init(time: 5, event: false, treated: false)]) != nil)
+    #expect(
+      CoxProportionalHazards(separated + [.init(time: 5, event: false, treated: false)]) != nil)
   }
 
   @Test func medianAndItsIntervalAsLifelines() throws {

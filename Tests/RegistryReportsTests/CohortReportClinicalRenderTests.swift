@@ -82,9 +82,12 @@ import Testing
     #expect(hr.estimate < 1)
     let text = CohortReportText.render(report)
     #expect(text.contains("log-rank χ²") && text.contains("Cox hazard ratio"))
-    #expect(text.contains(String(format: "%.2f (95%% CI %.2f–%.2f)", hr.estimate, hr.ciLow, hr.ciHigh)))
+    #expect(
+      text.contains(String(format: "%.2f (95%% CI %.2f–%.2f)", hr.estimate, hr.ciLow, hr.ciHigh)))
     let csv = CohortReportCSV.render(report)
-    let lines = csv.split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+    let lines = csv.split(separator: "\n").map {
+      $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+    }
     let hrColumn = try #require(lines[0].firstIndex(of: "tfs_hr"))
     #expect(lines[1][hrColumn] == String(format: "%.6g", hr.estimate))
     #expect(lines[2][hrColumn] == lines[1][hrColumn])  // report-level, repeated on each row
@@ -109,7 +112,8 @@ import Testing
     #expect(c.hazardRatio == nil)
     let json = try CohortReportJSON.render(report)
     #expect(json.contains("\"hazard_ratio\" : null"))
-    #expect(CohortReportText.render(report).contains("hazard ratio (Efron ties, Wald CI) not estimable"))
+    #expect(
+      CohortReportText.render(report).contains("hazard ratio (Efron ties, Wald CI) not estimable"))
     // A single-arm protocol has no comparison at all.
     #expect(try ReportFixtures.sle().comparisons.count == 1)  // SLE has msc and control
   }

@@ -115,7 +115,8 @@ import Testing
       let service = ReportService(asMonitor)
       var seen: [String: Set<ResponderStatus>] = ["sri4_w24": [], "renal_w52": []]
       for asOf in ["2025-11-20", "2026-07-15"].map({ CalendarDate(iso: $0)! }) {
-        for endpoint in trial.endpoints where endpoint.kind == .sri4 || endpoint.kind == .renalResponse {
+        for endpoint in trial.endpoints
+        where endpoint.kind == .sri4 || endpoint.kind == .renalResponse {
           let visit = try #require(endpoint.visit.flatMap(trial.visit(code:)))
           let closed = enrolled.adding(days: visit.window.lastDay) < asOf
           let sql = try service.responderStatuses(
@@ -125,23 +126,29 @@ import Testing
           var expectedComplete = 0
           for p in patients {
             let followUp = visit.code == "week24" ? p.week24 : p.week52
-            let recordedOn = CalendarDate(iso: visit.code == "week24" ? "2025-11-16" : "2026-05-31")!
+            let recordedOn = CalendarDate(
+              iso: visit.code == "week24" ? "2025-11-16" : "2026-05-31")!
             let recorded = followUp != nil && recordedOn <= asOf
             let status: ResponderStatus
             var complete = false
             if endpoint.kind == .sri4 {
-              let died = p.death.map { $0 <= asOf && $0 <= enrolled.adding(days: visit.window.lastDay) } ?? false
+              let died =
+                p.death.map { $0 <= asOf && $0 <= enrolled.adding(days: visit.window.lastDay) }
+                ?? false
               status = SRI4.status(
-                baseline: try sri4Visit(p.baseline), followUp: recorded ? try sri4Visit(followUp) : nil,
+                baseline: try sri4Visit(p.baseline),
+                followUp: recorded ? try sri4Visit(followUp) : nil,
                 diedBeforeWindowCloses: died, windowClosed: closed)
             } else {
               let args = (
                 u0: try p.baseline.upcr.map { try UPCR($0) },
                 c0: try p.baseline.creatinine.map { try Creatinine($0) },
                 u: try followUp?.upcr.map { try UPCR($0) },
-                c: try followUp?.creatinine.map { try Creatinine($0) })
+                c: try followUp?.creatinine.map { try Creatinine($0) }
+              )
               status = RenalResponse.status(
-                baselineUPCR: args.u0, baselineCreatinine: args.c0, upcr: args.u, creatinine: args.c,
+                baselineUPCR: args.u0, baselineCreatinine: args.c0, upcr: args.u,
+                creatinine: args.c,
                 visitRecorded: recorded, windowClosed: closed,
                 populationUPCRMin: endpoint.renalPopulationUPCRMin)
               complete =
