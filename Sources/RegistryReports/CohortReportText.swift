@@ -67,8 +67,16 @@ public enum CohortReportText {
           return row
         }
         out.append(contentsOf: table(h, rows))
-        out.append(
-          "  NE: not estimable (the horizon lies beyond the last follow-up of everyone at risk).")
+        let anyNE = r.groups.contains { g in
+          if case .survival(let gs) = g.endpoints[index] {
+            return gs.points.contains { !$0.estimable }
+          }
+          return false
+        }
+        if anyNE {
+          out.append(
+            "  NE: not estimable (the horizon lies beyond the last follow-up of everyone at risk).")
+        }
         if let c = r.comparisons.first(where: { $0.endpoint == s.code }) {
           out.append(contentsOf: comparison(c))
         }
