@@ -8,6 +8,10 @@ recomputes every value:
   - plain CI S ± z·SE: statsmodels SurvfuncRight (`surv_prob`, Greenwood `surv_prob_se`);
   - at risk at a horizon t: the number of times ≥ t (numpy);
   - median survival: lifelines `median_survival_time_` (inf ↔ null);
+  - the median's 95% CI: lifelines `median_survival_times` applied to the confidence band
+    (`kmf.confidence_interval_` for log-log; the statsmodels plain band on lifelines' timeline);
+  - two-arm comparisons (MSC vs control, ties and censoring): lifelines `logrank_test`
+    (χ², p) and `CoxPHFitter` (coefficient, SE, hazard ratio, its 95% CI, Wald p; Efron ties);
   - Wilson intervals: statsmodels proportion_confint(method="wilson");
   - Student t quantiles and t intervals of the mean: scipy.stats.t.ppf;
   - block randomization: a Python transcription of BlockRandomizer's documented algorithm.
@@ -20,7 +24,10 @@ import sys
 import warnings
 
 import numpy as np
-from lifelines import KaplanMeierFitter
+import pandas as pd
+from lifelines import CoxPHFitter, KaplanMeierFitter
+from lifelines.statistics import logrank_test
+from lifelines.utils import median_survival_times
 from scipy import stats
 from statsmodels.duration.survfunc import SurvfuncRight
 from statsmodels.stats.proportion import proportion_confint
@@ -144,6 +151,63 @@ def check_km(case, tally, index):
             median = ours
     tally.compare("km median (lifelines)", ours, median, f"km case {index}")
 
+    # The median's CI: lifelines' median_survival_times over the band's columns.
+    def band_medians(band):
+        m = median_survival_times(band)
+        values = np.asarray(m).reshape(-1)
+        return [None if math.isinf(v) else float(v) for v in values]
+
+    low, high = band_medians(kmf.confidence_interval_)
+    tally.compare("km median ci low, loglog (lifelines)", case.get("median_loglog_low"), low, f"km case {index}")
+    tally.compare("km median ci high, loglog (lifelines)", case.get("median_loglog_high"), high, f"km case {index}")
+    plain = []
+    for t in timeline:
+        s2 = step_value(sm_times, sm_prob, t, 1.0)
+        se = step_value(sm_times, sm_se, t, 0.0)
+        plain.append((0.0, 0.0) if s2 <= 0 else (max(0.0, s2 - Z * se), min(1.0, s2 + Z * se)))
+    plain_band = pd.DataFrame(plain, index=timeline, columns=["lower", "upper"])
+    low, high = band_medians(plain_band)
+    tally.compare("km median ci low, plain (lifelines)", case.get("median_plain_low"), low, f"km case {index}")
+    tally.compare("km median ci high, plain (lifelines)", case.get("median_plain_high"), high, f"km case {index}")
+
+
+def has_finite_cox(t, e, x):
+    """A finite Cox estimate needs an event of each arm while the other arm has patients at risk."""
+    treated_ok = any(e[i] and x[i] and np.any((t >= t[i]) & ~x) for i in range(len(t)))
+    control_ok = any(e[i] and not x[i] and np.any((t >= t[i]) & x) for i in range(len(t)))
+    return treated_ok and control_ok
+
+
+def check_comparison(case, tally, index):
+    t = np.asarray(case["times"], dtype=float)
+    e = np.asarray(case["events"], dtype=bool)
+    x = np.asarray(case["treated"], dtype=bool)
+    where = f"comparison case {index}, n={len(t)}, events={int(e.sum())}"
+    lr = logrank_test(t[x], t[~x], event_observed_A=e[x], event_observed_B=e[~x])
+    if case.get("logrank_chi2") is None:
+        tally.compare("log-rank not computable (no events or no variance)", 0.0,
+                      0.0 if (e.sum() == 0 or not np.isfinite(lr.test_statistic) or lr.test_statistic == 0) else 1.0, where)
+    else:
+        tally.compare("log-rank chi2 (lifelines)", case["logrank_chi2"], lr.test_statistic, where)
+        tally.compare("log-rank p (lifelines)", case["logrank_p"], lr.p_value, where)
+    if case.get("cox_coef") is None:
+        tally.compare("cox not estimable (no finite MLE)", 0.0, 0.0 if not has_finite_cox(t, e, x) else 1.0, where)
+        return
+    df = pd.DataFrame({"T": t, "E": e.astype(int), "msc": x.astype(int)})
+    # lifelines' default stopping rules (precision 1e-7 on the step or the Newton decrement,
+    # or a relative log-likelihood change below 1e-9, as R) leave β up to ~1e-5 from the
+    # maximum of the partial likelihood. Run its Newton–Raphson to the floating-point limit
+    # (60 steps, no early stop; it may warn that it "failed to converge", which only means
+    # the step never became exactly 0) so that the comparison tests the model, not the rule.
+    cph = CoxPHFitter().fit(df, "T", "E", fit_options={"precision": 1e-30, "r_precision": 0.0, "max_steps": 60})
+    row = cph.summary.loc["msc"]
+    tally.compare("cox coefficient (lifelines)", case["cox_coef"], row["coef"], where)
+    tally.compare("cox se (lifelines)", case["cox_se"], row["se(coef)"], where)
+    tally.compare("cox hazard ratio (lifelines)", case["hazard_ratio"], row["exp(coef)"], where)
+    tally.compare("cox hr ci low (lifelines)", case["hr_low"], row["exp(coef) lower 95%"], where)
+    tally.compare("cox hr ci high (lifelines)", case["hr_high"], row["exp(coef) upper 95%"], where)
+    tally.compare("cox wald p (lifelines)", case["cox_p"], row["p"], where)
+
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -157,6 +221,9 @@ def main():
 
     for i, case in enumerate(data["km"]):
         check_km(case, tally, i)
+
+    for i, case in enumerate(data.get("comparison", [])):
+        check_comparison(case, tally, i)
 
     for case in data["wilson"]:
         lo, hi = proportion_confint(case["k"], case["n"], alpha=0.05, method="wilson")

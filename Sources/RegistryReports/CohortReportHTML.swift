@@ -221,7 +221,7 @@ struct Page {
     let chart = KaplanMeierChart(
       series: series, minCell: minCell, horizons: first.points.map(\.day))
 
-    var header = [groupNoun.capitalized, "Patients", "Events", "Median (days)"]
+    var header = [groupNoun.capitalized, "Patients", "Events", "Median (days)", "Median 95% CI"]
     for p in first.points { header += ["Day \(p.day)", "95% CI", "At risk"] }
     let rows = report.groups.compactMap { g -> [String]? in
       guard case .survival(let s) = g.endpoints[index] else { return nil }
@@ -230,18 +230,26 @@ struct Page {
         g.group, x.count(s.patients, "endpoints.\(s.code).patients"),
         x.count(s.eventsObserved, "endpoints.\(s.code).events_observed"),
       ]
-      row.append(
-        s.medianDays.map { SVGPlot.tickLabel($0) } ?? (s.curve.isEmpty ? "–" : "not reached"))
+      row += CohortReportText.median(s)
       for p in s.points {
         let path = EndpointResult.survivalPath(s.code, p.day)
-        row.append(x.figure(p.survival, path: path, digits: 1, percent: true))
-        row.append(x.interval(p.ciLow, p.ciHigh, path: path, percent: true))
+        if p.estimable {
+          row.append(x.figure(p.survival, path: path, digits: 1, percent: true))
+          row.append(x.interval(p.ciLow, p.ciHigh, path: path, percent: true))
+        } else {
+          row += [ReportFormat.notEstimable, ReportFormat.notEstimable]
+        }
         row.append(x.count(p.atRisk, "endpoints.\(s.code).points.\(p.day).at_risk"))
       }
       return row
     }
-    var note = "Shaded: pointwise 95% confidence band. Dashed lines: the protocol's horizons."
+    var note =
+      "Shaded: pointwise 95% confidence band. Ticks: censored patients. Dashed lines: the protocol's horizons."
     if minCell > 1 { note += " Curves stop where fewer than \(minCell) patients remain at risk." }
+    var comparison = ""
+    if let c = report.comparisons.first(where: { $0.endpoint == first.code }) {
+      comparison = comparisonTable(c)
+    }
     return Markup.element(
       "section", ["id": "endpoint-\(Markup.identifier(first.code))", "class": "endpoint survival"],
       heading(first.code, "Kaplan–Meier survival free of \(events.joined(separator: " or "))")
@@ -250,7 +258,39 @@ struct Page {
           "figure", [:], chart.svg(title: title) + Markup.text("figcaption", [:], note))
         + HTMLTable(
           caption: "Survival at the horizons", header: header, rows: rows, swatches: swatches
-        ).html)
+        ).html
+        + Markup.text(
+          "p", ["class": "note"],
+          "NE: not estimable — the horizon lies beyond the last follow-up of every patient still at risk. Median CI: where the confidence band crosses 50% (NR: not reached)."
+        )
+        + comparison)
+  }
+
+  /// The MSC-versus-control table of a survival endpoint: log-rank test and Cox hazard ratio.
+  func comparisonTable(_ c: SurvivalComparison) -> String {
+    let label: String =
+      c.mscArms.joined(separator: ", ") + " vs " + c.controlArms.joined(separator: ", ")
+    var row: [String] = [label]
+    if let l = c.logRank {
+      row += [String(format: "%.3f", l.chiSquare), String(l.df), ReportFormat.pValue(l.p)]
+    } else {
+      row += ["–", "–", "–"]
+    }
+    if let h = c.hazardRatio {
+      row.append(String(format: "%.2f", h.estimate))
+      row.append(String(format: "%.2f–%.2f", h.ciLow, h.ciHigh))
+      row.append(ReportFormat.pValue(h.p))
+    } else {
+      row += ["NE", "NE", "–"]
+    }
+    return HTMLTable(
+      caption:
+        "MSC versus control: log-rank test and Cox proportional-hazards hazard ratio (Efron ties, Wald 95% CI)",
+      header: [
+        "Comparison", "Log-rank χ²", "df", "Log-rank p", "Hazard ratio", "95% CI", "Wald p",
+      ],
+      rows: [row], swatches: [nil]
+    ).html
   }
 
   func proportionTitle(_ p: EndpointResult.Proportion) -> String {
@@ -279,17 +319,21 @@ struct Page {
       let counts = "endpoints.\(p.code)"
       var row = [
         g.group, x.count(p.responders, "\(counts).responders"),
-        x.count(p.patients, "\(counts).patients"), rate, ci,
+        x.count(p.patients, "\(counts).patients"),
       ]
+      if renal { row.append(x.count(p.population, "\(counts).population")) }
+      row += [rate, ci]
       if renal {
         row += [x.count(p.complete, "\(counts).complete"), x.count(p.partial, "\(counts).partial")]
       }
       row.append(x.count(p.missing, "\(counts).missing"))
       rows.append(row)
     }
-    var header = [groupNoun.capitalized, "Responders", "Patients", "Rate", "95% CI (Wilson)"]
+    var header = [groupNoun.capitalized, "Responders", "Patients"]
+    if renal { header.append("Population") }
+    header += ["Rate", "95% CI (Wilson)"]
     if renal { header += ["Complete", "Partial"] }
-    header.append("Missing visit")
+    header.append("Missing")
     let title = "\(first.code): \(proportionTitle(first))"
     return Markup.element(
       "section",
@@ -297,7 +341,10 @@ struct Page {
       heading(first.code, proportionTitle(first))
         + Markup.text(
           "p", ["class": "note"],
-          "Responders among all patients of the group; a missing visit counts as no response.")
+          renal
+            ? "KDIGO 2024: population = patients with baseline UPCR ≥ \(String(format: "%g", first.populationUPCRMin ?? 0.5)) g/g; rate = responders / population. Complete: UPCR < 0.5 g/g and creatinine ≤ 1.15 × baseline; partial: UPCR reduced ≥ 50% and < 3 g/g with the same creatinine condition. A visit without UPCR or creatinine counts as missing (no response)."
+            : "Responders among all patients of the group due at the visit; a missing or not evaluable visit counts as no response, and a death before the visit's window closes as non-response."
+        )
         + Markup.element(
           "figure", [:],
           IntervalChart(rows: chartRows, axis: .proportion).svg(title: title)
@@ -406,6 +453,22 @@ struct Page {
             "Grade 5",
           ],
           rows: rows, swatches: swatches
+        ).html
+        + HTMLTable(
+          caption:
+            "By relatedness to MSC — related: possible, probable or definite; unrelated: unrelated or unlikely",
+          header: [
+            groupNoun.capitalized, "Related: patients", "with serious", "events", "serious events",
+            "Unrelated: patients", "with serious", "events", "serious events",
+          ],
+          rows: report.groups.map { g in
+            let x = format(g)
+            let ae = g.adverseEvents
+            return [g.group]
+              + [ae.related, ae.unrelated].flatMap {
+                [$0.patients, $0.patientsSerious, $0.events, $0.eventsSerious].map(x.count)
+              }
+          }, swatches: swatches
         ).html)
   }
 

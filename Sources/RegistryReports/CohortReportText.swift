@@ -68,34 +68,69 @@ public enum CohortReportText {
           "\(s.code): Kaplan–Meier survival (events: \(s.events.joined(separator: ", ")))")
         var h = ["group"]
         for p in s.points { h += ["day \(p.day)", "95% CI", "at risk"] }
+        h += ["median (days)", "95% CI"]
         let rows = r.groups.compactMap { g -> [String]? in
           guard case .survival(let gs) = g.endpoints[index] else { return nil }
           let x = fmt(g)
           var row = [g.group]
           for p in gs.points {
             let path = EndpointResult.survivalPath(gs.code, p.day)
-            row.append(x.figure(p.survival, path: path, digits: 1, percent: true))
-            row.append(x.interval(p.ciLow, p.ciHigh, path: path, percent: true))
+            if p.estimable {
+              row.append(x.figure(p.survival, path: path, digits: 1, percent: true))
+              row.append(x.interval(p.ciLow, p.ciHigh, path: path, percent: true))
+            } else {
+              row += [ReportFormat.notEstimable, ReportFormat.notEstimable]
+            }
             row.append(x.count(p.atRisk, "endpoints.\(gs.code).points.\(p.day).at_risk"))
           }
+          row += median(gs)
           return row
         }
         out.append(contentsOf: table(h, rows))
+        let anyNE = r.groups.contains { g in
+          if case .survival(let gs) = g.endpoints[index] {
+            return gs.points.contains { !$0.estimable }
+          }
+          return false
+        }
+        if anyNE {
+          out.append(
+            "  NE: not estimable (the horizon lies beyond the last follow-up of everyone at risk).")
+        }
+        if let c = r.comparisons.first(where: { $0.endpoint == s.code }) {
+          out.append(contentsOf: comparison(c))
+        }
       case .proportion(let p):
         out.append("\(p.code): \(p.kind) at \(p.visit) (non-responder imputation)")
+        let renal = p.kind == "renal_response"
         let rows = r.groups.compactMap { g -> [String]? in
           guard case .proportion(let gp) = g.endpoints[index] else { return nil }
           let x = fmt(g)
           let path = EndpointResult.ratePath(gp.code)
-          return [
+          var row = [
             g.group, x.count(gp.responders, "endpoints.\(gp.code).responders"),
             x.count(gp.patients, "endpoints.\(gp.code).patients"),
+          ]
+          if renal { row.append(x.count(gp.population, "endpoints.\(gp.code).population")) }
+          row += [
             x.figure(gp.rate, path: path, digits: 1, percent: true),
             x.interval(gp.ciLow, gp.ciHigh, path: path, percent: true),
           ]
+          if renal { row += [x.count(gp.complete), x.count(gp.partial)] }
+          row.append(x.count(gp.missing))
+          return row
         }
-        out.append(
-          contentsOf: table(["group", "responders", "patients", "rate", "95% CI (Wilson)"], rows))
+        var h = ["group", "responders", "patients"]
+        if renal { h.append("population") }
+        h += ["rate", "95% CI (Wilson)"]
+        if renal { h += ["complete", "partial"] }
+        h.append("missing")
+        out.append(contentsOf: table(h, rows))
+        if renal {
+          out.append(
+            "  population: baseline UPCR ≥ \(String(format: "%g", p.populationUPCRMin ?? 0.5)) g/g (KDIGO 2024); rate = responders / population; missing: no visit or no UPCR/creatinine."
+          )
+        }
       case .change(let ch):
         out.append("\(ch.code): change in \(ch.measure) from baseline to \(ch.visit)")
         let rows = r.groups.compactMap { g -> [String]? in
@@ -127,6 +162,24 @@ public enum CohortReportText {
     out.append(
       contentsOf: table(
         ["group", "any", "serious", "worst 1", "worst 2", "worst 3", "worst 4", "worst 5"], aeRows))
+    out.append("")
+    out.append(
+      "Adverse events by relatedness to MSC (related: possible/probable/definite; unrelated: unrelated/unlikely)"
+    )
+    let relRows = r.groups.map { g in
+      let x = fmt(g)
+      let ae = g.adverseEvents
+      return [g.group]
+        + [ae.related, ae.unrelated].flatMap {
+          [$0.patients, $0.patientsSerious, $0.events, $0.eventsSerious].map(x.count)
+        }
+    }
+    out.append(
+      contentsOf: table(
+        [
+          "group", "related pts", "serious pts", "events", "serious", "unrelated pts",
+          "serious pts", "events", "serious",
+        ], relRows))
     return out.joined(separator: "\n") + "\n"
   }
 
@@ -135,6 +188,35 @@ public enum CohortReportText {
     [
       (g.enrolled, "enrolled"), (g.treated, "treated"), (g.withdrawn, "withdrawn"),
       (g.died, "died"), (g.transplanted, "transplanted"),
+    ]
+  }
+
+  /// The median and its 95% CI as two cells: `–` when not shown, `not reached`, `NR` for an
+  /// open upper end.
+  static func median(_ s: EndpointResult.Survival) -> [String] {
+    guard let m = s.medianDays else {
+      return [s.curve.isEmpty ? "–" : "not reached", "–"]
+    }
+    let low = s.medianCILow.map { String(format: "%g", $0) } ?? "NR"
+    let high = s.medianCIHigh.map { String(format: "%g", $0) } ?? "NR"
+    return [String(format: "%g", m), "\(low)–\(high)"]
+  }
+
+  /// The MSC-versus-control lines of a survival endpoint.
+  static func comparison(_ c: SurvivalComparison) -> [String] {
+    let arms =
+      "MSC (\(c.mscArms.joined(separator: ", "))) vs control (\(c.controlArms.joined(separator: ", ")))"
+    let logRank =
+      c.logRank.map {
+        String(format: "χ² %.3f, %ld df, ", $0.chiSquare, $0.df) + ReportFormat.pValue($0.p)
+      } ?? "not computable"
+    let hr =
+      c.hazardRatio.map {
+        String(format: "%.2f (95%% CI %.2f–%.2f), ", $0.estimate, $0.ciLow, $0.ciHigh)
+          + ReportFormat.pValue($0.p)
+      } ?? "not estimable"
+    return [
+      "  \(arms): log-rank \(logRank); Cox hazard ratio (Efron ties, Wald CI) \(hr)"
     ]
   }
 

@@ -59,6 +59,20 @@ struct ReportFormat {
       : String(format: "%.2f to %.2f", low, high)
   }
 
+  /// What a survival estimate that is not estimable prints as (text, HTML and CSV).
+  static let notEstimable = "NE"
+
+  /// A p-value as printed in text and HTML: `p = 0.073`, `p < 0.001`.
+  static func pValue(_ p: Double) -> String {
+    p < 0.001 ? "p < 0.001" : String(format: "p = %.3f", p)
+  }
+
+  /// Rounds a p-value for JSON to 4 significant digits (small p-values keep their size).
+  static func significant4(_ value: Double) -> Double {
+    guard value.isFinite, value != 0 else { return value }
+    return Double(String(format: "%.4g", value)) ?? value
+  }
+
   /// Rounds for JSON: 4 decimals, as SPEC §6 prints them.
   static func round4(_ value: Double?) -> Double? {
     value.map { ($0 * 10_000).rounded() / 10_000 }

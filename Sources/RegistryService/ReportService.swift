@@ -53,4 +53,24 @@ public struct ReportService: Sendable {
     builder.excludeSynthetic = query.excludeSynthetic
     return try builder.build(data)
   }
+
+  /// Each patient's status in a responder endpoint (SRI-4 or renal response) as the cohort
+  /// report's SQL classifies it: study ID → status, and for renal response whether the response
+  /// is complete. For audit of a report's counts and for the tests that hold the SQL against
+  /// the domain's `SRI4.status` and `RenalResponse.status`.
+  ///
+  /// - Throws: `.notFound` for an unknown protocol or endpoint (or one that is not a responder
+  ///   endpoint).
+  public func responderStatuses(protocolCode: String, endpointCode: String, asOf: CalendarDate)
+    throws -> [String: (status: ResponderStatus, complete: Bool)]
+  {
+    let store = try database.open()
+    return try store.read {
+      guard let record = try ProtocolRepository(store).find(code: protocolCode) else {
+        throw RegistryError.notFound("--protocol", "no protocol \(protocolCode) is loaded")
+      }
+      return try CohortReportRepository(store).responderStatuses(
+        trial: record.trial, endpointCode: endpointCode, asOf: asOf)
+    }
+  }
 }

@@ -44,12 +44,20 @@ public struct CohortReportRepository {
           switch endpoint.kind {
           case .survival:
             data.survival[endpoint.code] = try survival(conn, endpoint: endpoint, asOf: asOf)
+            let mscArms = trial.arms.filter(\.receivesMSC).map(\.code)
+            if !mscArms.isEmpty && mscArms.count < trial.arms.count {
+              let byArm = try survival(conn, endpoint: endpoint, asOf: asOf, mscArms: mscArms)
+              var arms = CohortAggregates.ArmSurvival()
+              arms.treated = byArm["true"] ?? []
+              arms.control = byArm["false"] ?? []
+              data.armSurvival[endpoint.code] = arms
+            }
           case .sri4, .renalResponse:
             guard let baseline, let visit = endpoint.visit.flatMap(trial.visit(code:)) else {
               continue
             }
             data.proportions[endpoint.code] = try proportion(
-              conn, kind: endpoint.kind, baseline: baseline, visit: visit, asOf: asOf)
+              conn, endpoint: endpoint, baseline: baseline, visit: visit, asOf: asOf)
           case .change:
             guard let baseline, let visit = endpoint.visit, let measure = endpoint.measure else {
               continue
@@ -195,14 +203,17 @@ public struct CohortReportRepository {
   }
 
   /// Per group, patients leaving the risk set per day: at the first endpoint event, or
-  /// censored at the last contact.
-  func survival(_ conn: Connection, endpoint: ProtocolEndpoint, asOf: CalendarDate) throws
-    -> [String: [CohortAggregates.SurvivalCount]]
-  {
+  /// censored at the last contact. With `mscArms`, keyed `true` (patients of those arms) and
+  /// `false` (the other arms) instead of by group, for the two-arm comparison.
+  func survival(
+    _ conn: Connection, endpoint: ProtocolEndpoint, asOf: CalendarDate, mscArms: [String]? = nil
+  ) throws -> [String: [CohortAggregates.SurvivalCount]] {
     var result: [String: [CohortAggregates.SurvivalCount]] = [:]
     for row in try conn.query(
       """
-      SELECT c.grp, (coalesce(e.day, c.last_contact) - c.enrolled_on) AS day,
+      SELECT CASE WHEN $3::text[] IS NULL THEN c.grp
+                  ELSE (c.arm = ANY($3::text[]))::text END AS grp,
+             (coalesce(e.day, c.last_contact) - c.enrolled_on) AS day,
              e.day IS NOT NULL AS event, count(*)::int AS patients
       FROM report_cohort c
       LEFT JOIN (
@@ -211,7 +222,7 @@ public struct CohortReportRepository {
         GROUP BY study_id
       ) e ON e.study_id = c.study_id
       GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
-      """, [asOf, PostgresArray(endpoint.events.map(\.rawValue))]
+      """, [asOf, PostgresArray(endpoint.events.map(\.rawValue)), mscArms.map(PostgresArray.init)]
     ).rows {
       result[try row.decode("grp"), default: []].append(
         .init(
@@ -221,63 +232,31 @@ public struct CohortReportRepository {
     return result
   }
 
-  /// SRI-4 or renal response at a visit against baseline, per group. The denominator holds
-  /// every patient assessed at the visit or whose visit window has closed by `asOf`; a missing
-  /// assessment counts as non-response. The rules mirror `SRI4` and `RenalResponse` of the
-  /// domain (and are cross-checked against them in the tests).
+  /// SRI-4 or renal response at a visit against baseline, per group: counts of the per-patient
+  /// statuses of `responderSQL` (see `CohortAggregates.ProportionCounts`).
   func proportion(
-    _ conn: Connection, kind: EndpointKind, baseline: String, visit: ScheduledVisit,
+    _ conn: Connection, endpoint: ProtocolEndpoint, baseline: String, visit: ScheduledVisit,
     asOf: CalendarDate
   ) throws -> [String: CohortAggregates.ProportionCounts] {
-    let responder: String
-    let complete: String
-    if kind == .sri4 {
-      complete = "false"
-      responder = """
-        coalesce(b.sledai_2k - v.sledai_2k >= 4 AND v.pga - b.pga < 0.3
-          AND (b.bilag IS NULL OR v.bilag IS NULL OR (
-            (SELECT count(*) FROM jsonb_each_text(v.bilag) g
-              WHERE g.value = 'A' AND coalesce(b.bilag ->> g.key, '') <> 'A') = 0
-            AND (SELECT count(*) FROM jsonb_each_text(v.bilag) g
-              WHERE g.value = 'B' AND coalesce(b.bilag ->> g.key, '') NOT IN ('A', 'B')) <= 1)),
-          false)
-        """
-    } else {
-      complete = """
-        coalesce(v.upcr < 0.5 AND b.creatinine > 0
-          AND round((abs(v.creatinine - b.creatinine) / b.creatinine)::numeric, 9) <= 0.15, false)
-        """
-      responder = """
-        (\(complete) OR coalesce(b.upcr > 0 AND v.upcr < 3
-          AND round(((b.upcr - v.upcr) / b.upcr)::numeric, 9) >= 0.5, false))
-        """
-    }
+    let (sql, parameters) = responderSQL(
+      endpoint: endpoint, baseline: baseline, visit: visit, asOf: asOf)
     var result: [String: CohortAggregates.ProportionCounts] = [:]
     for row in try conn.query(
       """
-      WITH b AS (
-        SELECT study_id, sledai_2k, pga, bilag, upcr, creatinine FROM report_visits
-        WHERE visit_code = $1
-      ), v AS (
-        SELECT study_id, sledai_2k, pga, bilag, upcr, creatinine FROM report_visits
-        WHERE visit_code = $2
-      ), r AS (
-        SELECT c.grp, v.study_id IS NOT NULL AS seen, c.enrolled_on + $4::int < $3 AS closed,
-               \(responder) AS responder, \(complete) AS complete
-        FROM report_cohort c
-        LEFT JOIN b ON b.study_id = c.study_id
-        LEFT JOIN v ON v.study_id = c.study_id
-      )
-      SELECT grp, count(*) FILTER (WHERE seen OR closed)::int AS patients,
-             count(*) FILTER (WHERE seen AND responder)::int AS responders,
-             count(*) FILTER (WHERE seen AND complete)::int AS complete,
-             count(*) FILTER (WHERE seen AND responder AND NOT complete)::int AS partial,
-             count(*) FILTER (WHERE closed AND NOT seen)::int AS missing
+      \(sql)
+      SELECT grp, count(*) FILTER (WHERE due)::int AS patients,
+             count(*) FILTER (WHERE status IN ('responder', 'non_responder', 'missing'))::int
+               AS population,
+             count(*) FILTER (WHERE status = 'responder')::int AS responders,
+             count(*) FILTER (WHERE status = 'responder' AND complete)::int AS complete,
+             count(*) FILTER (WHERE status = 'responder' AND NOT complete)::int AS partial,
+             count(*) FILTER (WHERE status = 'missing')::int AS missing
       FROM r GROUP BY grp
-      """, [baseline, visit.code, asOf, visit.window.lastDay]
+      """, parameters
     ).rows {
       var p = CohortAggregates.ProportionCounts()
       p.patients = try row.decode("patients")
+      p.population = try row.decode("population")
       p.responders = try row.decode("responders")
       p.complete = try row.decode("complete")
       p.partial = try row.decode("partial")
@@ -285,6 +264,132 @@ public struct CohortReportRepository {
       result[try row.decode("grp")] = p
     }
     return result
+  }
+
+  /// The per-patient classification behind a responder endpoint: a `WITH … r AS (…)` prefix
+  /// whose `r` has one row per cohort patient with `study_id`, `grp`, `due` (counted in
+  /// `patients`), `status` (a `ResponderStatus` raw value) and `complete` (renal only).
+  ///
+  /// The rules are those of `SRI4.status` and `RenalResponse.status` of the domain, and are
+  /// cross-checked against them patient by patient in the tests:
+  /// - SRI-4: a live death on or before the window's last day → non-responder; no visit →
+  ///   missing once the window has closed (else not due); no baseline → non-responder; BILAG
+  ///   graded at the visit but not at baseline → missing; else SLEDAI-2K reduced ≥ 4, PGA
+  ///   worsened < 0.3, and where both visits have BILAG no new A and at most one new B.
+  /// - Renal (KDIGO 2024): baseline UPCR missing or below the population threshold → outside;
+  ///   no visit → missing once the window has closed; visit or baseline creatinine or visit UPCR
+  ///   missing → missing; creatinine ≤ 1.15 × baseline and (UPCR < 0.5, complete; or reduced
+  ///   ≥ 50% and < 3 g/g, partial) → responder; else non-responder.
+  func responderSQL(
+    endpoint: ProtocolEndpoint, baseline: String, visit: ScheduledVisit, asOf: CalendarDate
+  ) -> (String, [any PostgresEncodable]) {
+    let status: String
+    let complete: String
+    let due: String
+    if endpoint.kind == .sri4 {
+      complete = "false"
+      due = "seen OR closed OR died"
+      status = """
+        CASE
+          WHEN died THEN 'non_responder'
+          WHEN NOT seen THEN CASE WHEN closed THEN 'missing' ELSE 'not_due' END
+          WHEN b.study_id IS NULL THEN 'non_responder'
+          WHEN b.bilag IS NULL AND v.bilag IS NOT NULL THEN 'missing'
+          WHEN coalesce(b.sledai_2k - v.sledai_2k >= 4 AND v.pga - b.pga < 0.3
+            AND (b.bilag IS NULL OR v.bilag IS NULL OR (
+              (SELECT count(*) FROM jsonb_each_text(v.bilag) g
+                WHERE g.value = 'A' AND coalesce(b.bilag ->> g.key, '') <> 'A') = 0
+              AND (SELECT count(*) FROM jsonb_each_text(v.bilag) g
+                WHERE g.value = 'B' AND coalesce(b.bilag ->> g.key, '') NOT IN ('A', 'B')) <= 1)),
+            false) THEN 'responder'
+          ELSE 'non_responder'
+        END
+        """
+    } else {
+      complete = "coalesce(v.upcr < 0.5, false)"
+      due = "seen OR closed"
+      status = """
+        CASE
+          WHEN b.upcr IS NULL OR b.upcr < upcr_min THEN 'outside_population'
+          WHEN NOT seen THEN CASE WHEN closed THEN 'missing' ELSE 'not_due' END
+          WHEN v.upcr IS NULL OR v.creatinine IS NULL OR b.creatinine IS NULL
+            OR NOT b.creatinine > 0 THEN 'missing'
+          WHEN round(((v.creatinine - b.creatinine) / b.creatinine)::numeric, 9) <= 0.15
+            AND (v.upcr < 0.5
+              OR (v.upcr < 3 AND round(((b.upcr - v.upcr) / b.upcr)::numeric, 9) >= 0.5))
+            THEN 'responder'
+          ELSE 'non_responder'
+        END
+        """
+    }
+    let sql = """
+      WITH b AS (
+        SELECT study_id, sledai_2k, pga, bilag, upcr, creatinine FROM report_visits
+        WHERE visit_code = $1
+      ), v AS (
+        SELECT study_id, sledai_2k, pga, bilag, upcr, creatinine FROM report_visits
+        WHERE visit_code = $2
+      ), d AS (
+        SELECT study_id, min(occurred_on) AS day FROM registry.clinical_event
+        WHERE voided_at IS NULL AND kind = 'death' AND occurred_on <= $3 GROUP BY study_id
+      ), p AS (
+        SELECT c.study_id, c.grp, b.study_id AS b_id, v.study_id IS NOT NULL AS seen,
+               c.enrolled_on + $4::int < $3 AS closed,
+               coalesce(d.day <= c.enrolled_on + $4::int, false) AS died,
+               $5::float8 AS upcr_min
+        FROM report_cohort c
+        LEFT JOIN b ON b.study_id = c.study_id
+        LEFT JOIN v ON v.study_id = c.study_id
+        LEFT JOIN d ON d.study_id = c.study_id
+      ), r AS (
+        SELECT p.study_id, p.grp, (\(due)) AS due,
+               (\(status)) AS status, (\(complete)) AS complete
+        FROM p
+        LEFT JOIN b ON b.study_id = p.study_id
+        LEFT JOIN v ON v.study_id = p.study_id
+      )
+      """
+    return (
+      sql,
+      [
+        baseline, visit.code, asOf, visit.window.lastDay, endpoint.renalPopulationUPCRMin,
+      ]
+    )
+  }
+
+  /// Each cohort patient's status in a responder endpoint (study ID → `ResponderStatus` and,
+  /// for renal response, whether the response is complete), computed by the same SQL as the
+  /// report's counts, for audit and for the tests that hold it against the domain's rules.
+  public func responderStatuses(
+    trial: TrialProtocol, endpointCode: String, asOf: CalendarDate
+  ) throws -> [String: (status: ResponderStatus, complete: Bool)] {
+    guard let endpoint = trial.endpoint(code: endpointCode),
+      endpoint.kind == .sri4 || endpoint.kind == .renalResponse,
+      let baseline = trial.baselineVisit?.code,
+      let visit = endpoint.visit.flatMap(trial.visit(code:))
+    else {
+      throw RegistryError.notFound("endpoint", "no responder endpoint \(endpointCode)")
+    }
+    return try store.mapped {
+      try store.connection.transaction(isolation: .repeatableRead) { conn in
+        try buildCohort(conn, trial: trial, asOf: asOf, site: nil, groupBy: .arm)
+        try buildVisits(conn, trial: trial, asOf: asOf)
+        let (sql, parameters) = responderSQL(
+          endpoint: endpoint, baseline: baseline, visit: visit, asOf: asOf)
+        var result: [String: (status: ResponderStatus, complete: Bool)] = [:]
+        for row in try conn.query("\(sql) SELECT study_id, status, complete FROM r", parameters)
+          .rows
+        {
+          let text: String = try row.decode("status")
+          guard let status = ResponderStatus(rawValue: text) else {
+            throw RegistryError(.internal, field: "status", "unknown responder status \(text)")
+          }
+          let complete: Bool = try row.decode("complete")
+          result[try row.decode("study_id")] = (status, status == .responder && complete)
+        }
+        return result
+      }
+    }
   }
 
   /// Change of a measure from baseline to a visit: n, mean and sample SD per group.
@@ -333,6 +438,29 @@ public struct CohortReportRepository {
       ae.patientsAny += n
       if try row.decode("serious") { ae.patientsSerious += n }
       ae.worstGrade[try row.decode("worst"), default: 0] += n
+      result[group] = ae
+    }
+    // By relatedness to MSC (possible, probable, definite: related) and seriousness.
+    for row in try conn.query(
+      """
+      SELECT c.grp, a.relatedness IN ('possible', 'probable', 'definite') AS related,
+             count(DISTINCT c.study_id)::int AS patients,
+             count(DISTINCT c.study_id) FILTER (WHERE a.serious IS NOT NULL)::int AS patients_serious,
+             count(*)::int AS events,
+             count(*) FILTER (WHERE a.serious IS NOT NULL)::int AS events_serious
+      FROM report_cohort c JOIN registry.adverse_event a ON a.study_id = c.study_id
+      WHERE a.voided_at IS NULL AND a.onset_on <= $1
+      GROUP BY 1, 2
+      """, [asOf]
+    ).rows {
+      let group: String = try row.decode("grp")
+      var counts = CohortAggregates.RelatednessCounts()
+      counts.patients = try row.decode("patients")
+      counts.patientsSerious = try row.decode("patients_serious")
+      counts.events = try row.decode("events")
+      counts.eventsSerious = try row.decode("events_serious")
+      var ae = result[group] ?? .init()
+      if try row.decode("related") { ae.related = counts } else { ae.unrelated = counts }
       result[group] = ae
     }
     return result

@@ -23,6 +23,23 @@ import Testing
     var loglog: [KMPoint]
     var plain: [KMPoint]
     var median: Double?
+    var medianLoglogLow: Double?
+    var medianLoglogHigh: Double?
+    var medianPlainLow: Double?
+    var medianPlainHigh: Double?
+  }
+  struct ComparisonCase: Codable {
+    var times: [Double]
+    var events: [Bool]
+    var treated: [Bool]
+    var logrankChi2: Double?
+    var logrankP: Double?
+    var coxCoef: Double?
+    var coxSe: Double?
+    var hazardRatio: Double?
+    var hrLow: Double?
+    var hrHigh: Double?
+    var coxP: Double?
   }
   struct WilsonCase: Codable {
     var k: Int
@@ -56,6 +73,7 @@ import Testing
     var t: [TCase]
     var summary: [SummaryCase]
     var randomizer: [RandomizerCase]
+    var comparison: [ComparisonCase]
   }
 
   @Test func exportWhenRequested() throws {
@@ -86,10 +104,14 @@ import Testing
           KMPoint(t: $0.time, s: $0.survival, lo: $0.ciLow, hi: $0.ciHigh, atRisk: $0.atRisk)
         }
       }
+      let loglogMedian = estimate.medianInterval(method: .loglog)
+      let plainMedian = estimate.medianInterval(method: .plain)
       km.append(
         KMCase(
           times: times, events: events, horizons: horizons, loglog: points(.loglog),
-          plain: points(.plain), median: estimate.medianSurvival))
+          plain: points(.plain), median: estimate.medianSurvival,
+          medianLoglogLow: loglogMedian.low, medianLoglogHigh: loglogMedian.high,
+          medianPlainLow: plainMedian.low, medianPlainHigh: plainMedian.high))
     }
 
     var wilson: [WilsonCase] = []
@@ -148,7 +170,39 @@ import Testing
       }
     }
 
-    let export = Export(km: km, wilson: wilson, t: t, summary: summary, randomizer: randomizer)
+    // Two-arm comparisons: whole days (many ties), censoring, unequal arms, differing hazards.
+    var comparison: [ComparisonCase] = []
+    for caseIndex in 0..<300 {
+      let n = 2 + Int(g.uniform(below: caseIndex < 200 ? 60 : 300))
+      let censoring = unit() * 0.7
+      let hazardRatio = [0.3, 0.6, 1.0, 1.5, 3.0][Int(g.uniform(below: 5))]
+      let span = [30.0, 120, 400][Int(g.uniform(below: 3))]
+      var times: [Double] = []
+      var events: [Bool] = []
+      var treated: [Bool] = []
+      for i in 0..<n {
+        let arm = i == 0 ? true : i == 1 ? false : unit() < 0.5
+        let scale = arm ? 1 / hazardRatio : 1
+        let raw = -log(1 - unit()) * span / 3 * scale
+        times.append(min(raw, span).rounded(.down))
+        events.append(raw < span && unit() >= censoring)
+        treated.append(arm)
+      }
+      let observations = (0..<n).map {
+        SurvivalComparisonObservation(time: times[$0], event: events[$0], treated: treated[$0])
+      }
+      let logRank = LogRankTest(observations)
+      let cox = CoxProportionalHazards(observations)
+      comparison.append(
+        ComparisonCase(
+          times: times, events: events, treated: treated, logrankChi2: logRank?.chiSquare,
+          logrankP: logRank?.p, coxCoef: cox?.coefficient, coxSe: cox?.standardError,
+          hazardRatio: cox?.hazardRatio, hrLow: cox?.ciLow, hrHigh: cox?.ciHigh, coxP: cox?.p))
+    }
+
+    let export = Export(
+      km: km, wilson: wilson, t: t, summary: summary, randomizer: randomizer,
+      comparison: comparison)
     let encoder = JSONEncoder()
     encoder.keyEncodingStrategy = .convertToSnakeCase
     try encoder.encode(export).write(to: URL(fileURLWithPath: path))

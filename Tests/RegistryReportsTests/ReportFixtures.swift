@@ -66,6 +66,8 @@ enum ReportFixtures {
       c.transplanted = counts.filter(\.event).reduce(0) { $0 + $1.patients } - c.died
       data.counts[arm] = c
       data.survival["tfs", default: [:]][arm] = counts
+      if arm == "msc" { data.armSurvival["tfs", default: .init()].treated = counts }
+      if arm == "smt" { data.armSurvival["tfs", default: .init()].control = counts }
       data.changes["meld_w4", default: [:]][arm] = .init(n: n - 6, mean: meanChange, sd: 4.2)
       data.changes["meld_w24", default: [:]][arm] = .init(
         n: n - 14, mean: meanChange * 1.4, sd: 5.0)
@@ -74,6 +76,14 @@ enum ReportFixtures {
       ae.patientsAny = ae.worstGrade.values.reduce(0, +)
       ae.patientsSerious =
         (ae.worstGrade[3] ?? 0) + (ae.worstGrade[4] ?? 0) + (ae.worstGrade[5] ?? 0)
+      ae.related.patients = arm == "msc" ? 9 : 0
+      ae.related.patientsSerious = arm == "msc" ? 2 : 0
+      ae.related.events = arm == "msc" ? 12 : 0
+      ae.related.eventsSerious = arm == "msc" ? 2 : 0
+      ae.unrelated.patients = n / 4
+      ae.unrelated.patientsSerious = n / 10
+      ae.unrelated.events = n / 3
+      ae.unrelated.eventsSerious = n / 9
       data.adverseEvents[arm] = ae
       data.flow.allocated[arm] = n
     }
@@ -107,11 +117,13 @@ enum ReportFixtures {
       data.counts[site] = c
       var sri = CohortAggregates.ProportionCounts()
       sri.patients = n
+      sri.population = n
       sri.responders = n * (5 + i) / 12
       sri.missing = n / 9
       data.proportions["sri4_w24", default: [:]][site] = sri
       var renal = CohortAggregates.ProportionCounts()
       renal.patients = n
+      renal.population = n - n / 5
       renal.complete = n / 4
       renal.partial = n / 6
       renal.responders = renal.complete + renal.partial

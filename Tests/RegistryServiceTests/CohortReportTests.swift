@@ -162,17 +162,26 @@ func close(_ a: Double?, _ b: Double, _ tolerance: Double = 5e-5) -> Bool {
       #expect(gzu.died == 1 && gzu.transplanted == 0)
 
       // Transplant-free survival, PAN: D censored day 0; A and B events and C censored on
-      // day 59 (events first) → S = 1 − 2/3; lifelines: loglog CI 0.0090–0.7741.
+      // day 59 (events first) → S = 1 − 2/3; lifelines: loglog CI 0.0090–0.7741. Day 168
+      // lies beyond everyone's follow-up and S > 0: not estimable (issue 12).
       let tfs = try pan.survival("tfs")
       #expect(tfs.patients == 4 && tfs.eventsObserved == 2)
+      let d59 = try #require(tfs.curve.first { $0.day == 59 })
+      #expect(close(d59.survival, 1.0 / 3))
+      #expect(close(d59.ciLow, 0.00896163) && close(d59.ciHigh, 0.77414865))
+      #expect(d59.censored == 1 && tfs.curve.first?.censored == 1)  // D at day 0, C at 59
       let d168 = try #require(tfs.points.first { $0.day == 168 })
-      #expect(close(d168.survival, 1.0 / 3))
-      #expect(close(d168.ciLow, 0.00896163) && close(d168.ciHigh, 0.77414865))
+      #expect(!d168.estimable && d168.survival == nil && d168.ciLow == nil && d168.ciHigh == nil)
       #expect(d168.atRisk == 0)
       #expect(tfs.medianDays == 59)
+      // Median CI (lifelines median_survival_times on the loglog band): the lower band is
+      // ≤ 0.5 from day 59, the upper band (0.774) never is.
+      #expect(tfs.medianCILow == 59 && tfs.medianCIHigh == nil)
       // GZU: E censored day 31, F dies day 198.
+      // Day 336 is past F's death on day 198, but the curve has reached 0: estimable.
       let g = try gzu.survival("tfs")
       #expect(g.points.map(\.survival) == [1.0, 0.0])
+      #expect(g.points.map(\.estimable) == [true, true])
       #expect(g.points.map(\.atRisk) == [1, 0])
 
       // MELD change at week4, PAN: −3, −4, 0 (C's voided week4 and D's late one ignored).
@@ -199,7 +208,7 @@ func close(_ a: Double?, _ b: Double, _ tolerance: Double = 5e-5) -> Bool {
   @Test func plainIntervalsAreLinearAndClipped() throws {
     try TestDatabase.with { db in
       let r = try HandCohort(db).report(ci: .plain)
-      let p = try #require(try r.group("PAN").survival("tfs").points.first)
+      let p = try #require(try r.group("PAN").survival("tfs").curve.first { $0.day == 59 })
       #expect(close(p.survival, 1.0 / 3))
       #expect(p.ciLow == 0)
       #expect(close(p.ciHigh, 0.8667680))
@@ -216,7 +225,9 @@ func close(_ a: Double?, _ b: Double, _ tolerance: Double = 5e-5) -> Bool {
       #expect(pan.enrolled == 4 && pan.died == 0 && pan.transplanted == 0)
       let tfs = try pan.survival("tfs")
       #expect(tfs.eventsObserved == 0)
-      #expect(tfs.points.first?.survival == 1)
+      // Nobody is followed to day 168 by mid-February and nobody had an event: not estimable.
+      #expect(tfs.points.first?.survival == nil && tfs.points.first?.estimable == false)
+      #expect(tfs.medianDays == nil && tfs.medianCILow == nil)
       #expect(pan.adverseEvents.patientsAny == 1)
       #expect(try pan.change("meld_w4").n == 3)  // the three live week4s of January
       let late = try cohort.report(asOf: "2026-11-21")
@@ -245,7 +256,9 @@ func close(_ a: Double?, _ b: Double, _ tolerance: Double = 5e-5) -> Bool {
       #expect(pan.adverseEvents.patientsSerious == nil)
       #expect(pan.adverseEvents.worstGrade["3"] == .some(nil))
       let tfs = try pan.survival("tfs")
-      #expect(tfs.points.first?.survival != nil)  // 2 events so far, at risk 0
+      // Not estimable at day 168: nothing to withhold, so no suppression path either.
+      #expect(tfs.points.first?.estimable == false && tfs.points.first?.survival == nil)
+      #expect(!pan.suppressed.contains("endpoints.tfs.points.168.survival"))
       let gzu = try two.group("GZU")
       #expect(gzu.enrolled == nil && gzu.complementary.contains("enrolled"))
       let g168 = try #require(try gzu.survival("tfs").points.first)

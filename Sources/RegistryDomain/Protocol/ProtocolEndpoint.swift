@@ -1,7 +1,8 @@
 /// One endpoint of the protocol (`endpoints[]`), reported by the cohort report (SPEC §6).
 ///
 /// Which fields are set depends on `kind`: `survival` has `events` and `horizonsDays`;
-/// `sri4` and `renal_response` have `visit`; `change` has `visit` and `measure`.
+/// `sri4` and `renal_response` have `visit`; `change` has `visit` and `measure`;
+/// `renal_response` may have `population: {upcr_min: X}`.
 public struct ProtocolEndpoint: Sendable, Hashable {
   /// The endpoint code (`sri4_w24`, `tfs`); unique within the protocol.
   public let code: String
@@ -15,11 +16,20 @@ public struct ProtocolEndpoint: Sendable, Hashable {
   public let events: [ClinicalEventKind]
   /// Days at which survival is reported, strictly increasing (`survival` only).
   public let horizonsDays: [Int]
+  /// `renal_response` only: the population's baseline UPCR threshold in g/g, from
+  /// `population: {upcr_min: X}`; nil means the KDIGO 2024 default
+  /// (`RenalResponse.defaultPopulationUPCRMin`, 0.5 g/g).
+  public let populationUPCRMin: Double?
+
+  /// The baseline UPCR threshold of a renal-response population in effect (g/g).
+  public var renalPopulationUPCRMin: Double {
+    populationUPCRMin ?? RenalResponse.defaultPopulationUPCRMin
+  }
 
   /// Creates an endpoint; the values are taken as given.
   public init(
     code: String, kind: EndpointKind, visit: String? = nil, measure: Measure? = nil,
-    events: [ClinicalEventKind] = [], horizonsDays: [Int] = []
+    events: [ClinicalEventKind] = [], horizonsDays: [Int] = [], populationUPCRMin: Double? = nil
   ) {
     self.code = code
     self.kind = kind
@@ -27,5 +37,6 @@ public struct ProtocolEndpoint: Sendable, Hashable {
     self.measure = measure
     self.events = events
     self.horizonsDays = horizonsDays
+    self.populationUPCRMin = populationUPCRMin
   }
 }

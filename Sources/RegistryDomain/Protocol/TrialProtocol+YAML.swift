@@ -30,7 +30,9 @@ extension TrialProtocol {
   /// - `endpoints[]`: `code` and `kind` required, codes unique; `survival` needs `events`
   ///   (non-empty, no `lost_to_follow_up`, which is a censoring) and `horizons_days` (positive,
   ///   strictly increasing); `sri4` and `renal_response` need `visit` and are SLE-only; `change`
-  ///   needs `visit` and a `measure` of the protocol's condition. A key that the kind does not
+  ///   needs `visit` and a `measure` of the protocol's condition; `renal_response` may set
+  ///   `population: {upcr_min: X}` (the population's baseline UPCR threshold in g/g,
+  ///   0 < X ≤ 30; default 0.5, KDIGO 2024). A key that the kind does not
   ///   use is a problem. Endpoints read at a visit need a baseline visit on day 0 and a visit
   ///   after day 0.
   ///
@@ -447,7 +449,8 @@ struct ProtocolReader {
       let path = "endpoints[\(i)]"
       guard
         let fields = mapping(
-          item, path, allowed: ["code", "kind", "visit", "measure", "events", "horizons_days"],
+          item, path,
+          allowed: ["code", "kind", "visit", "measure", "events", "horizons_days", "population"],
           required: ["code", "kind"])
       else {
         complete = false
@@ -478,6 +481,21 @@ struct ProtocolReader {
         case .sri4, .renalResponse: ["visit"]
         case .change: ["visit", "measure"]
         }
+      if kind != .renalResponse, fields["population"] != nil {
+        problem("\(path).population", "not used by \(kind.rawValue) endpoints")
+      }
+      var populationUPCRMin: Double?
+      if kind == .renalResponse, let node = fields["population"] {
+        let populationPath = "\(path).population"
+        if let population = mapping(
+          node, populationPath, allowed: ["upcr_min"], required: ["upcr_min"]),
+          let value = population["upcr_min"]
+        {
+          populationUPCRMin = number(
+            value, "\(populationPath).upcr_min", rule: "a UPCR in g/g, > 0 and ≤ 30"
+          ) { $0 > 0 && $0 <= 30 }
+        }
+      }
       for key in ["visit", "measure", "events", "horizons_days"] {
         if uses.contains(key) {
           if fields[key] == nil {
@@ -555,7 +573,7 @@ struct ProtocolReader {
         endpoints.append(
           ProtocolEndpoint(
             code: code, kind: kind, visit: visitCode, measure: measure, events: events,
-            horizonsDays: horizons))
+            horizonsDays: horizons, populationUPCRMin: populationUPCRMin))
       } else {
         complete = false
       }

@@ -28,8 +28,22 @@ public struct CohortAggregates: Sendable, Equatable {
   }
 
   /// Numerator and denominator of a responder endpoint.
+  ///
+  /// `patients`: patients of the group due at the visit (visit recorded, window closed, or
+  /// for SRI-4 died before it closed); `population`: those of them in the endpoint's
+  /// population (renal response: baseline UPCR at or above the threshold; SRI-4: all), the
+  /// rate's denominator; `missing`: population patients counted as non-responders because the
+  /// visit is missing or not evaluable.
   public struct ProportionCounts: Sendable, Equatable {
-    public var responders = 0, patients = 0, complete = 0, partial = 0, missing = 0
+    public var responders = 0, patients = 0, population = 0, complete = 0, partial = 0
+    public var missing = 0
+    /// Zero counts.
+    public init() {}
+  }
+
+  /// Adverse events of one relatedness class (patients with at least one such AE, and AEs).
+  public struct RelatednessCounts: Sendable, Equatable {
+    public var patients = 0, patientsSerious = 0, events = 0, eventsSerious = 0
     /// Zero counts.
     public init() {}
   }
@@ -55,7 +69,21 @@ public struct CohortAggregates: Sendable, Equatable {
     public var patientsAny = 0, patientsSerious = 0
     /// Patients by worst grade 1…5.
     public var worstGrade: [Int: Int] = [:]
+    /// AEs related to MSC (possible, probable, definite).
+    public var related = RelatednessCounts()
+    /// AEs not related to MSC (unrelated, unlikely).
+    public var unrelated = RelatednessCounts()
     /// Zero counts.
+    public init() {}
+  }
+
+  /// Survival counts of a two-arm comparison.
+  public struct ArmSurvival: Sendable, Equatable {
+    /// Patients of arms that receive MSC.
+    public var treated: [SurvivalCount] = []
+    /// Patients of arms that do not.
+    public var control: [SurvivalCount] = []
+    /// Empty counts.
     public init() {}
   }
 
@@ -76,6 +104,9 @@ public struct CohortAggregates: Sendable, Equatable {
   public var counts: [String: GroupCounts] = [:]
   /// Survival counts by endpoint code, then group.
   public var survival: [String: [String: [SurvivalCount]]] = [:]
+  /// Survival counts of the MSC arms (`treated`) and the control arms, by endpoint code; only
+  /// for protocols with both kinds of arm.
+  public var armSurvival: [String: ArmSurvival] = [:]
   /// Responder counts by endpoint code, then group.
   public var proportions: [String: [String: ProportionCounts]] = [:]
   /// Change statistics by endpoint code, then group.

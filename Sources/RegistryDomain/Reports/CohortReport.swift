@@ -30,6 +30,8 @@ public struct CohortReport: Sendable, Codable, Equatable {
   public var syntheticIncluded = false
   /// True when synthetic patients were left out (`--exclude-synthetic`).
   public var syntheticExcluded = false
+  /// Per survival endpoint, MSC versus control (protocols with both kinds of arm; else empty).
+  public var comparisons: [SurvivalComparison] = []
 
   /// Protocol identity in the report.
   public struct ProtocolRef: Sendable, Codable, Equatable {
@@ -98,7 +100,27 @@ public struct CohortReport: Sendable, Codable, Equatable {
     }
   }
 
-  /// Patients with any AE, with a serious AE, and by their worst CTCAE grade.
+  /// Adverse events of one relatedness class: patients with at least one (and with at least
+  /// one serious), and the number of events (and of serious events).
+  public struct RelatednessSummary: Sendable, Codable, Equatable {
+    /// Patients with at least one AE of the class.
+    public var patients: Int?
+    /// Patients with at least one serious AE of the class.
+    public var patientsSerious: Int?
+    /// AEs of the class.
+    public var events: Int?
+    /// Serious AEs of the class.
+    public var eventsSerious: Int?
+
+    enum CodingKeys: String, CodingKey {
+      case patients, events
+      case patientsSerious = "patients_serious"
+      case eventsSerious = "events_serious"
+    }
+  }
+
+  /// Patients with any AE, with a serious AE, by their worst CTCAE grade, and by relatedness
+  /// to MSC.
   public struct AdverseEventSummary: Sendable, Codable, Equatable {
     /// Patients with at least one adverse event.
     public var patientsAny: Int?
@@ -106,8 +128,13 @@ public struct CohortReport: Sendable, Codable, Equatable {
     public var patientsSerious: Int?
     /// Patients by worst grade, keys "1"…"5".
     public var worstGrade: [String: Int?]
+    /// AEs related to MSC: relatedness possible, probable or definite.
+    public var related = RelatednessSummary()
+    /// AEs not related to MSC: relatedness unrelated or unlikely.
+    public var unrelated = RelatednessSummary()
 
     enum CodingKeys: String, CodingKey {
+      case related, unrelated
       case patientsAny = "patients_any"
       case patientsSerious = "patients_serious"
       case worstGrade = "worst_grade"
@@ -115,7 +142,7 @@ public struct CohortReport: Sendable, Codable, Equatable {
   }
 
   enum CodingKeys: String, CodingKey {
-    case report, `protocol`, flow, groups, site, suppressed
+    case report, `protocol`, flow, groups, site, suppressed, comparisons
     case asOf = "as_of"
     case groupBy = "group_by"
     case ciMethod = "ci_method"

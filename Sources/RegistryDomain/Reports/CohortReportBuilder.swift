@@ -1,7 +1,13 @@
 import Foundation
 
-/// Builds the cohort report from database aggregates: Kaplan–Meier, Wilson and t intervals,
-/// and `--min-cell` suppression (SPEC §6).
+/// Builds the cohort report from database aggregates: Kaplan–Meier (with estimability and the
+/// median's CI), Wilson and t intervals, the MSC-versus-control log-rank test and Cox hazard
+/// ratio, and `--min-cell` suppression (SPEC §6).
+///
+/// A survival estimate at a horizon that is not estimable (`KaplanMeierEstimate.isEstimable`)
+/// is nil with `estimable` false, and is not a suppressed figure. Renal response rates are
+/// responders / population (baseline UPCR at or above the threshold); SRI-4 rates responders /
+/// patients.
 ///
 /// Suppression: every count from 1 to `minCell − 1` becomes null, with its path in
 /// `suppressed`; so does every figure built on such a count (a rate or interval whose
@@ -190,7 +196,30 @@ public struct CohortReportBuilder: Sendable {
     report.complementary = flowSuppressor.complementary.sorted()
     report.syntheticIncluded = data.syntheticPatients > 0
     report.syntheticExcluded = excludeSynthetic
+    report.comparisons = comparisons(data)
     return report
+  }
+
+  /// MSC versus control for each survival endpoint with arm data (see `SurvivalComparison`).
+  func comparisons(_ data: CohortAggregates) -> [SurvivalComparison] {
+    let mscArms = trial.arms.filter(\.receivesMSC).map(\.code)
+    let controlArms = trial.arms.filter { !$0.receivesMSC }.map(\.code)
+    guard !mscArms.isEmpty, !controlArms.isEmpty else { return [] }
+    return trial.endpoints.filter { $0.kind == .survival }.map { endpoint in
+      let arms = data.armSurvival[endpoint.code] ?? .init()
+      var observations: [SurvivalComparisonObservation] = []
+      for (counts, treated) in [(arms.treated, true), (arms.control, false)] {
+        for c in counts {
+          for _ in 0..<c.patients {
+            observations.append(
+              SurvivalComparisonObservation(time: Double(c.day), event: c.event, treated: treated))
+          }
+        }
+      }
+      return SurvivalComparison(
+        endpoint: endpoint.code, mscArms: mscArms, controlArms: controlArms,
+        observations: observations)
+    }
   }
 
   func group(_ label: String, _ data: CohortAggregates, _ s: inout Suppressor) throws
@@ -217,10 +246,21 @@ public struct CohortReportBuilder: Sendable {
       worst[String(grade)] = s.count(
         ae.worstGrade[grade] ?? 0, "adverse_events.worst_grade.\(grade)")
     }
+    func relatedness(_ r: CohortAggregates.RelatednessCounts, _ name: String)
+      -> CohortReport.RelatednessSummary
+    {
+      let path = "adverse_events.\(name)"
+      return .init(
+        patients: s.count(r.patients, "\(path).patients"),
+        patientsSerious: s.count(r.patientsSerious, "\(path).patients_serious"),
+        events: s.count(r.events, "\(path).events"),
+        eventsSerious: s.count(r.eventsSerious, "\(path).events_serious"))
+    }
     let summary = CohortReport.AdverseEventSummary(
       patientsAny: s.count(ae.patientsAny, "adverse_events.patients_any"),
       patientsSerious: s.count(ae.patientsSerious, "adverse_events.patients_serious"),
-      worstGrade: worst)
+      worstGrade: worst, related: relatedness(ae.related, "related"),
+      unrelated: relatedness(ae.unrelated, "unrelated"))
     var group = CohortReport.Group(
       group: label, enrolled: s.count(c.enrolled, "enrolled"),
       treated: s.count(c.treated, "treated"), withdrawn: s.count(c.withdrawn, "withdrawn"),
@@ -248,7 +288,7 @@ public struct CohortReportBuilder: Sendable {
       medianDays: nil, patients: s.count(total, "\(path).patients"),
       eventsObserved: s.count(events, "\(path).events_observed"))
     guard total > 0 else {
-      result.points = endpoint.horizonsDays.map { .init(day: $0, atRisk: 0) }
+      result.points = endpoint.horizonsDays.map { .init(day: $0, atRisk: 0, estimable: false) }
       return result
     }
     let km = try KaplanMeierEstimate(observations)
@@ -262,7 +302,10 @@ public struct CohortReportBuilder: Sendable {
       let eventsSoFar = counts.filter { $0.event && $0.day <= day }.reduce(0) { $0 + $1.patients }
       var p = EndpointResult.Survival.Point(day: day)
       p.atRisk = s.count(atRisk, "\(path).points.\(day).at_risk")
-      if groupHidden || s.hides(eventsSoFar) || p.atRisk == nil {
+      p.estimable = km.isEstimable(at: Double(day))
+      if !p.estimable {
+        // Not estimable: nothing to show or to withhold.
+      } else if groupHidden || s.hides(eventsSoFar) || p.atRisk == nil {
         if point != nil { s.paths.append(EndpointResult.survivalPath(endpoint.code, day)) }
       } else if let point {
         p.survival = point.survival
@@ -277,10 +320,15 @@ public struct CohortReportBuilder: Sendable {
     let horizonWithheld = result.points.contains { $0.survival == nil }
     if !groupHidden && !countsWithheld && !(minCell > 1 && horizonWithheld) {
       result.medianDays = km.medianSurvival
+      if result.medianDays != nil {
+        let interval = km.medianInterval(method: ciMethod)
+        result.medianCILow = interval.low
+        result.medianCIHigh = interval.high
+      }
       result.curve = km.curve(method: ciMethod).map {
         .init(
-          day: $0.time, survival: $0.survival, ciLow: $0.ciLow, ciHigh: $0.ciHigh, atRisk: $0.atRisk
-        )
+          day: $0.time, survival: $0.survival, ciLow: $0.ciLow, ciHigh: $0.ciHigh,
+          atRisk: $0.atRisk, censored: $0.censored)
       }
     }
     return result
@@ -295,16 +343,21 @@ public struct CohortReportBuilder: Sendable {
       code: endpoint.code, kind: endpoint.kind.rawValue, visit: endpoint.visit ?? "",
       responders: s.count(p.responders, "\(path).responders"),
       patients: s.count(p.patients, "\(path).patients"),
+      population: isRenal ? s.count(p.population, "\(path).population") : nil,
+      populationUPCRMin: isRenal ? endpoint.renalPopulationUPCRMin : nil,
       complete: isRenal ? s.count(p.complete, "\(path).complete") : nil,
       partial: isRenal ? s.count(p.partial, "\(path).partial") : nil,
       missing: s.count(p.missing, "\(path).missing"))
-    if result.responders != nil, result.patients != nil,
-      let w = WilsonInterval(successes: p.responders, trials: p.patients)
+    // The rate's denominator: the population (renal response) or every patient due (SRI-4).
+    let denominator = isRenal ? result.population : result.patients
+    let trials = isRenal ? p.population : p.patients
+    if result.responders != nil, denominator != nil,
+      let w = WilsonInterval(successes: p.responders, trials: trials)
     {
       result.rate = w.estimate
       result.ciLow = w.low
       result.ciHigh = w.high
-    } else if p.patients > 0 {
+    } else if trials > 0 {
       s.paths.append(EndpointResult.ratePath(endpoint.code))
     }
     return result

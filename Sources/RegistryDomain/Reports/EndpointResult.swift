@@ -17,8 +17,14 @@ public enum EndpointResult: Sendable, Equatable, Codable {
     public var events: [String]
     /// Points at the horizons.
     public var points: [Point]
-    /// Median survival in days (nil when not reached or suppressed).
+    /// Median survival in days: the first time S ≤ 0.5 (nil when not reached or suppressed).
     public var medianDays: Double?
+    /// Lower end of the median's 95% CI (where the band's lower edge crosses 0.5; see
+    /// `KaplanMeierEstimate.medianInterval`); nil when the median is nil.
+    public var medianCILow: Double?
+    /// Upper end of the median's 95% CI; nil when the band's upper edge stays above 0.5
+    /// (not reached) or the median is nil.
+    public var medianCIHigh: Double?
     /// Patients in the estimate and their events (nil when suppressed).
     public var patients: Int?
     /// Events observed.
@@ -38,9 +44,13 @@ public enum EndpointResult: Sendable, Equatable, Codable {
       public var ciLow: Double?
       /// Upper 95% bound.
       public var ciHigh: Double?
+      /// False when the horizon lies beyond the last follow-up of every patient still at
+      /// risk and the curve has not reached 0 (or the group has no patients): survival and
+      /// its interval are then nil, "NE" in text and HTML.
+      public var estimable = true
 
       enum CodingKeys: String, CodingKey {
-        case day, survival
+        case day, survival, estimable
         case atRisk = "at_risk"
         case ciLow = "ci_low"
         case ciHigh = "ci_high"
@@ -59,11 +69,15 @@ public enum EndpointResult: Sendable, Equatable, Codable {
       public var ciHigh: Double
       /// At risk at the day.
       public var atRisk: Int
+      /// Patients censored on the day (drawn as tick marks).
+      public var censored = 0
     }
 
     enum CodingKeys: String, CodingKey {
       case code, kind, events, points, patients
       case medianDays = "median_days"
+      case medianCILow = "median_ci_low"
+      case medianCIHigh = "median_ci_high"
       case eventsObserved = "events_observed"
     }
   }
@@ -86,15 +100,22 @@ public enum EndpointResult: Sendable, Equatable, Codable {
     public var ciLow: Double?
     /// Wilson 95% upper bound.
     public var ciHigh: Double?
+    /// Renal response only: patients in the endpoint's population among `patients` (baseline
+    /// UPCR at or above the threshold), the rate's denominator.
+    public var population: Int?
+    /// Renal response only: the population's baseline UPCR threshold, g/g.
+    public var populationUPCRMin: Double?
     /// Renal response only: complete responders.
     public var complete: Int?
     /// Renal response only: partial responders.
     public var partial: Int?
-    /// Patients whose visit had no live assessment (imputed as non-responders).
+    /// Patients of the population whose visit had no live assessment or could not be
+    /// evaluated (imputed as non-responders).
     public var missing: Int?
 
     enum CodingKeys: String, CodingKey {
-      case code, kind, visit, responders, patients, rate, complete, partial, missing
+      case code, kind, visit, responders, patients, population, rate, complete, partial, missing
+      case populationUPCRMin = "population_upcr_min"
       case ciLow = "ci_low"
       case ciHigh = "ci_high"
     }

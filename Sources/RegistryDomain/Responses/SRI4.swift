@@ -7,9 +7,11 @@
 ///   noise, so 0.9 → 1.2 is a worsening of exactly 0.3 and fails). Not assessed when either
 ///   visit lacks a PGA; the patient is then not a responder (the component cannot be shown to
 ///   hold).
-/// - BILAG-2004: no new A and at most one new B. Assessed only when both visits have BILAG
-///   grades recorded (SPEC §6 "where … recorded"); when not assessed it does not block
-///   response. "New A": graded A at follow-up and not A at baseline. "New B": graded B at
+/// - BILAG-2004: no new A and at most one new B. Assessed when both visits have BILAG
+///   grades recorded (SPEC §6 "where … recorded"); not assessed (not blocking response) when
+///   the follow-up visit has none. Grades at the follow-up visit without grades at baseline
+///   make the component not evaluable (REFERENCE.md "SRI-4" registry convention): the patient
+///   is not a responder and a report counts them as missing. "New A": graded A at follow-up and not A at baseline. "New B": graded B at
 ///   follow-up and C, D or E (not A or B) at baseline. A domain not recorded at a visit is
 ///   taken as not graded A or B there (the conservative reading at baseline).
 ///
@@ -51,6 +53,8 @@ public struct SRI4: Sendable, Hashable {
     case met
     case notMet = "not_met"
     case notAssessed = "not_assessed"
+    /// Recorded at follow-up but not at baseline: cannot be judged (BILAG only).
+    case notEvaluable = "not_evaluable"
   }
 
   /// Required SLEDAI-2K reduction.
@@ -89,7 +93,11 @@ public struct SRI4: Sendable, Hashable {
       pga = .notAssessed
     }
 
-    if let b0 = baseline.bilag, let b1 = followUp.bilag {
+    if baseline.bilag == nil, followUp.bilag != nil {
+      newBILAGA = []
+      newBILAGB = []
+      bilag = .notEvaluable
+    } else if let b0 = baseline.bilag, let b1 = followUp.bilag {
       newBILAGA = BILAGDomain.allCases.filter { b1[$0] == .a && b0[$0] != .a }
       newBILAGB = BILAGDomain.allCases.filter { d in
         b1[d] == .b && b0[d] != .a && b0[d] != .b
@@ -101,6 +109,30 @@ public struct SRI4: Sendable, Hashable {
       bilag = .notAssessed
     }
 
-    responder = sledai == .met && pga == .met && bilag != .notMet
+    responder = sledai == .met && pga == .met && (bilag == .met || bilag == .notAssessed)
+  }
+
+  /// How a patient counts in an SRI-4 endpoint of the cohort report (SPEC §6, REFERENCE.md
+  /// "SRI-4"), in this order:
+  /// 1. died on or before the last day of the endpoint visit's window (death before the window
+  ///    closes): a non-responder from the death on, also while the window is still open;
+  /// 2. no follow-up visit recorded: `missing` once the window has closed, else `notDue`;
+  /// 3. no baseline visit: a non-responder (nothing to compare with);
+  /// 4. BILAG-2004 graded at follow-up but not at baseline: `missing` (not evaluable, a
+  ///    non-responder);
+  /// 5. otherwise responder or non-responder by `SRI4(baseline:followUp:)`.
+  ///
+  /// - Parameters:
+  ///   - diedBeforeWindowCloses: a live death event dated on or before the window's last day.
+  ///   - windowClosed: the window's last day is before the report's cut-off.
+  public static func status(
+    baseline: Visit?, followUp: Visit?, diedBeforeWindowCloses: Bool, windowClosed: Bool
+  ) -> ResponderStatus {
+    if diedBeforeWindowCloses { return .nonResponder }
+    guard let followUp else { return windowClosed ? .missing : .notDue }
+    guard let baseline else { return .nonResponder }
+    let sri4 = SRI4(baseline: baseline, followUp: followUp)
+    if sri4.bilag == .notEvaluable { return .missing }
+    return sri4.responder ? .responder : .nonResponder
   }
 }

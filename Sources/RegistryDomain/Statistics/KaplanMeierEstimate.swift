@@ -162,6 +162,47 @@ public struct KaplanMeierEstimate: Sendable {
     rows.first { $0.survival <= 0.5 + 1e-12 }?.time
   }
 
+  /// The last observed time (event or censoring); nil without observations.
+  public var lastObservedTime: Double? { rows.last?.time }
+
+  /// Whether S(`time`) is estimable (REFERENCE.md "Survival: estimability and comparison").
+  ///
+  /// Not estimable when `time` lies beyond the last follow-up of every patient still at risk,
+  /// i.e. after the last observed time, unless the curve has reached 0 (then S stays 0 and is
+  /// known). Reporting the last value carried forward there would claim a follow-up nobody had.
+  /// False when there are no observations. Never throws.
+  public func isEstimable(at time: Double) -> Bool {
+    guard let last = rows.last else { return false }
+    return time <= last.time || last.survival <= 0
+  }
+
+  /// The 95% confidence interval of the median survival time: where the pointwise confidence
+  /// band crosses 0.5 (Brookmeyer–Crowley style), computed exactly as lifelines'
+  /// `median_survival_times(kmf.confidence_interval_)` does on each band column.
+  ///
+  /// For one band (lower or upper) over the curve's times (`curve(method:)`, time 0 included):
+  /// nil (lifelines: infinity) when the band's last value is above 0.5; otherwise the time at
+  /// the index numpy's `searchsorted(-band, -0.5)` returns, i.e. the binary search for the first
+  /// value ≤ 0.5 (on a band that is not monotone this is a crossing found by bisection, as in
+  /// lifelines). The lower band gives the interval's lower end, the upper band its upper end.
+  /// Both nil without observations. Never throws.
+  public func medianInterval(
+    method: SurvivalCIMethod = .loglog, z: Double = StandardNormal.z975
+  ) -> (low: Double?, high: Double?) {
+    let points = curve(method: method, z: z)
+    func crossing(_ band: [Double]) -> Double? {
+      guard let last = band.last, last <= 0.5 else { return nil }
+      var lo = 0
+      var hi = band.count
+      while lo < hi {
+        let mid = (lo + hi) / 2
+        if -band[mid] < -0.5 { lo = mid + 1 } else { hi = mid }
+      }
+      return points[lo].time
+    }
+    return (crossing(points.map(\.ciLow)), crossing(points.map(\.ciHigh)))
+  }
+
   /// The confidence interval for an estimate `survival` with Greenwood sum `greenwood`.
   ///
   /// Follows lifelines `KaplanMeierFitter._bounds` for `loglog`, including its edge cases:

@@ -2,7 +2,9 @@ import Foundation
 import RegistryDomain
 
 /// The Kaplan–Meier figure of one survival endpoint: step curves per group with shaded
-/// confidence bands, horizon markers, and the numbers at risk under the x axis at its ticks.
+/// confidence bands, a vertical tick on the curve at every time a patient was censored
+/// (class `km-censor`, one per censoring time, `data-censored` giving how many), horizon
+/// markers, and the numbers at risk under the x axis at its ticks.
 ///
 /// Only what the report shows is drawn: a group without a curve (suppressed, or no patients)
 /// gets no line, and with `--min-cell N` a curve stops where fewer than N patients remain at
@@ -186,6 +188,21 @@ struct KaplanMeierChart {
             "stroke": ReportPalette.color(s.index),
             "stroke-dasharray": dash.isEmpty ? "none" : dash,
           ]))
+    }
+    // Censoring marks: a short vertical tick where the curve stands on each censoring day.
+    for (s, curve) in zip(series, shown) {
+      for p in curve where p.censored > 0 {
+        let cx = SVGPlot.number(x(p.day))
+        parts.append(
+          Markup.element(
+            "line",
+            [
+              "class": "km-censor", "data-group": s.label, "data-censored": String(p.censored),
+              "x1": cx, "x2": cx, "y1": SVGPlot.number(y(p.survival) - 5),
+              "y2": SVGPlot.number(y(p.survival) + 5), "stroke": ReportPalette.color(s.index),
+              "stroke-width": "1.5",
+            ]))
+      }
     }
     for (s, curve) in zip(series, shown) {
       guard let last = curve.last?.day else { continue }
