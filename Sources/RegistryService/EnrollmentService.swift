@@ -140,7 +140,7 @@ public struct EnrollmentService: Sendable {
       throw RegistryError.refused(
         "--mrn", "this MRN is already enrolled in \(trial.code) as \(existing)")
     }
-    let failures = request.failedCriteria(of: trial)
+    let failures = try request.failedCriteria(of: trial)
     if !failures.isEmpty {
       try patients.insertScreening(
         protocolID: record.id, site: request.site, on: request.enrolledOn, failed: failures,

@@ -7,6 +7,10 @@ import RegistryDomain
 /// Every value is taken as text and validated by the domain (`MeasureSet(parsing:)`), so that
 /// a refusal names the option and the rule and exits 65. A bare number is in the canonical
 /// unit; a unit suffix converts (`85umol/L`). Nothing score-specific belongs here.
+///
+/// Numeric options take the next argument whatever it looks like (`parsing: .unconditional`),
+/// so that `--creatinine -0.5` reaches the domain and is refused there as a negative value
+/// (exit 65, naming the field) instead of being read as an unknown option (exit 64).
 struct MeasureOptions: ParsableArguments {
   @Option(
     name: .customLong("sledai-descriptors"),
@@ -23,12 +27,12 @@ struct MeasureOptions: ParsableArguments {
   var eularAcrItems: String?
 
   @Option(
-    name: .customLong("ana-titer"),
+    name: .customLong("ana-titer"), parsing: .unconditional,
     help: ArgumentHelp("ANA titer denominator, e.g. 160 for 1:160.", valueName: "N"))
   var anaTiter: String?
 
   @Option(
-    name: .customLong("pga"),
+    name: .customLong("pga"), parsing: .unconditional,
     help: ArgumentHelp("Physician global assessment, 0–3.", valueName: "X"))
   var pga: String?
 
@@ -39,50 +43,50 @@ struct MeasureOptions: ParsableArguments {
   var bilag: String?
 
   @Option(
-    name: .customLong("upcr"),
+    name: .customLong("upcr"), parsing: .unconditional,
     help: ArgumentHelp(
       "Urine protein/creatinine ratio: g/g, or with a unit (45mg/mmol, 450mg/g).",
       valueName: "V"))
   var upcr: String?
 
   @Option(
-    name: .customLong("creatinine"),
+    name: .customLong("creatinine"), parsing: .unconditional,
     help: ArgumentHelp(
       "Serum creatinine: mg/dL, or µmol/L with a unit (168umol/L).", valueName: "V"))
   var creatinine: String?
 
   @Option(
-    name: .customLong("c3"),
+    name: .customLong("c3"), parsing: .unconditional,
     help: ArgumentHelp("Complement C3: mg/dL, or g/L with a unit (0.9g/L).", valueName: "V"))
   var c3: String?
 
   @Option(
-    name: .customLong("c4"),
+    name: .customLong("c4"), parsing: .unconditional,
     help: ArgumentHelp("Complement C4: mg/dL, or g/L with a unit (0.1g/L).", valueName: "V"))
   var c4: String?
 
   @Option(
-    name: .customLong("anti-dsdna"),
+    name: .customLong("anti-dsdna"), parsing: .unconditional,
     help: ArgumentHelp("Anti-dsDNA antibodies, IU/mL.", valueName: "V"))
   var antiDsdna: String?
 
   @Option(
-    name: .customLong("bilirubin"),
+    name: .customLong("bilirubin"), parsing: .unconditional,
     help: ArgumentHelp("Total bilirubin: mg/dL, or µmol/L with a unit (85umol/L).", valueName: "V"))
   var bilirubin: String?
 
   @Option(
-    name: .customLong("inr"),
+    name: .customLong("inr"), parsing: .unconditional,
     help: ArgumentHelp("INR (no unit), 0.5–15.", valueName: "V"))
   var inr: String?
 
   @Option(
-    name: .customLong("sodium"),
-    help: ArgumentHelp("Serum sodium, mmol/L.", valueName: "V"))
+    name: .customLong("sodium"), parsing: .unconditional,
+    help: ArgumentHelp("Serum sodium: mmol/L, or mEq/L with a unit (125mEq/L).", valueName: "V"))
   var sodium: String?
 
   @Option(
-    name: .customLong("albumin"),
+    name: .customLong("albumin"), parsing: .unconditional,
     help: ArgumentHelp("Serum albumin: g/dL, or g/L with a unit (31g/L).", valueName: "V"))
   var albumin: String?
 
