@@ -213,7 +213,11 @@ extension CohortGenerator {
         case .moderate: r.chance(0.04) ? .importantMedicalEvent : nil
         default: nil
         }
-      var relatedness: Relatedness = r.chance(0.7) ? .unrelated : .unlikely
+      // SPEC §4: any relatedness but `unrelated` needs an infusion on or before the onset.
+      // (The draw is made either way, so the rest of the cohort stays as it was.)
+      let unrelated = r.chance(0.7)
+      let exposed = infusions.contains { enrolled.days(until: $0.date) <= day }
+      var relatedness: Relatedness = unrelated || !exposed ? .unrelated : .unlikely
       var link: Int? = nil
       if receivesMSC, r.chance(0.07),
         let last = infusions.last(where: { enrolled.days(until: $0.date) <= day })

@@ -83,7 +83,7 @@ public struct SyntheticAdverseEvent: Sendable, Hashable {
   public let grade: CTCAEGrade
   /// ICH E2A seriousness criterion, nil when not serious.
   public let serious: Seriousness?
-  /// Relatedness to MSC (control arms: unrelated or unlikely).
+  /// Relatedness to MSC (`unrelated` unless an infusion came on or before the onset).
   public let relatedness: Relatedness
   /// Onset date.
   public let onset: CalendarDate
