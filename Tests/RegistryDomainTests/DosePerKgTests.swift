@@ -27,8 +27,9 @@ import Testing
     #expect(DoseBand.label(cells: 2.01e7, weightKg: 40.2) == "0.5–<1.0×10⁶/kg")
     #expect(DoseBand.label(cells: 2.01e7 - 1, weightKg: 40.2) == "<0.5×10⁶/kg")
     #expect(DoseBand.label(cells: 8.04e7, weightKg: 40.2) == "≥2.0×10⁶/kg")
-    #expect(DoseBand.label(dosePerKg: DosePerKg.value(cells: 4.02e7, weightKg: 40.2))
-      == "1.0–<2.0×10⁶/kg")
+    #expect(
+      DoseBand.label(dosePerKg: DosePerKg.value(cells: 4.02e7, weightKg: 40.2))
+        == "1.0–<2.0×10⁶/kg")
     #expect(DoseBand.label(dosePerKg: 0.5e6) == "0.5–<1.0×10⁶/kg")
     #expect(DoseBand.label(dosePerKg: nil) == "none")
   }

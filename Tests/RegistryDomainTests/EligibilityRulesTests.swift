@@ -57,12 +57,14 @@ import Testing
   }
 
   @Test func eularTotalAgainstTheProtocolMinimumCountsOnlyTheTopItemPerDomain() throws {
-    #expect(try Self.eularFailures("joint_involvement,fever", titer: "160") == [
-      "eular_acr_2019: 8 < 10"
-    ])
-    #expect(try Self.eularFailures("joint_involvement,leukopenia", titer: "160") == [
-      "eular_acr_2019: 9 < 10"
-    ])
+    #expect(
+      try Self.eularFailures("joint_involvement,fever", titer: "160") == [
+        "eular_acr_2019: 8 < 10"
+      ])
+    #expect(
+      try Self.eularFailures("joint_involvement,leukopenia", titer: "160") == [
+        "eular_acr_2019: 9 < 10"
+      ])
     // Hematologic: thrombocytopenia 4 counts, leukopenia 3 does not: 6 + 4 = 10, not 13.
     let items = "joint_involvement,leukopenia,thrombocytopenia"
     #expect(try Self.eularFailures(items, titer: "160").isEmpty)
@@ -87,8 +89,9 @@ import Testing
       let score = try EULARACR2019(parsingItems: items, anaTiter: titer)
       let eligible = try Self.eularFailures(items, titer: titer).isEmpty
       #expect(eligible == score.classified, "\(items) \(titer ?? "-")")
-      #expect(score.classificationFailure().map { "eular_acr_2019: \($0)" }
-        == (try Self.eularFailures(items, titer: titer)).first)
+      #expect(
+        score.classificationFailure().map { "eular_acr_2019: \($0)" }
+          == (try Self.eularFailures(items, titer: titer)).first)
     }
   }
 
@@ -124,7 +127,9 @@ import Testing
   static func meld3Protocol(min: Int) throws -> TrialProtocol {
     try TrialProtocol(
       yaml: ProtocolExamples.aclf
-        .replacingOccurrences(of: "age_years: {min: 18, max: 70}", with: "age_years: {min: 0, max: 70}")
+        .replacingOccurrences(
+          of: "age_years: {min: 18, max: 70}", with: "age_years: {min: 0, max: 70}"
+        )
         .replacingOccurrences(of: "meld: {min: 17, max: 30}", with: "meld_3: {min: \(min)}")
         .replacingOccurrences(of: "  inr: {min: 1.5}\n", with: "")
         .replacingOccurrences(of: "  creatinine: {max: 3}\n", with: ""))

@@ -56,7 +56,10 @@ struct IntakeRegistry {
         ("A1", items, "40", "eular_acr_2019: entry criterion not met (ANA 1:40 < 1:80)"),
         ("A2", items, "0", "eular_acr_2019: entry criterion not met (ANA 1:0 < 1:80)"),
         ("A3", items, nil, "eular_acr_2019: entry criterion not met (ANA titer not recorded)"),
-        ("A4", "low_c3_and_c4,anti_dsdna_or_anti_sm", "160", "eular_acr_2019: no clinical criterion"),
+        (
+          "A4", "low_c3_and_c4,anti_dsdna_or_anti_sm", "160",
+          "eular_acr_2019: no clinical criterion"
+        ),
         ("A5", "joint_involvement,fever", "160", "eular_acr_2019: 8 < 10"),
       ]
       var screened = try r.count("registry.screening")
@@ -74,8 +77,10 @@ struct IntakeRegistry {
         #expect(calculator.status == 0)
         let reason = String(failure.dropFirst("eular_acr_2019: ".count))
         #expect(
-          calculator.stdout.hasPrefix("2019 EULAR/ACR") && calculator.stdout.contains(
-            "not classified as SLE (\(reason))"), "\(calculator.stdout)")
+          calculator.stdout.hasPrefix("2019 EULAR/ACR")
+            && calculator.stdout.contains(
+              "not classified as SLE (\(reason))"),
+          "\(calculator.stdout)")
       }
       #expect(try r.count("registry.patient") == 0)
       // The entry criterion's edge, 1:80, is inside.
@@ -179,7 +184,8 @@ struct IntakeRegistry {
       "3.5",
     ]
     func score(_ sex: String, _ age: String?) throws -> CLIResult {
-      try CLIRunner.run(["score", "meld3", "--sex", sex] + (age.map { ["--age", $0] } ?? []) + labs)
+      try CLIRunner.run(
+        ["score", "meld3", "--sex", sex] + (age.map { ["--age", $0] } ?? []) + labs)
     }
     for (sex, age, expected) in [
       ("M", "15", "34"), ("M", "12", "34"), ("M", "17", "34"), ("M", "18", "32"), ("M", nil, "32"),
@@ -204,7 +210,9 @@ struct IntakeRegistry {
         text
         .replacingOccurrences(of: "code: ACLF-BMMSC", with: "code: ACLF-TEEN")
         .replacingOccurrences(of: "study_id_prefix: ACLF", with: "study_id_prefix: TEEN")
-        .replacingOccurrences(of: "age_years: {min: 18, max: 70}", with: "age_years: {min: 0, max: 70}")
+        .replacingOccurrences(
+          of: "age_years: {min: 18, max: 70}", with: "age_years: {min: 0, max: 70}"
+        )
         .replacingOccurrences(of: "meld: {min: 17, max: 30}", with: "meld_3: {min: 33}")
       let url = FileManager.default.temporaryDirectory.appendingPathComponent(
         "teen-\(UUID().uuidString).yaml")
@@ -247,11 +255,15 @@ struct IntakeRegistry {
     #expect(text.status == 65)
     #expect(text.stderr.hasPrefix("error: --creatinine:"))
     let mmol = try CLIRunner.run(
-      ["score", "meld-na", "--bilirubin", "4.2", "--inr", "1.2", "--creatinine", "1.9",
-       "--sodium", "125", "--format", "json"])
+      [
+        "score", "meld-na", "--bilirubin", "4.2", "--inr", "1.2", "--creatinine", "1.9",
+        "--sodium", "125", "--format", "json",
+      ])
     let meq = try CLIRunner.run(
-      ["score", "meld-na", "--bilirubin", "4.2", "--inr", "1.2", "--creatinine", "1.9",
-       "--sodium", "125mEq/L", "--format", "json"])
+      [
+        "score", "meld-na", "--bilirubin", "4.2", "--inr", "1.2", "--creatinine", "1.9",
+        "--sodium", "125mEq/L", "--format", "json",
+      ])
     #expect(meq.status == 0, "\(meq.stderr)")
     let a = try JSONDecoder().decode(JSONAny.self, from: Data(mmol.stdout.utf8))
     let b = try JSONDecoder().decode(JSONAny.self, from: Data(meq.stdout.utf8))

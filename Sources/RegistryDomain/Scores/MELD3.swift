@@ -81,7 +81,8 @@ public struct MELD3: ClinicalScore, Hashable {
   }
 
   init(
-    female: Bool, adolescent: Bool = false, bilirubin: Double, sodium: Double, inr: Double, creatinine: Double?,
+    female: Bool, adolescent: Bool = false, bilirubin: Double, sodium: Double, inr: Double,
+    creatinine: Double?,
     albumin: Double, dialysis: Bool
   ) {
     let b = max(bilirubin, 1.0)

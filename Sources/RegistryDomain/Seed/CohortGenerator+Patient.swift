@@ -171,11 +171,17 @@ extension CohortGenerator {
     let target = clamped((low * high).squareRoot() * exp(0.06 * r.normal()), low...high)
     let step = 1e5
     let roundedCells = (target * weightKg / step).rounded() * step
-    for cells in [roundedCells, roundedCells + step, roundedCells - step] {
-      let dose = cells / weightKg
-      if cells > 0 && dose >= low && dose <= high { return cells }
+    // The infusion gate compares exactly (`DosePerKg`), so the draw is checked the same way.
+    func inRange(_ cells: Double) -> Bool {
+      cells > 0 && DosePerKg.isAtLeast(cells: cells, weightKg: weightKg, low)
+        && DosePerKg.isAtMost(cells: cells, weightKg: weightKg, high)
     }
-    return target * weightKg
+    for cells in [roundedCells, roundedCells + step, roundedCells - step] where inRange(cells) {
+      return cells
+    }
+    let cells = target * weightKg
+    if inRange(cells) { return cells }
+    return inRange(cells.rounded(.up)) ? cells.rounded(.up) : cells.rounded(.down)
   }
 
   /// Adverse events of one patient: infusion reactions, condition-specific events over

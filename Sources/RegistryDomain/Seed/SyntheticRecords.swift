@@ -70,7 +70,7 @@ public struct SyntheticInfusion: Sendable, Hashable {
   /// Cells (or particles) infused.
   public let totalCells: Double
   /// `totalCells / weightKg`, within the protocol's range.
-  public var dosePerKg: Double { totalCells / weightKg }
+  public var dosePerKg: Double { DosePerKg.value(cells: totalCells, weightKg: weightKg) }
   /// Route.
   public let route: Route
 }
