@@ -63,7 +63,9 @@ public struct AdverseEventService: Sendable {
   /// infusion of the same patient, on or before the onset; a related event without a link is
   /// accepted (the link stays empty; a note says so when the patient has infusions).
   /// Refused (exit 65): onset in the future, before enrollment or after the death; resolution
-  /// before onset or in the future; `deathDate` without grade 5 or with a death on record.
+  /// before onset or in the future; `deathDate` without grade 5 or with a death on record; a
+  /// relatedness other than `unrelated` for a patient without a live MSC infusion on or before
+  /// the onset (`Relatedness.checkExposure`, SPEC §4; the database holds the same rule).
   public func add(studyID: String, _ report: Report, today: CalendarDate = .today()) throws
     -> Recorded
   {
@@ -102,7 +104,11 @@ public struct AdverseEventService: Sendable {
       let adverse = AdverseEventRepository(store)
       if let id = report.infusionID {
         try Self.checkInfusion(id, studyID: studyID, onset: report.onset, store: store)
-      } else if report.relatedness.isRelated {
+      }
+      try report.relatedness.checkExposure(
+        onset: report.onset, firstInfusion: try adverse.firstLiveInfusionDate(studyID: studyID),
+        studyID: studyID)
+      if report.infusionID == nil, report.relatedness.isRelated {
         let count = try adverse.liveInfusionCount(studyID: studyID)
         if count > 0 {
           notes.append(
@@ -155,7 +161,8 @@ public struct AdverseEventService: Sendable {
   /// Updates a live adverse event of a patient; returns it afterwards.
   ///
   /// A grade changed to 5 takes the criterion `death`, a grade changed away from 5 drops it,
-  /// unless `serious` is given.
+  /// unless `serious` is given. A relatedness changed to anything but `unrelated` needs a live
+  /// MSC infusion on or before the onset (exit 65, naming `--relatedness`).
   /// Unknown event or one of another patient: `.notFound("--ae")`.
   public func update(
     studyID: String, eventID: Int64, _ change: Update, reason: String,
@@ -180,6 +187,11 @@ public struct AdverseEventService: Sendable {
       var notes: [String] = []
       if grade == .death, old.grade != .death {
         _ = try Self.deathDate(of: patient, grade: grade, given: nil, store: store, notes: &notes)
+      }
+      if let relatedness = change.relatedness, relatedness != old.relatedness {
+        try relatedness.checkExposure(
+          onset: old.onsetOn,
+          firstInfusion: try adverse.firstLiveInfusionDate(studyID: studyID), studyID: studyID)
       }
       if let id = change.infusionID {
         try Self.checkInfusion(id, studyID: studyID, onset: old.onsetOn, store: store)

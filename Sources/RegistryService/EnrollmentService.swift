@@ -142,7 +142,7 @@ public struct EnrollmentService: Sendable {
         "this MRN is already enrolled in \(trial.code)"
           + (existing.isEmpty ? " (at another site)" : " as \(existing)"))
     }
-    let failures = request.failedCriteria(of: trial)
+    let failures = try request.failedCriteria(of: trial)
     if !failures.isEmpty {
       try patients.insertScreening(
         protocolID: record.id, site: request.site, on: request.enrolledOn, failed: failures,

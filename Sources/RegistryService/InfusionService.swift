@@ -57,12 +57,17 @@ public struct InfusionService: Sendable {
   /// and no longer counts for any rule or report.
   ///
   /// Unknown study ID or an infusion id not of that patient: exit 66; already voided: exit 65.
-  /// The patient's status is left as it is.
+  ///
+  /// What the infusion derived follows it: a `treated` patient left without a live infusion
+  /// goes back to `enrolled`; one with live infusions left keeps `treated` since the earliest
+  /// of them (the first-infusion date). Other statuses are left as they are. Reports and the
+  /// export count only live infusions.
   public func void(studyID: String, infusionID: Int64, reason: String) throws -> Infusion {
     let reason = try TextField.validated(reason, field: "--reason", maxLength: 1000)
     let store = try database.open()
     return try store.transaction(reason: reason) {
-      guard try PatientRepository(store).find(studyID: studyID, forUpdate: true) != nil else {
+      let patients = PatientRepository(store)
+      guard let patient = try patients.find(studyID: studyID, forUpdate: true) else {
         throw RegistryError.notFound("ID", "no patient \(studyID)")
       }
       let infusions = InfusionRepository(store)
@@ -74,6 +79,16 @@ public struct InfusionService: Sendable {
           "--infusion", "infusion \(infusionID) of \(studyID) is already voided")
       }
       try infusions.void(id: infusionID, reason: reason)
+      if patient.status == .treated {
+        let first = try infusions.all(studyID: studyID).filter(\.isLive).map(\.infusedOn).min()
+        if let first {
+          if first != patient.statusOn {
+            try patients.updateStatus(studyID: studyID, to: .treated, on: first)
+          }
+        } else {
+          try patients.updateStatus(studyID: studyID, to: .enrolled, on: nil)
+        }
+      }
       return try infusions.find(id: infusionID)!
     }
   }

@@ -131,6 +131,18 @@ public struct AdverseEventRepository {
     }
   }
 
+  /// The date of the patient's earliest live (non-voided) infusion, nil when none.
+  public func firstLiveInfusionDate(studyID: String) throws -> CalendarDate? {
+    try store.mapped {
+      try store.query(
+        """
+        SELECT min(infused_on) AS day FROM registry.infusion
+        WHERE study_id = $1 AND voided_at IS NULL
+        """, [studyID]
+      ).rows[0].decode("day")
+    }
+  }
+
   /// How many live infusions a patient has had.
   public func liveInfusionCount(studyID: String) throws -> Int {
     try store.mapped {

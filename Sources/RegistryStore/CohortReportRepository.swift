@@ -93,7 +93,8 @@ public struct CohortReportRepository {
           AND NOT ($7::bool AND p.synthetic)
       ), first_infusion AS (
         -- Only grouping by lot source or dose needs the first infusion's lot and dose.
-        SELECT DISTINCT ON (i.study_id) i.study_id, i.dose_per_kg, l.source
+        SELECT DISTINCT ON (i.study_id) i.study_id, i.dose_per_kg, i.total_cells, i.weight_kg,
+               l.source
         FROM registry.infusion i
         JOIN registry.msc_lot l ON l.lot_number = i.lot_number
         WHERE $4 IN ('source', 'dose') AND i.voided_at IS NULL AND i.infused_on <= $2
@@ -120,8 +121,12 @@ public struct CohortReportRepository {
                WHEN 'arm' THEN pts.arm
                WHEN 'site' THEN pts.site_code
                WHEN 'source' THEN coalesce(fi.source, 'none')
+               -- Dose bands exactly (DoseBand, DosePerKg): edges reached by cells ≥ edge × weight
+               -- in numeric, lower edges inclusive; never a binary quotient.
                ELSE ($5::text[])[CASE WHEN fi.dose_per_kg IS NULL THEN 1
-                                      ELSE width_bucket(fi.dose_per_kg, $6::float8[]) + 2 END]
+                                      ELSE 2 + (SELECT count(*)::int FROM unnest($6::float8[]) AS e(edge)
+                                                WHERE fi.total_cells::numeric
+                                                      >= e.edge::numeric * fi.weight_kg::numeric) END]
              END AS grp,
              infused.day IS NOT NULL AS treated,
              -- Last contact: the latest dated record of any kind (greatest ignores NULLs).

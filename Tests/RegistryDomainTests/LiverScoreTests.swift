@@ -197,7 +197,9 @@ private func meld(
   }
 
   @Test func ageAndMissingInputs() throws {
-    #expect(try meld3(bili: 1, na: 137, inr: 1, cr: 1, alb: 3.5, age: 12).score == 6)
+    // Ages 12–17 get the 1.33 term whatever the sex (OPTN Policy 9.1.D): 7.33 → 7.
+    #expect(try meld3(bili: 1, na: 137, inr: 1, cr: 1, alb: 3.5, age: 12).score == 7)
+    #expect(try meld3(bili: 1, na: 137, inr: 1, cr: 1, alb: 3.5, age: 18).score == 6)
     expectRefused("--age", "MELD 3.0 is used from age 12") {
       try meld3(bili: 1, na: 137, inr: 1, cr: 1, alb: 3.5, age: 11)
     }

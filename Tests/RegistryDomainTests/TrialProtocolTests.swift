@@ -67,16 +67,18 @@ import Testing
 
   @Test func eligibilityFailuresAreNamed() throws {
     let p = try TrialProtocol(yaml: ProtocolExamples.aclf)
+    let good = try MeasureSet(
+      parsing: RawMeasures(creatinine: "1.9", bilirubin: "4.2", inr: "2.1"))
     #expect(
-      p.eligibility.failures(
-        ageYears: 40, values: [.meld: 22, .inr: 2.1, .creatinine: 1.2], hasConsent: true
-      ).isEmpty)
+      p.eligibility.failures(ageYears: 40, sex: .male, measures: good, hasConsent: true).isEmpty)
+    let bad = try MeasureSet(
+      parsing: RawMeasures(creatinine: "309.4umol/L", bilirubin: "4.2", inr: "1.20"))
     let failures = p.eligibility.failures(
-      ageYears: 75, values: [.meld: 31, .inr: 1.2], hasConsent: false)
+      ageYears: 75, sex: .male, measures: bad, hasConsent: false)
     #expect(
       failures == [
-        "consent: not recorded", "age_years: 75 is outside 18–70", "meld: 31 is outside 17–30",
-        "inr: 1.2 is outside ≥ 1.5", "creatinine: not measured",
+        "consent: not recorded", "age_years: 75 is outside 18–70",
+        "inr: 1.20 is outside ≥ 1.5", "creatinine: 309.4 µmol/L (3.5 mg/dL) is outside ≤ 3 mg/dL",
       ])
   }
 

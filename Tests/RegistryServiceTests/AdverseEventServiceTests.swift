@@ -64,13 +64,13 @@ import Testing
       let followUp = try f.adverseEvents.add(
         studyID: id,
         .init(
-          term: "hyponatraemia", grade: .moderate, relatedness: .unlikely,
+          term: "hyponatraemia", grade: .moderate, relatedness: .unrelated,
           onset: e.adding(days: 18)), today: f.today)
       #expect(followUp.event.grade == .moderate)
       let late = try #require(throws: RegistryError.self) {
         try f.adverseEvents.add(
           studyID: id,
-          .init(term: "x", grade: .mild, relatedness: .unlikely, onset: e.adding(days: 25)),
+          .init(term: "x", grade: .mild, relatedness: .unrelated, onset: e.adding(days: 25)),
           today: f.today)
       }
       #expect(late.field == "--onset" && late.message.contains("after the death"))
@@ -91,7 +91,7 @@ import Testing
         try f.adverseEvents.add(
           studyID: id,
           .init(
-            term: "sepsis", grade: .severe, serious: .death, relatedness: .unlikely,
+            term: "sepsis", grade: .severe, serious: .death, relatedness: .unrelated,
             onset: e.adding(days: 10)), today: f.today)
       }
       #expect(badSerious.field == "--serious")
@@ -99,14 +99,14 @@ import Testing
         try f.adverseEvents.add(
           studyID: id,
           .init(
-            term: "sepsis", grade: .severe, relatedness: .unlikely, onset: e.adding(days: 10),
+            term: "sepsis", grade: .severe, relatedness: .unrelated, onset: e.adding(days: 10),
             deathDate: e.adding(days: 12)), today: f.today)
       }
       #expect(noDeath.field == "--death-date")
       _ = try f.events.add(studyID: id, kind: .death, on: e.adding(days: 30), today: f.today)
       let ae = try f.adverseEvents.add(
         studyID: id,
-        .init(term: "sepsis", grade: .death, relatedness: .unlikely, onset: e.adding(days: 27)),
+        .init(term: "sepsis", grade: .death, relatedness: .unrelated, onset: e.adding(days: 27)),
         today: f.today)
       #expect(ae.event.grade == .death && ae.patient.status == .died)
     }
@@ -177,7 +177,7 @@ import Testing
       let ae = try f.adverseEvents.add(
         studyID: id,
         .init(
-          term: "pneumonia", grade: .moderate, relatedness: .unlikely, onset: e.adding(days: 40)),
+          term: "pneumonia", grade: .moderate, relatedness: .unrelated, onset: e.adding(days: 40)),
         today: f.today)
       let updated = try f.adverseEvents.update(
         studyID: id, eventID: ae.event.id,

@@ -77,7 +77,12 @@ struct HandCohort {
     let ae = """
       INSERT INTO registry.adverse_event (study_id, term, grade, serious, relatedness, onset_on,
         voided_at, void_reason)
-      VALUES ($1, $2, $3, $4, 'possible', $5, $6::timestamptz, $7)
+      VALUES ($1, $2, $3, $4,
+        -- SPEC §4: related only after an infusion on or before the onset.
+        CASE WHEN EXISTS (SELECT 1 FROM registry.infusion WHERE study_id = $1
+                          AND voided_at IS NULL AND infused_on <= $5::date)
+             THEN 'possible' ELSE 'unrelated' END,
+        $5, $6::timestamptz, $7)
       """
     try exec(
       ae, [ids["A"]!, "Fever", 3, "hospitalisation", "2026-02-01", String?.none, String?.none])

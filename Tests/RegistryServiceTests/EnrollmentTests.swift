@@ -138,14 +138,17 @@ func labs(forMELD target: Int) throws -> RawMeasures {
   @Test func everyFailedCriterionIsListedWithValueAndLimit() throws {
     try TestDatabase.with { db in
       let f = try RegistryFixture(db)
-      let raw = RawMeasures(sledaiDescriptors: "fever")
+      let raw = RawMeasures(sledaiDescriptors: "fever", eularAcrItems: "joint_involvement")
       let error = try #require(throws: RegistryError.self) {
         try EnrollmentService(f.registry).enroll(
           try RegistryFixture.sleCandidate(
             mrn: "A", birthDate: "1950-01-01", consentDate: nil, raw: raw))
       }
       #expect(error.exitStatus == 65)
-      for part in ["age_years: 76", "sledai_2k: 1", "eular_acr_2019: not measured", "consent"] {
+      for part in [
+        "age_years: 76", "sledai_2k: 1",
+        "eular_acr_2019: entry criterion not met (ANA titer not recorded)", "consent",
+      ] {
         #expect(error.message.contains(part), "\(part) in \(error.message)")
       }
       let failed: PostgresJSON = try db.connect().query(

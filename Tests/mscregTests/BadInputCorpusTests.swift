@@ -141,8 +141,14 @@ struct BadInput: Sendable, CustomStringConvertible {
     for date in ["2026-02-30", "2099-01-01", tomorrow, "yesterday", "2026-06-31"] {
       enroll(["--enrolled-on": date])
     }
-    // (A consent dated after enrollment, or no SLEDAI-2K descriptor, is a screen failure: the
-    // spec has it written to the screening log, so it is not in this corpus.)
+    // (A consent dated after enrollment is a screen failure: the spec has it written to the
+    // screening log, so it is not in this corpus. A screening without a measure a criterion
+    // needs is refused and written nowhere (issue 12): exactly 65.)
+    n += 1
+    add(
+      "patient enroll", Self.removing("--sledai-descriptors", from: Self.enroll(n, [:])), [65])
+    n += 1
+    add("patient enroll", Self.removing("--eular-acr-items", from: Self.enroll(n, [:])), [65])
     for date in ["2026-13-01", "", "2026-02-30"] { enroll(["--consent-date": date]) }
     for version in ["", "   ", long, "v\u{7}1"] { enroll(["--consent-version": version]) }
     for sex in ["X", "", "female", "F' OR '1'='1"] { enroll(["--sex": sex]) }
@@ -171,6 +177,12 @@ struct BadInput: Sendable, CustomStringConvertible {
       enroll(["--bilirubin": value])
     }
     for value in ["900mg/dL", "85 furlongs", "NaN"] { enroll(["--creatinine": value]) }
+    // Negative and non-numeric measures are refused by the domain, naming the field: 65, in
+    // the separated form too (issue 12; it used to be read as an unknown option, 64).
+    for value in ["-0.5", "abc"] { enroll(["--creatinine": value], [65]) }
+    n += 1
+    add("patient enroll", Self.enroll(n, [:]) + ["--creatinine=-0.5"], [65])
+    enroll(["--upcr": "-1"], [65])
     for value in ["20", "0", "NaN"] { enroll(["--inr": value]) }
     n += 1
     add("patient enroll", Self.enroll(n, [:]) + ["--inr=-inf"])
@@ -472,6 +484,10 @@ struct BadInput: Sendable, CustomStringConvertible {
       ["meld", "--bilirubin", "5furlongs", "--creatinine", "1", "--inr", "1"],
       ["meld", "--bilirubin", "1", "--creatinine", "1", "--inr", "1e400"],
       ["meld", "--bilirubin", "1", "--creatinine=-1", "--inr", "1"],
+      ["meld", "--bilirubin", "1", "--creatinine", "-1", "--inr", "1"],
+      ["meld", "--bilirubin", "-0.5", "--creatinine", "1", "--inr", "1"],
+      ["meld-na", "--bilirubin", "1", "--creatinine", "1", "--inr", "1", "--sodium", "abc"],
+      ["meld-na", "--bilirubin", "1", "--creatinine", "1", "--inr", "1", "--sodium", "99mEq/L"],
       ["meld", "--bilirubin", "1"],
       ["meld-na", "--bilirubin", "1", "--creatinine", "1", "--inr", "1", "--sodium", "1e30"],
       [

@@ -56,7 +56,7 @@ import Testing
           "--cells", "7.0e7",
         ], database: db)
       #expect(infuse.status == 0, "\(infuse.stderr)")
-      #expect(infuse.stdout.contains("lot UC-2601-01 on 2026-01-10, 1e6 per kg"))
+      #expect(infuse.stdout.contains("lot UC-2601-01 on 2026-01-10, 1.0×10⁶/kg"))
       let json = try CLIRunner.run(
         [
           "infuse", "record", msc[1], "--lot", "UC-2601-01", "--date", "2026-01-11",
@@ -68,7 +68,7 @@ import Testing
       let show = try CLIRunner.run(["patient", "show", msc[0]], database: db)
       #expect(show.stdout.contains("status: treated since 2026-01-10"))
       #expect(
-        show.stdout.contains("treatment: 1 infusion, cumulative dose 1e6 per kg, lots UC-2601-01"))
+        show.stdout.contains("treatment: 1 infusion, cumulative dose 1.0×10⁶/kg, lots UC-2601-01"))
       let lots = try CLIRunner.run(["patient", "lots", msc[0], "--format", "csv"], database: db)
       #expect(lots.stdout.hasPrefix("infusion_id,infused_on,lot_number,source,"))
       #expect(

@@ -45,7 +45,10 @@ import Testing
   @Test func siInputEqualsConventional() throws {
     let si = try json(["meld", "--bilirubin", "71.82umol/L", "--creatinine", "1.9", "--inr", "1.2"])
     #expect(si["score"]?.number == 20)
-    #expect(si["inputs"]?["bilirubin"]?.number == 4.2)
+    #expect(si["inputs"]?["bilirubin"]?["value"]?.number == 4.2)
+    #expect(si["inputs"]?["bilirubin"]?["unit"]?.string == "mg/dL")
+    #expect(si["inputs"]?["bilirubin"]?["entered"]?["value"]?.number == 71.82)
+    #expect(si["inputs"]?["bilirubin"]?["entered"]?["unit"]?.string == "µmol/L")
     #expect(si["parts"]?["bilirubin_used"]?.number == 4.2)
     let conventional = try json(["meld"] + meldExample)
     #expect(si["parts"]?["meld_i"]?.number == conventional["parts"]?["meld_i"]?.number)

@@ -36,6 +36,6 @@ struct InfuseRecord: ParsableCommand {
     if output.format == .json { return try Output.json(infusion) }
     print(
       "infusion \(infusion.id): \(infusion.studyID) lot \(infusion.lotNumber) "
-        + "on \(infusion.infusedOn), \(DoseFormat.scientific(infusion.dosePerKg)) per kg")
+        + "on \(infusion.infusedOn), \(DosePerKg.text(infusion.dosePerKg))")
   }
 }

@@ -32,7 +32,9 @@ struct LotRecipients: ParsableCommand {
     let rows = recipients.map {
       [
         $0.studyID, $0.protocolCode, $0.site, $0.status.rawValue, String($0.infusionID),
-        $0.infusedOn.description, "\($0.totalCells)", "\($0.dosePerKg)", $0.route.rawValue,
+        $0.infusedOn.description, "\($0.totalCells)",
+        format == .csv ? DosePerKg.plain($0.dosePerKg) : DosePerKg.text($0.dosePerKg),
+        $0.route.rawValue,
       ]
     }
     if format == .csv { return Output.csv(header, rows) }

@@ -47,7 +47,7 @@ struct LotShow: ParsableCommand {
         detail.recipients.map {
           [
             $0.studyID, $0.protocolCode, $0.site, $0.status.rawValue, String($0.infusionID),
-            $0.infusedOn.description, DoseFormat.scientific($0.dosePerKg),
+            $0.infusedOn.description, DosePerKg.text($0.dosePerKg),
           ]
         })
     }

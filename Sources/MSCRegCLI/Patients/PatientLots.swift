@@ -30,7 +30,8 @@ struct PatientLots: ParsableCommand {
         String($0.infusion.id), $0.infusion.infusedOn.description, $0.lot.lotNumber,
         $0.lot.source.rawValue, $0.lot.donor.rawValue, $0.lot.product.rawValue,
         $0.lot.status.rawValue,
-        format == .csv ? "\($0.infusion.dosePerKg)" : DoseFormat.scientific($0.infusion.dosePerKg),
+        format == .csv
+          ? DosePerKg.plain($0.infusion.dosePerKg) : DosePerKg.text($0.infusion.dosePerKg),
         $0.infusion.isLive ? "" : "voided: \($0.infusion.voidReason ?? "")",
       ]
     }

@@ -41,14 +41,14 @@ struct PatientShow: ParsableCommand {
       let live = course.live
       print(
         "treatment: \(live.count) infusion\(live.count == 1 ? "" : "s"), cumulative dose "
-          + "\(DoseFormat.scientific(course.cumulativeDosePerKg)) per kg, lots "
+          + "\(DosePerKg.text(course.cumulativeDosePerKg)), lots "
           + (course.lots.isEmpty ? "none" : course.lots.joined(separator: ", ")))
       for i in course.infusions {
         let voided = i.isLive ? "" : "  VOIDED: \(i.voidReason ?? "")"
         print(
           "  infusion \(i.id)  \(i.infusedOn)  lot \(i.lotNumber)  "
             + "\(DoseFormat.scientific(i.totalCells)) cells / \(LotText.number(i.weightKg)) kg = "
-            + "\(DoseFormat.scientific(i.dosePerKg)) per kg  \(i.route.rawValue)\(voided)")
+            + "\(DosePerKg.text(i.dosePerKg))  \(i.route.rawValue)\(voided)")
       }
     }
     if let i = detail.identity {

@@ -29,7 +29,8 @@ struct ScoreEULARACR: ParsableCommand {
     let eular = try set.eularAcr2019Score()
     try ScoreOutput.print(
       eular, inputs: [], format: output.format,
-      verdict: eular.classified ? "classified as SLE" : "not classified as SLE"
+      verdict: eular.classificationFailure().map { "not classified as SLE (\($0))" }
+        ?? "classified as SLE"
     ) { report in
       report.classified = eular.classified
       report.items = eular.counted.map(\.rawValue)

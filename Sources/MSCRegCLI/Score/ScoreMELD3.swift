@@ -9,9 +9,10 @@ struct ScoreMELD3: ParsableCommand {
     abstract: "MELD 3.0 from sex, bilirubin, creatinine, INR, sodium and albumin.",
     discussion: """
       Needs --sex and the labs; --age is optional (MELD 3.0 is used from age 12; PELD applies \
-      below). Bilirubin, INR and creatinine floored at 1.0; creatinine capped at 3.0 (dialysis \
-      sets 3.0); sodium bounded 125-137; albumin bounded 1.5-3.5 g/dL; rounded and bounded to \
-      6-40. Source: \(MELD3.source).
+      below; ages 12-17 get the 1.33 term, male or female, per OPTN Policy 9.1.D). Bilirubin, \
+      INR and creatinine floored at 1.0; creatinine capped at 3.0 (dialysis sets 3.0); sodium \
+      bounded 125-137; albumin bounded 1.5-3.5 g/dL; rounded and bounded to 6-40. \
+      Source: \(MELD3.source).
 
       Examples:
         mscreg score meld3 --sex F --age 54 --bilirubin 4.2 --creatinine 1.9 \\
@@ -21,7 +22,7 @@ struct ScoreMELD3: ParsableCommand {
       """
   )
 
-  @Option(help: ArgumentHelp("Sex: F or M (female adds 1.33).", valueName: "F|M"))
+  @Option(help: ArgumentHelp("Sex: F or M (female, or age 12-17, adds 1.33).", valueName: "F|M"))
   var sex: String?
   @Option(help: ArgumentHelp("Age in years (12 and over; default: adult).", valueName: "N"))
   var age: String?

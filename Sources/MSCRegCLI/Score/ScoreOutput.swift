@@ -2,8 +2,13 @@ import Foundation
 import RegistryDomain
 
 /// What `mscreg score … --format json` prints (SPEC §7): the instrument code, the score, its
-/// parts by name, the lab inputs in canonical units (left out when the instrument has none), the source and the score engine version; `eular-acr`
-/// adds `classified` and the counted `items`, `child-pugh` adds `class`.
+/// parts by name, the lab inputs (left out when the instrument has none), the source and the
+/// score engine version; `eular-acr` adds `classified` and the counted `items`, `child-pugh`
+/// adds `class`.
+///
+/// Each input carries its unit: `{"value": 4.970760234, "unit": "mg/dL", "entered": {"value":
+/// 85, "unit": "µmol/L"}}` — `value`/`unit` in the canonical unit the score used, `entered`
+/// as typed (the same as `value`/`unit` for a bare number). INR's unit is "".
 struct ScoreReport: Encodable {
   var instrument: String
   var score: Int
@@ -30,6 +35,17 @@ enum ScoreOutput {
   /// - Parameters:
   ///   - verdict: the text after the score on the first line (`class B`, `classified as SLE`).
   ///   - extra: fills the instrument-specific JSON fields.
+  /// One input with its unit (see `ScoreReport`).
+  static func inputJSON(_ reading: LabReading) -> JSONValue {
+    .object([
+      "value": .number(reading.canonical),
+      "unit": .string(reading.analyte.canonicalUnit.rawValue),
+      "entered": .object([
+        "value": .number(reading.entered), "unit": .string(reading.enteredUnit.rawValue),
+      ]),
+    ])
+  }
+
   static func print<S: CitedScore>(
     _ score: S, inputs: [LabReading?], format: TextOrJSON, verdict: String? = nil,
     extra: (inout ScoreReport) -> Void = { _ in }
@@ -44,7 +60,7 @@ enum ScoreOutput {
         inputs: readings.isEmpty
           ? nil
           : Dictionary(
-            readings.map { ($0.analyte.rawValue, JSONValue.number($0.canonical)) },
+            readings.map { ($0.analyte.rawValue, inputJSON($0)) },
             uniquingKeysWith: { a, _ in a }),
         source: S.source, engineVersion: ScoreEngine.version)
       extra(&report)

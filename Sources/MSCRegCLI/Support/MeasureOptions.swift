@@ -7,6 +7,10 @@ import RegistryDomain
 /// Every value is taken as text and validated by the domain (`MeasureSet(parsing:)`), so that
 /// a refusal names the option and the rule and exits 65. A bare number is in the canonical
 /// unit; a unit suffix converts (`85umol/L`). Nothing score-specific belongs here.
+///
+/// Numeric options take the next argument whatever it looks like (`parsing: .unconditional`),
+/// so that `--creatinine -0.5` reaches the domain and is refused there as a negative value
+/// (exit 65, naming the field) instead of being read as an unknown option (exit 64).
 struct MeasureOptions: ParsableArguments {
   @Option(name: .customLong("sledai-descriptors"), help: MeasureHelp.sledaiDescriptors)
   var sledaiDescriptors: String?
@@ -14,40 +18,40 @@ struct MeasureOptions: ParsableArguments {
   @Option(name: .customLong("eular-acr-items"), help: MeasureHelp.eularAcrItems)
   var eularAcrItems: String?
 
-  @Option(name: .customLong("ana-titer"), help: MeasureHelp.anaTiter)
+  @Option(name: .customLong("ana-titer"), parsing: .unconditional, help: MeasureHelp.anaTiter)
   var anaTiter: String?
 
-  @Option(name: .customLong("pga"), help: MeasureHelp.pga)
+  @Option(name: .customLong("pga"), parsing: .unconditional, help: MeasureHelp.pga)
   var pga: String?
 
   @Option(name: .customLong("bilag"), help: MeasureHelp.bilag)
   var bilag: String?
 
-  @Option(name: .customLong("upcr"), help: MeasureHelp.upcr)
+  @Option(name: .customLong("upcr"), parsing: .unconditional, help: MeasureHelp.upcr)
   var upcr: String?
 
-  @Option(name: .customLong("creatinine"), help: MeasureHelp.creatinine)
+  @Option(name: .customLong("creatinine"), parsing: .unconditional, help: MeasureHelp.creatinine)
   var creatinine: String?
 
-  @Option(name: .customLong("c3"), help: MeasureHelp.c3)
+  @Option(name: .customLong("c3"), parsing: .unconditional, help: MeasureHelp.c3)
   var c3: String?
 
-  @Option(name: .customLong("c4"), help: MeasureHelp.c4)
+  @Option(name: .customLong("c4"), parsing: .unconditional, help: MeasureHelp.c4)
   var c4: String?
 
-  @Option(name: .customLong("anti-dsdna"), help: MeasureHelp.antiDsdna)
+  @Option(name: .customLong("anti-dsdna"), parsing: .unconditional, help: MeasureHelp.antiDsdna)
   var antiDsdna: String?
 
-  @Option(name: .customLong("bilirubin"), help: MeasureHelp.bilirubin)
+  @Option(name: .customLong("bilirubin"), parsing: .unconditional, help: MeasureHelp.bilirubin)
   var bilirubin: String?
 
-  @Option(name: .customLong("inr"), help: MeasureHelp.inr)
+  @Option(name: .customLong("inr"), parsing: .unconditional, help: MeasureHelp.inr)
   var inr: String?
 
-  @Option(name: .customLong("sodium"), help: MeasureHelp.sodium)
+  @Option(name: .customLong("sodium"), parsing: .unconditional, help: MeasureHelp.sodium)
   var sodium: String?
 
-  @Option(name: .customLong("albumin"), help: MeasureHelp.albumin)
+  @Option(name: .customLong("albumin"), parsing: .unconditional, help: MeasureHelp.albumin)
   var albumin: String?
 
   @Flag(name: .customLong("dialysis"), help: MeasureHelp.dialysis) var dialysis = false
@@ -117,7 +121,8 @@ enum MeasureHelp {
   static let inr = ArgumentHelp("INR (no unit), 0.5–15.", valueName: "V")
 
   /// Help of `--sodium`.
-  static let sodium = ArgumentHelp("Serum sodium, mmol/L.", valueName: "V")
+  static let sodium = ArgumentHelp(
+    "Serum sodium: mmol/L, or mEq/L with a unit (125mEq/L).", valueName: "V")
 
   /// Help of `--albumin`.
   static let albumin = ArgumentHelp(

@@ -9,7 +9,7 @@
 /// | bilirubin | mg/dL | µmol/L ÷ 17.1 (SPEC §2) | 0.1–80 mg/dL (SPEC §4) |
 /// | creatinine | mg/dL | µmol/L ÷ 88.4 (SPEC §2) | 0.1–25 mg/dL (registry's choice) |
 /// | albumin | g/dL | g/L ÷ 10 (SPEC §2) | 0.5–7 g/dL (registry's choice) |
-/// | sodium | mmol/L | — | 100–180 mmol/L (SPEC §4) |
+/// | sodium | mmol/L | mEq/L × 1 (Na⁺ is monovalent) | 100–180 mmol/L (SPEC §4) |
 /// | INR | no unit | — | 0.5–15 (SPEC §4) |
 /// | UPCR | g/g | mg/mmol ÷ 100, mg/g ÷ 1000 | 0–30 g/g (registry's choice) |
 /// | C3 | mg/dL | g/L × 100 | 0–500 mg/dL (registry's choice) |
@@ -19,7 +19,7 @@
 /// UPCR mg/mmol ÷ 100 is the registry's choice, taken from REFERENCE.md (KDIGO 2024 line:
 /// "UPCR < 0.5 g/g (50 mg/mmol)"); the exact molar factor (≈ 113.1) is deliberately not used so
 /// that the complete-response threshold is the same in both units. mg/g ÷ 1000 and
-/// g/L × 100 are exact changes of prefix.
+/// g/L × 100 are exact changes of prefix; sodium in mEq/L equals mmol/L (valence 1).
 public enum Analyte: String, Sendable, Hashable, CaseIterable, Codable, CustomStringConvertible {
   /// Total serum bilirubin.
   case bilirubin
@@ -101,7 +101,8 @@ public enum Analyte: String, Sendable, Hashable, CaseIterable, Codable, CustomSt
     case .albumin: [(.gramsPerLiter, 1, 10)]
     case .upcr: [(.milligramsPerMillimole, 1, 100), (.milligramsPerGram, 1, 1000)]
     case .c3, .c4: [(.gramsPerLiter, 100, 1)]
-    case .sodium, .inr, .antiDsDNA: []
+    case .sodium: [(.milliequivalentsPerLiter, 1, 1)]
+    case .inr, .antiDsDNA: []
     }
   }
 

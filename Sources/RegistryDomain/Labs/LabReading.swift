@@ -15,13 +15,31 @@ public struct LabReading: Sendable, Hashable, CustomStringConvertible {
   public let enteredUnit: LabUnit
   /// The value in `analyte.canonicalUnit`, the one scores use.
   public let canonical: Double
+  /// How many decimals the number was typed with (`1.50` → 2), nil when not typed as text
+  /// (read from the database, built in code) or typed with an exponent. Messages print the
+  /// entered value with this precision; it takes no part in equality.
+  public let enteredDecimals: Int?
+
+  public static func == (a: LabReading, b: LabReading) -> Bool {
+    a.analyte == b.analyte && a.entered == b.entered && a.enteredUnit == b.enteredUnit
+      && a.canonical == b.canonical
+  }
+
+  public func hash(into hasher: inout Hasher) {
+    hasher.combine(analyte)
+    hasher.combine(entered)
+    hasher.combine(enteredUnit)
+    hasher.combine(canonical)
+  }
 
   /// Validates a value entered in a unit (nil: the canonical unit).
   ///
   /// - Throws: `RegistryError.refused(analyte.option, …)` when the value is NaN or infinite,
   ///   negative, in a unit the analyte does not accept (the message lists the accepted units),
   ///   or outside `analyte.plausibleRange` (the message gives the range).
-  public init(_ analyte: Analyte, entered: Double, unit: LabUnit? = nil) throws {
+  public init(
+    _ analyte: Analyte, entered: Double, unit: LabUnit? = nil, enteredDecimals: Int? = nil
+  ) throws {
     let field = analyte.option
     let unit = unit ?? analyte.canonicalUnit
     guard entered.isFinite else {
@@ -36,15 +54,18 @@ public struct LabReading: Sendable, Hashable, CustomStringConvertible {
     guard entered >= 0 else {
       throw RegistryError.refused(
         field,
-        "\(analyte) must not be negative (got \(ClinicalNumber.format(entered))\(unit.suffix))")
+        "\(analyte) must not be negative (got "
+          + "\(ClinicalNumber.format(entered, exactDecimals: enteredDecimals))\(unit.suffix))")
     }
     let range = analyte.plausibleRange
     guard range.contains(canonical) else {
+      let typed = ClinicalNumber.format(entered, exactDecimals: enteredDecimals)
       let shown =
         unit == analyte.canonicalUnit
-        ? "\(ClinicalNumber.format(entered))\(unit.suffix)"
-        : "\(ClinicalNumber.format(entered))\(unit.suffix) "
-          + "(\(ClinicalNumber.format(canonical))\(analyte.canonicalUnit.suffix))"
+        ? "\(typed)\(unit.suffix)"
+        : "\(typed)\(unit.suffix) "
+          + "(\(ClinicalNumber.format(canonical, apartFrom: [range.lowerBound, range.upperBound]))"
+          + "\(analyte.canonicalUnit.suffix))"
       throw RegistryError.refused(
         field,
         "\(analyte) \(shown) is outside the plausible range "
@@ -54,6 +75,7 @@ public struct LabReading: Sendable, Hashable, CustomStringConvertible {
     self.entered = entered
     self.enteredUnit = unit
     self.canonical = canonical
+    self.enteredDecimals = enteredDecimals
   }
 
   /// Parses command-line text: a number with an optional unit, e.g. `1.2`, `85umol/L`,
@@ -78,12 +100,33 @@ public struct LabReading: Sendable, Hashable, CustomStringConvertible {
       }
       unit = u
     }
-    try self.init(analyte, entered: value, unit: unit)
+    try self.init(
+      analyte, entered: value, unit: unit, enteredDecimals: LabReading.decimals(of: number))
+  }
+
+  /// The decimals typed in a plain number (`1.50` → 2, `85` → 0); nil with an exponent.
+  static func decimals(of number: String) -> Int? {
+    if number.contains(where: { $0 == "e" || $0 == "E" }) { return nil }
+    guard let dot = number.firstIndex(of: ".") else { return 0 }
+    return number.distance(from: number.index(after: dot), to: number.endIndex)
+  }
+
+  /// The entered value as typed (`1.50`), with its unit (`85 µmol/L`).
+  public var enteredText: String {
+    "\(ClinicalNumber.format(entered, exactDecimals: enteredDecimals))\(enteredUnit.suffix)"
+  }
+
+  /// As `description`, with the canonical value shown with enough decimals not to look equal
+  /// to any of `limits` it differs from (`85.3 µmol/L (4.99 mg/dL)` against a limit of 5).
+  public func description(apartFrom limits: [Double]) -> String {
+    if enteredUnit == analyte.canonicalUnit { return enteredText }
+    return "\(enteredText) (\(ClinicalNumber.format(canonical, apartFrom: limits))"
+      + "\(analyte.canonicalUnit.suffix))"
   }
 
   /// `85 µmol/L (4.9708 mg/dL)`, or `1.2` for a value entered in the canonical unit.
   public var description: String {
-    let first = "\(ClinicalNumber.format(entered))\(enteredUnit.suffix)"
+    let first = enteredText
     if enteredUnit == analyte.canonicalUnit { return first }
     return "\(first) (\(ClinicalNumber.format(canonical))\(analyte.canonicalUnit.suffix))"
   }

@@ -16,6 +16,9 @@ public enum LabUnit: String, Sendable, Hashable, CaseIterable, Codable, CustomSt
   case gramsPerLiter = "g/L"
   /// Millimoles per litre (sodium).
   case millimolesPerLiter = "mmol/L"
+  /// Milliequivalents per litre (sodium as US laboratories print it; equal to mmol/L for a
+  /// monovalent ion).
+  case milliequivalentsPerLiter = "mEq/L"
   /// Grams of protein per gram of creatinine (UPCR: the conventional unit).
   case gramsPerGram = "g/g"
   /// Milligrams of protein per millimole of creatinine (SI UPCR).

@@ -72,8 +72,9 @@ public struct InfusionEntry: Sendable, Equatable {
   /// Route (default `iv`).
   public let route: Route
 
-  /// Dose per kg body weight: cells ÷ weight.
-  public var dosePerKg: Double { cells / weightKg }
+  /// Dose per kg body weight: cells ÷ weight, computed exactly (`DosePerKg`) and stored as
+  /// the nearest double.
+  public var dosePerKg: Double { DosePerKg.value(cells: cells, weightKg: weightKg) }
 
   /// Creates an entry from checked values.
   public init(

@@ -25,15 +25,11 @@ public struct InfusionViolation: Sendable, Equatable, CustomStringConvertible {
 ///    (the expiry date itself is allowed: a lot "expires on" the last day it may be used);
 /// 5. the lot's source is one the protocol allows, and its product is the protocol's;
 /// 6. the lot meets the protocol's release criteria (viability, passage, ISCT markers);
-/// 7. the dose per kg (cells ÷ weight) lies within the protocol's range, ends included (with a
-///    relative tolerance of 1e-9 for binary rounding);
+/// 7. the dose per kg (cells ÷ weight) lies within the protocol's range, ends included,
+///    compared exactly in decimal arithmetic (`DosePerKg`; the database gate does the same);
 /// 8. the patient has had fewer than `max_infusions` live (non-voided) infusions;
 /// 9. the date is at least `min_days_between_infusions` days from every other live infusion.
 public enum InfusionRules {
-  /// Relative tolerance for the dose bounds (a dose that equals a bound on paper may differ
-  /// from it in the last binary digit).
-  public static let doseTolerance = 1e-9
-
   /// Every rule the entry breaks; empty when the infusion may be recorded.
   ///
   /// - Parameters:
@@ -128,17 +124,21 @@ public enum InfusionRules {
     let dose = entry.dosePerKg
     let unit = plan.product == .cells ? "cells/kg" : "particles/kg"
     let doseText =
-      "dose \(DoseFormat.scientific(dose, decimals: 8)) \(unit) "
+      "dose \(DosePerKg.plain(dose)) \(unit) "
       + "(\(DoseFormat.scientific(entry.cells, decimals: 8)) / "
       + "\(ClinicalNumber.format(entry.weightKg)) kg)"
-    if let min = plan.dosePerKg.min, dose < min * (1 - doseTolerance) {
+    if let min = plan.dosePerKg.min,
+      !DosePerKg.isAtLeast(cells: entry.cells, weightKg: entry.weightKg, min)
+    {
       v.append(
         .init(
           field: "--cells",
           message:
             "\(doseText) is below \(trial)'s minimum \(DoseFormat.scientific(min)) \(unit)"))
     }
-    if let max = plan.dosePerKg.max, dose > max * (1 + doseTolerance) {
+    if let max = plan.dosePerKg.max,
+      !DosePerKg.isAtMost(cells: entry.cells, weightKg: entry.weightKg, max)
+    {
       v.append(
         .init(
           field: "--cells",

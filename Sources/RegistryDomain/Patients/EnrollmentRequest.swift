@@ -29,17 +29,24 @@ public struct EnrollmentRequest: Sendable {
     self.measures = measures
   }
 
-  /// Every failed criterion: the protocol's eligibility (age at enrollment, each measure's
-  /// bounds, consent when required) and consent dated after enrollment. Each entry is
+  /// Every failed criterion: the protocol's eligibility (age at enrollment, each measure
+  /// criterion, consent when required) and consent dated after enrollment. Each entry is
   /// `criterion: value and limit`. Empty when eligible.
-  public func failedCriteria(of trial: TrialProtocol) -> [String] {
+  ///
+  /// - Throws: `RegistryError.refused` naming the missing option and the criterion when the
+  ///   screening lacks a measure a criterion needs (`Eligibility.missingInput(in:)`): such a
+  ///   screening is refused, not a screen failure.
+  public func failedCriteria(of trial: TrialProtocol) throws -> [String] {
+    if let missing = trial.eligibility.missingInput(in: measures) { throw missing }
+    return screeningFailures(of: trial)
+  }
+
+  /// As `failedCriteria(of:)`, listing a missing measure as `not measured` instead of
+  /// refusing (the synthetic cohort generator's view).
+  func screeningFailures(of trial: TrialProtocol) -> [String] {
     let age = enrolledOn.years(since: identity.birthDate)
-    var values: [Measure: Double] = [:]
-    for measure in trial.eligibility.measuresNeeded {
-      values[measure] = measures.value(ofMeasure: measure.rawValue, sex: sex, age: age)
-    }
     var failures = trial.eligibility.failures(
-      ageYears: age, values: values, hasConsent: consent != nil)
+      ageYears: age, sex: sex, measures: measures, hasConsent: consent != nil)
     if let consent, consent.signedOn > enrolledOn {
       failures.append(
         "consent: signed \(consent.signedOn), after the enrollment date \(enrolledOn)")

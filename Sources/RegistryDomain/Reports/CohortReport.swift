@@ -1,3 +1,5 @@
+import Foundation
+
 /// The cohort report of SPEC §6: flow, and per group counts, endpoints and safety.
 ///
 /// Encodes to the JSON integration contract (snake_case keys as in SPEC §6). A figure withheld
@@ -168,16 +170,27 @@ public enum CohortGrouping: String, ClinicalCode {
 
 /// Dose bands for `--by dose`, in cells (or particles) per kg of the first infusion.
 public enum DoseBand {
-  /// Band edges in per-kg units; a dose belongs to the band whose lower edge it reaches.
+  /// Band edges in per-kg units; a dose belongs to the band whose lower edge it reaches
+  /// (lower edges inclusive, compared exactly: `DosePerKg`).
   public static let edges: [Double] = [0.5e6, 1.0e6, 2.0e6]
+
+  /// The band labels, lowest first.
+  public static let labels = ["<0.5×10⁶/kg", "0.5–<1.0×10⁶/kg", "1.0–<2.0×10⁶/kg", "≥2.0×10⁶/kg"]
 
   /// The band's label, e.g. `1.0–<2.0×10⁶/kg`; `none` without an infusion.
   public static func label(dosePerKg: Double?) -> String {
     guard let d = dosePerKg else { return "none" }
-    if d < edges[0] { return "<0.5×10⁶/kg" }
-    if d < edges[1] { return "0.5–<1.0×10⁶/kg" }
-    if d < edges[2] { return "1.0–<2.0×10⁶/kg" }
-    return "≥2.0×10⁶/kg"
+    return labels[index(DosePerKg.decimal(d))]
+  }
+
+  /// The band of an infusion from its cells and weight, exactly (cells ≥ edge × weight).
+  public static func label(cells: Double, weightKg: Double) -> String {
+    labels[edges.filter { DosePerKg.isAtLeast(cells: cells, weightKg: weightKg, $0) }.count]
+  }
+
+  /// How many edges a dose reaches (0…3): the index of its band in `labels`.
+  static func index(_ dose: Decimal) -> Int {
+    edges.filter { dose >= DosePerKg.decimal($0) }.count
   }
 }
 

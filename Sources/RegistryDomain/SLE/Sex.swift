@@ -1,4 +1,5 @@
-/// Sex as recorded at enrollment (SPEC §5 `--sex F|M`); MELD 3.0 adds 1.33 for female.
+/// Sex as recorded at enrollment (SPEC §5 `--sex F|M`); MELD 3.0 adds 1.33 for female
+/// (and for anyone aged 12–17).
 public enum Sex: String, ClinicalCode, CustomStringConvertible {
   case female = "F"
   case male = "M"

@@ -26,3 +26,26 @@ public enum Relatedness: String, ClinicalCode, Comparable, CustomStringConvertib
   /// The code.
   public var description: String { rawValue }
 }
+
+extension Relatedness {
+  /// SPEC §4: a relatedness other than `unrelated` needs an MSC infusion (a live one) on or
+  /// before the onset; `unlikely` is a judgement about an exposure too, so it needs one as well.
+  ///
+  /// - Parameters:
+  ///   - onset: the adverse event's onset.
+  ///   - firstInfusion: the date of the patient's earliest live infusion, nil when none.
+  ///   - studyID: for the message.
+  /// - Throws: `RegistryError.refused("--relatedness", …)` (exit 65).
+  public func checkExposure(onset: CalendarDate, firstInfusion: CalendarDate?, studyID: String)
+    throws
+  {
+    guard self != .unrelated else { return }
+    if let firstInfusion, firstInfusion <= onset { return }
+    let had =
+      firstInfusion.map { "\(studyID)'s first MSC infusion is on \($0), after the onset \(onset)" }
+      ?? "\(studyID) has no MSC infusion"
+    throw RegistryError.refused(
+      Self.option,
+      "\(rawValue) needs an MSC infusion on or before the onset; \(had) (record it as unrelated)")
+  }
+}

@@ -39,8 +39,8 @@ public struct EULARACR2019: ClinicalScore, Hashable {
   public let score: Int
   /// Whether at least one counted item is clinical.
   public let hasClinicalCriterion: Bool
-  /// Whether the patient is classified as SLE.
-  public let classified: Bool
+  /// Whether the patient is classified as SLE (`classificationFailure()` is nil).
+  public var classified: Bool { classificationFailure() == nil }
 
   /// The total (same as `score`).
   public var total: Int { score }
@@ -71,7 +71,27 @@ public struct EULARACR2019: ClinicalScore, Hashable {
     self.counted = counted
     self.score = counted.reduce(0) { $0 + $1.weight }
     self.hasClinicalCriterion = counted.contains(where: \.isClinical)
-    self.classified = entryCriterionMet && score >= Self.threshold && hasClinicalCriterion
+  }
+
+  /// Why the patient is not classified with the total held to `total` (default: the published
+  /// threshold, ≥ 10); nil when classified. The one rule behind both `classified` and an
+  /// eligibility criterion `eular_acr_2019: {min: N}` (REFERENCE.md: "classification (entry
+  /// criterion, a clinical criterion, and the total at or above the protocol's minimum)").
+  ///
+  /// Checked in order, the first failing part is named: `entry criterion not met (ANA 1:40 <
+  /// 1:80)` (or `(ANA titer not recorded)`), `no clinical criterion`, then the total against
+  /// the bounds (`8 < 10`, `52 > 40`).
+  public func classificationFailure(total: Bounds<Double> = Bounds(min: Double(threshold)))
+    -> String?
+  {
+    if !entryCriterionMet {
+      let titer = anaTiter.map { "ANA 1:\($0) < 1:\(Self.entryTiter)" } ?? "ANA titer not recorded"
+      return "entry criterion not met (\(titer))"
+    }
+    if !hasClinicalCriterion { return "no clinical criterion" }
+    if let min = total.min, Double(score) < min { return "\(score) < \(formatNumber(min))" }
+    if let max = total.max, Double(score) > max { return "\(score) > \(formatNumber(max))" }
+    return nil
   }
 
   /// Parses `--eular-acr-items a,b,…` and `--ana-titer N` (nil: not given) and classifies.

@@ -69,7 +69,7 @@ extension CohortGenerator {
         mrn: "SYN", givenName: "S", familyName: "S", birthDate: birth, contact: nil),
       sex: sex, consent: consent ? Consent(version: "1.0", signedOn: date) : nil,
       enrolledOn: date, measures: measures
-    ).failedCriteria(of: trial)
+    ).screeningFailures(of: trial)
   }
 
   /// An eligible baseline: draws until enrollment would accept it (at most 200 tries).

@@ -171,11 +171,17 @@ extension CohortGenerator {
     let target = clamped((low * high).squareRoot() * exp(0.06 * r.normal()), low...high)
     let step = 1e5
     let roundedCells = (target * weightKg / step).rounded() * step
-    for cells in [roundedCells, roundedCells + step, roundedCells - step] {
-      let dose = cells / weightKg
-      if cells > 0 && dose >= low && dose <= high { return cells }
+    // The infusion gate compares exactly (`DosePerKg`), so the draw is checked the same way.
+    func inRange(_ cells: Double) -> Bool {
+      cells > 0 && DosePerKg.isAtLeast(cells: cells, weightKg: weightKg, low)
+        && DosePerKg.isAtMost(cells: cells, weightKg: weightKg, high)
     }
-    return target * weightKg
+    for cells in [roundedCells, roundedCells + step, roundedCells - step] where inRange(cells) {
+      return cells
+    }
+    let cells = target * weightKg
+    if inRange(cells) { return cells }
+    return inRange(cells.rounded(.up)) ? cells.rounded(.up) : cells.rounded(.down)
   }
 
   /// Adverse events of one patient: infusion reactions, condition-specific events over
@@ -213,7 +219,11 @@ extension CohortGenerator {
         case .moderate: r.chance(0.04) ? .importantMedicalEvent : nil
         default: nil
         }
-      var relatedness: Relatedness = r.chance(0.7) ? .unrelated : .unlikely
+      // SPEC §4: any relatedness but `unrelated` needs an infusion on or before the onset.
+      // (The draw is made either way, so the rest of the cohort stays as it was.)
+      let unrelated = r.chance(0.7)
+      let exposed = infusions.contains { enrolled.days(until: $0.date) <= day }
+      var relatedness: Relatedness = unrelated || !exposed ? .unrelated : .unlikely
       var link: Int? = nil
       if receivesMSC, r.chance(0.07),
         let last = infusions.last(where: { enrolled.days(until: $0.date) <= day })

@@ -70,7 +70,7 @@ public struct SyntheticInfusion: Sendable, Hashable {
   /// Cells (or particles) infused.
   public let totalCells: Double
   /// `totalCells / weightKg`, within the protocol's range.
-  public var dosePerKg: Double { totalCells / weightKg }
+  public var dosePerKg: Double { DosePerKg.value(cells: totalCells, weightKg: weightKg) }
   /// Route.
   public let route: Route
 }
@@ -83,7 +83,7 @@ public struct SyntheticAdverseEvent: Sendable, Hashable {
   public let grade: CTCAEGrade
   /// ICH E2A seriousness criterion, nil when not serious.
   public let serious: Seriousness?
-  /// Relatedness to MSC (control arms: unrelated or unlikely).
+  /// Relatedness to MSC (`unrelated` unless an infusion came on or before the onset).
   public let relatedness: Relatedness
   /// Onset date.
   public let onset: CalendarDate

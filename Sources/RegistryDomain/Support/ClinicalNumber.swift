@@ -14,6 +14,26 @@ enum ClinicalNumber {
     return text == "-0" ? "0" : text
   }
 
+  /// A number with exactly `exactDecimals` decimals (as it was typed: `1.50`); without them,
+  /// as `format(_:decimals:)`.
+  static func format(_ x: Double, exactDecimals: Int?) -> String {
+    guard let d = exactDecimals, x.isFinite, (0...12).contains(d) else { return format(x) }
+    let text = String(format: "%.\(d)f", x)
+    return text.hasPrefix("-") && Double(text) == 0 ? String(text.dropFirst()) : text
+  }
+
+  /// A computed value (a unit conversion) with 2 decimals, or more (up to 9) when 2 would
+  /// make it look equal to one of `limits` it differs from: `4.97`, and `4.9999` rather than
+  /// `5` against a limit of 5.
+  static func format(_ x: Double, apartFrom limits: [Double]) -> String {
+    for decimals in 2...9 {
+      let text = format(x, decimals: decimals)
+      let shown = Double(text) ?? x
+      if !limits.contains(where: { $0 != x && shown == $0 }) { return text }
+    }
+    return format(x, decimals: 9)
+  }
+
   /// A closed range as `0.1–80`.
   static func format(_ range: ClosedRange<Double>) -> String {
     "\(format(range.lowerBound))–\(format(range.upperBound))"
