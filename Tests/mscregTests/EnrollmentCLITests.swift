@@ -196,7 +196,8 @@ func sleEnrollArguments(mrn: String, site: String = "PAN", enrolledOn: String = 
       ).trial
       #expect(arms == trial.randomizer.sequence(stratum: "PAN", count: 200).map(\.code))
       var start = 0
-      for block in trial.randomizer.blocks(stratum: "PAN", count: 60) where start + block.count <= 200 {
+      for block in trial.randomizer.blocks(stratum: "PAN", count: 60)
+      where start + block.count <= 200 {
         #expect(arms[start..<start + block.count].filter { $0 == "msc" }.count * 2 == block.count)
         start += block.count
       }
