@@ -1,4 +1,5 @@
 import Foundation
+import RegistryService
 import TestSupport
 import Testing
 
@@ -180,13 +181,21 @@ func sleEnrollArguments(mrn: String, site: String = "PAN", enrolledOn: String = 
       ).rows.map { try $0.decode("study_id", as: String.self) }
       let expected = (1...processes * perProcess).map { String(format: "SLE-PAN-%04d", $0) }
       #expect(ids == expected)
-      // Every stratum position is used once, and each block of 4 is balanced.
+      // Every stratum position is used once, in the protocol's sequence of mixed blocks (4 and
+      // 6), each balanced.
       let arms = try db.connect().query(
         "SELECT arm FROM registry.allocation WHERE stratum = 'PAN' ORDER BY position"
       ).rows.map { try $0.decode("arm", as: String.self) }
       #expect(arms.count == 200)
-      for start in stride(from: 0, to: 200, by: 4) {
-        #expect(arms[start..<start + 4].filter { $0 == "msc" }.count == 2)
+      let trial = try ProtocolService(RegistryDatabase(conninfo: db.conninfo)).show(
+        code: "SLE-UCMSC"
+      ).trial
+      #expect(arms == trial.randomizer.sequence(stratum: "PAN", count: 200).map(\.code))
+      var start = 0
+      for block in trial.randomizer.blocks(stratum: "PAN", count: 60)
+      where start + block.count <= 200 {
+        #expect(arms[start..<start + block.count].filter { $0 == "msc" }.count * 2 == block.count)
+        start += block.count
       }
     }
   }
