@@ -127,8 +127,8 @@ struct ClinicalCohort {
 }
 
 @Suite struct CohortReportClinicalTests {
-  @Test func renalResponseFollowsKDIGO2024() async throws {
-    try await TestDatabase.with { db in
+  @Test func renalResponseFollowsKDIGO2024() throws {
+    try TestDatabase.with { db in
       let r = try ClinicalCohort(db).report()
       let renal = try r.group("PAN").proportion("renal_w52")
       #expect(renal.patients == 6)
@@ -144,8 +144,8 @@ struct ClinicalCohort {
     }
   }
 
-  @Test func sri4DeathBeforeTheWindowClosesAndBILAGWithoutBaseline() async throws {
-    try await TestDatabase.with { db in
+  @Test func sri4DeathBeforeTheWindowClosesAndBILAGWithoutBaseline() throws {
+    try TestDatabase.with { db in
       let r = try ClinicalCohort(db).report()
       let sri4 = try r.group("PAN").proportion("sri4_w24")
       #expect(sri4.patients == 6)
@@ -163,8 +163,8 @@ struct ClinicalCohort {
     }
   }
 
-  @Test func safetyByRelatednessAndSeriousness() async throws {
-    try await TestDatabase.with { db in
+  @Test func safetyByRelatednessAndSeriousness() throws {
+    try TestDatabase.with { db in
       let r = try ClinicalCohort(db).report()
       let ae = try r.group("BOG").adverseEvents
       #expect(ae.related.patients == 2 && ae.related.patientsSerious == 1)
@@ -187,8 +187,8 @@ struct ClinicalCohort {
     }
   }
 
-  @Test func suppressedFiguresAreNullNeverMissingKeys() async throws {
-    try await TestDatabase.with { db in
+  @Test func suppressedFiguresAreNullNeverMissingKeys() throws {
+    try TestDatabase.with { db in
       let r = try ClinicalCohort(db).report(minCell: 3)
       let renal = try r.group("PAN").proportion("renal_w52")
       #expect(renal.complete == nil && renal.partial == nil)
@@ -217,8 +217,8 @@ struct ClinicalCohort {
   /// arms' `receives_msc` whatever the grouping, and matches the domain's tests on the known
   /// follow-up (A death 59, B transplant 59, C censored 59, D censored 0, E censored 31, F
   /// death 198). Read by a monitor.
-  @Test func logRankAndCoxOverTheArmsOfTheCohort() async throws {
-    try await TestDatabase.with { db in
+  @Test func logRankAndCoxOverTheArmsOfTheCohort() throws {
+    try TestDatabase.with { db in
       let cohort = try HandCohort(db)
       let monitor = db.userName("mon")
       _ = try UserService(cohort.f.registry).add(name: monitor, role: .monitor, sites: [])

@@ -10,8 +10,8 @@ import Testing
 /// float) and in the report SQL. Infusions are recorded as the owner, as InfusionServiceTests
 /// do (a coordinator needs the grant of issue 11).
 @Suite struct IntakeDoseTests {
-  @Test func exactProtocolEdgesAreAcceptedAndBandedInclusively() async throws {
-    try await TestDatabase.with { db in
+  @Test func exactProtocolEdgesAreAcceptedAndBandedInclusively() throws {
+    try TestDatabase.with { db in
       let t = try LotInfusionTrial(db)
       // ACLF-BMMSC: 0.5e6–1.0e6 cells/kg.
       let msc = LotInfusionTrial.ids(try t.enrollACLF(8), arm: "msc")

@@ -18,8 +18,8 @@ import Testing
     return RegistryDatabase(conninfo: try f.db.conninfo(asUser: name))
   }
 
-  @Test func relatednessOtherThanUnrelatedNeedsAnInfusionOnOrBeforeTheOnset() async throws {
-    try await TestDatabase.with { db in
+  @Test func relatednessOtherThanUnrelatedNeedsAnInfusionOnOrBeforeTheOnset() throws {
+    try TestDatabase.with { db in
       let f = try OutcomeFixture(db)
       let aes = AdverseEventService(try Self.coordinator(f))
       let never = try f.enrollSLE(daysAgo: 60)
@@ -84,8 +84,8 @@ import Testing
     }
   }
 
-  @Test func theDatabaseHoldsTheRelatednessRuleToo() async throws {
-    try await TestDatabase.with { db in
+  @Test func theDatabaseHoldsTheRelatednessRuleToo() throws {
+    try TestDatabase.with { db in
       let f = try OutcomeFixture(db)
       _ = try Self.coordinator(f)
       let never = try f.enrollSLE(daysAgo: 30)
@@ -113,8 +113,8 @@ import Testing
     }
   }
 
-  @Test func voidingTheOnlyInfusionUndoesTreated() async throws {
-    try await TestDatabase.with { db in
+  @Test func voidingTheOnlyInfusionUndoesTreated() throws {
+    try TestDatabase.with { db in
       let f = try OutcomeFixture(db)
       let id = try f.enrollSLEInMSCArm(daysAgo: 60)
       let e = try f.enrolledOn(id)
@@ -170,8 +170,8 @@ import Testing
     }
   }
 
-  @Test func theDatabaseAllowsTreatedToEnrolledOnlyWithoutALiveInfusion() async throws {
-    try await TestDatabase.with { db in
+  @Test func theDatabaseAllowsTreatedToEnrolledOnlyWithoutALiveInfusion() throws {
+    try TestDatabase.with { db in
       let f = try OutcomeFixture(db)
       let id = try f.enrollSLEInMSCArm(daysAgo: 40)
       let e = try f.enrolledOn(id)

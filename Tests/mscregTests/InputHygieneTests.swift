@@ -23,8 +23,8 @@ import Testing
       + "\"arthritis,rash,low_complement,proteinuria\",\"joint_involvement,anti_dsdna_or_anti_sm,low_c3_and_c4\",320,1.5\n"
   }
 
-  @Test func lookAlikeMRNsHitTheDuplicateRule() async throws {
-    try await TestDatabase.with { db in
+  @Test func lookAlikeMRNsHitTheDuplicateRule() throws {
+    try TestDatabase.with { db in
       let s = try SecuredRegistry(db)
       let c = s.coordinatorPAN
       let first = try s.cli(c, sleEnrollArguments(mrn: "123457"))
@@ -65,8 +65,8 @@ import Testing
 
   /// Migration 0050 on a registry holding MRNs from before it: normalized with an audited
   /// reason, then held to the form; two rows that would collide stop it, naming study IDs.
-  @Test func migration0050NormalizesStoredMRNs() async throws {
-    try await TestDatabase.with { db in
+  @Test func migration0050NormalizesStoredMRNs() throws {
+    try TestDatabase.with { db in
       let s = try SecuredRegistry(db)
       let file = TestDatabase.repositoryRoot.appendingPathComponent(
         "sql/migrations/0050_mrn_normal_form.sql")
@@ -116,8 +116,8 @@ import Testing
     }
   }
 
-  @Test func controlAndBidiCharactersAreRefusedOnEveryInputPath() async throws {
-    try await TestDatabase.with { db in
+  @Test func controlAndBidiCharactersAreRefusedOnEveryInputPath() throws {
+    try TestDatabase.with { db in
       let s = try SecuredRegistry(db)
       let c = s.coordinatorPAN
       let before = try s.f.fingerprint()
@@ -160,8 +160,8 @@ import Testing
     }
   }
 
-  @Test func everyCSVNeutralizesFormulasAndKeepsNumbers() async throws {
-    try await TestDatabase.with { db in
+  @Test func everyCSVNeutralizesFormulasAndKeepsNumbers() throws {
+    try TestDatabase.with { db in
       let s = try SecuredRegistry(db)
       let formula = #"=HYPERLINK("http://x")"#
       var args = sleEnrollArguments(mrn: "CSV-1")
@@ -221,8 +221,8 @@ import Testing
 
   /// Complementary suppression on a real registry, read by the monitor in every format:
   /// three patients at GZU under the flow's total, so that 11 − 4 − 4 would have given GZU.
-  @Test func noSuppressedCountIsRecoverableFromTheCLIReport() async throws {
-    try await TestDatabase.with { db in
+  @Test func noSuppressedCountIsRecoverableFromTheCLIReport() throws {
+    try TestDatabase.with { db in
       let s = try SecuredRegistry(db)
       let enroll = EnrollmentService(s.f.registry)
       // PAN and BOG hold one patient each already (SecuredRegistry).

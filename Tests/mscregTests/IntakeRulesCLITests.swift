@@ -48,8 +48,8 @@ struct IntakeRegistry {
 }
 
 @Suite struct IntakeRulesCLITests {
-  @Test func sleEligibilityMeansEULARACRClassification() async throws {
-    try await TestDatabase.with { db in
+  @Test func sleEligibilityMeansEULARACRClassification() throws {
+    try TestDatabase.with { db in
       let r = try IntakeRegistry(db)
       let items = "joint_involvement,anti_dsdna_or_anti_sm"
       let cases: [(String, String?, String?, String)] = [
@@ -93,8 +93,8 @@ struct IntakeRegistry {
     }
   }
 
-  @Test func aScreeningWithoutAMeasureACriterionNeedsIsRefusedAndNotLogged() async throws {
-    try await TestDatabase.with { db in
+  @Test func aScreeningWithoutAMeasureACriterionNeedsIsRefusedAndNotLogged() throws {
+    try TestDatabase.with { db in
       let r = try IntakeRegistry(db)
       let before = try r.f.fingerprint()
       let noSledai = try r.enrollSLE(
@@ -132,8 +132,8 @@ struct IntakeRegistry {
     }
   }
 
-  @Test func patientImportAppliesTheSameRules() async throws {
-    try await TestDatabase.with { db in
+  @Test func patientImportAppliesTheSameRules() throws {
+    try TestDatabase.with { db in
       let r = try IntakeRegistry(db)
       let dir = FileManager.default.temporaryDirectory.appendingPathComponent(
         "intake-\(UUID().uuidString)")
@@ -200,8 +200,8 @@ struct IntakeRegistry {
     #expect(child.stderr.hasPrefix("error: --age: MELD 3.0 is used from age 12"))
   }
 
-  @Test func meld3EligibilityAgreesWithTheCalculator() async throws {
-    try await TestDatabase.with { db in
+  @Test func meld3EligibilityAgreesWithTheCalculator() throws {
+    try TestDatabase.with { db in
       let r = try IntakeRegistry(db)
       let text = try String(
         contentsOf: RegistryFixture.protocolsFolder.appendingPathComponent("aclf-bmmsc.yaml"),

@@ -38,8 +38,8 @@ import Testing
     var other: [String]? = nil
   }
 
-  @Test func everyCellOfTheReadmeTable() async throws {
-    try await TestDatabase.with { db in
+  @Test func everyCellOfTheReadmeTable() throws {
+    try TestDatabase.with { db in
       let f = try RegistryFixture(db)
       let dba: (_ args: [String]) throws -> CLIResult = { args in
         let r = try CLIRunner.run(args, database: db)

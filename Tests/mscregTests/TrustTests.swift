@@ -17,8 +17,8 @@ import Testing
       .map { try $0.decode("QUERY PLAN", as: String.self) }.joined(separator: "\n")
   }
 
-  @Test func theSeedCountersAndArmsAreConcealedAndChosenByTheDatabase() async throws {
-    try await TestDatabase.with { db in
+  @Test func theSeedCountersAndArmsAreConcealedAndChosenByTheDatabase() throws {
+    try TestDatabase.with { db in
       let s = try SecuredRegistry(db)
       let coordinator = try s.psql(s.coordinatorPAN)
       // The seed, the counters and the block state: denied to every role but admin.
@@ -94,8 +94,8 @@ import Testing
     }
   }
 
-  @Test func theDatabaseRandomizerIsTheDomainRandomizer() async throws {
-    try await TestDatabase.with { db in
+  @Test func theDatabaseRandomizerIsTheDomainRandomizer() throws {
+    try TestDatabase.with { db in
       let c = try db.connect()
       let designs: [([String], [Int], [Int])] = [
         (["msc", "control"], [1, 1], [4, 6]), (["a", "b", "c"], [2, 1, 1], [4, 8]),
@@ -126,8 +126,8 @@ import Testing
     }
   }
 
-  @Test func identityOfAnotherSiteLeaksNeitherThroughPlansNorTiming() async throws {
-    try await TestDatabase.with { db in
+  @Test func identityOfAnotherSiteLeaksNeitherThroughPlansNorTiming() throws {
+    try TestDatabase.with { db in
       let s = try SecuredRegistry(db)
       // The BOG patient's family name is FamilySEC-MRN-BOG (RegistryFixture).
       let truth = "FamilySEC-MRN-BOG"
@@ -197,8 +197,8 @@ import Testing
     }
   }
 
-  @Test func everyTableALoginCanWriteIsAudited() async throws {
-    try await TestDatabase.with { db in
+  @Test func everyTableALoginCanWriteIsAudited() throws {
+    try TestDatabase.with { db in
       let s = try SecuredRegistry(db)
       let c = try db.connect()
       let logins = [s.coordinatorPAN, s.investigatorPAN, s.monitor, s.admin]
@@ -252,8 +252,8 @@ import Testing
     }
   }
 
-  @Test func everySecurityDefinerFunctionPinsSearchPathWithPgTempLast() async throws {
-    try await TestDatabase.with { db in
+  @Test func everySecurityDefinerFunctionPinsSearchPathWithPgTempLast() throws {
+    try TestDatabase.with { db in
       let rows = try db.connect().query(
         """
         SELECT p.oid::regprocedure::text AS f,
@@ -278,8 +278,8 @@ import Testing
     }
   }
 
-  @Test func aSerializationFailureInsideARepositoryCallIsRetried() async throws {
-    try await TestDatabase.with { db in
+  @Test func aSerializationFailureInsideARepositoryCallIsRetried() throws {
+    try TestDatabase.with { db in
       let f = try RegistryFixture(db)
       let id = try EnrollmentService(f.registry).enroll(
         RegistryFixture.sleCandidate(mrn: "RETRY-1")
@@ -312,8 +312,8 @@ import Testing
     }
   }
 
-  @Test func noLoginCanHoldALockEveryoneWaitsOn() async throws {
-    try await TestDatabase.with { db in
+  @Test func noLoginCanHoldALockEveryoneWaitsOn() throws {
+    try TestDatabase.with { db in
       let s = try SecuredRegistry(db)
       for user in [s.coordinatorPAN, s.investigatorPAN, s.monitor, s.admin] {
         let c = try s.psql(user)
@@ -348,8 +348,8 @@ import Testing
     }
   }
 
-  @Test func aLockWaitEndsWithOneErrorLineAndExit75() async throws {
-    try await TestDatabase.with { db in
+  @Test func aLockWaitEndsWithOneErrorLineAndExit75() throws {
+    try TestDatabase.with { db in
       let s = try SecuredRegistry(db)
       // The DBA (not an application role) holds the patient row; the coordinator's write waits.
       let holder = try db.connect()
@@ -403,10 +403,10 @@ import Testing
     }
   }
 
-  @Test func rolesOfOneRegistryGiveNothingInAnother() async throws {
+  @Test func rolesOfOneRegistryGiveNothingInAnother() throws {
     var tokens: [String] = []
-    try await TestDatabase.with(migrated: false) { a in
-      try await TestDatabase.with(migrated: false) { b in
+    try TestDatabase.with(migrated: false) { a in
+      try TestDatabase.with(migrated: false) { b in
         for db in [a, b] {
           try Migrator(directory: TestDatabase.migrationsFolder).migrate(
             try Store(conninfo: db.conninfo))
