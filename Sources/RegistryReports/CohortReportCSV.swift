@@ -80,8 +80,10 @@ public enum CohortReportCSV {
           ]
           if renal { row.append(x.count(p.population, "\(counts).population")) }
           row += [p.rate, p.ciLow, p.ciHigh].map { x.figure($0, path: path, digits: 4) }
-          if renal { row += [x.count(p.complete), x.count(p.partial)] }
-          row.append(x.count(p.missing))
+          if renal {
+            row += [x.count(p.complete, "\(counts).complete"), x.count(p.partial, "\(counts).partial")]
+          }
+          row.append(x.count(p.missing, "\(counts).missing"))
         case .change(let c):
           let path = EndpointResult.meanPath(c.code)
           row.append(x.count(c.n, "endpoints.\(c.code).n"))
@@ -96,15 +98,7 @@ public enum CohortReportCSV {
       row += (1...5).map {
         x.count(ae.worstGrade[String($0)] ?? nil, "adverse_events.worst_grade.\($0)")
       }
-      for (name, rel) in [("related", ae.related), ("unrelated", ae.unrelated)] {
-        let path = "adverse_events.\(name)"
-        row += [
-          x.count(rel.patients, "\(path).patients"),
-          x.count(rel.patientsSerious, "\(path).patients_serious"),
-          x.count(rel.events, "\(path).events"),
-          x.count(rel.eventsSerious, "\(path).events_serious"),
-        ]
-      }
+      row += CohortReportText.relatednessCells(ae, x)
       row.append(r.syntheticIncluded ? "true" : "false")
       lines.append(CSVTable.line(row))
     }

@@ -464,10 +464,7 @@ struct Page {
           rows: report.groups.map { g in
             let x = format(g)
             let ae = g.adverseEvents
-            return [g.group]
-              + [ae.related, ae.unrelated].flatMap {
-                [$0.patients, $0.patientsSerious, $0.events, $0.eventsSerious].map(x.count)
-              }
+            return [g.group] + CohortReportText.relatednessCells(ae, x)
           }, swatches: swatches
         ).html)
   }

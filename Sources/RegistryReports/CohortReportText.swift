@@ -116,8 +116,13 @@ public enum CohortReportText {
             x.figure(gp.rate, path: path, digits: 1, percent: true),
             x.interval(gp.ciLow, gp.ciHigh, path: path, percent: true),
           ]
-          if renal { row += [x.count(gp.complete), x.count(gp.partial)] }
-          row.append(x.count(gp.missing))
+          let counts = "endpoints.\(gp.code)"
+          if renal {
+            row += [
+              x.count(gp.complete, "\(counts).complete"), x.count(gp.partial, "\(counts).partial"),
+            ]
+          }
+          row.append(x.count(gp.missing, "\(counts).missing"))
           return row
         }
         var h = ["group", "responders", "patients"]
@@ -169,10 +174,7 @@ public enum CohortReportText {
     let relRows = r.groups.map { g in
       let x = fmt(g)
       let ae = g.adverseEvents
-      return [g.group]
-        + [ae.related, ae.unrelated].flatMap {
-          [$0.patients, $0.patientsSerious, $0.events, $0.eventsSerious].map(x.count)
-        }
+      return [g.group] + relatednessCells(ae, x)
     }
     out.append(
       contentsOf: table(
@@ -181,6 +183,22 @@ public enum CohortReportText {
           "serious pts", "events", "serious",
         ], relRows))
     return out.joined(separator: "\n") + "\n"
+  }
+
+  /// The related and unrelated adverse-event counts of a group (patients, patients with a
+  /// serious AE, events, serious events), each rendered under its suppression path.
+  static func relatednessCells(_ ae: CohortReport.AdverseEventSummary, _ x: ReportFormat)
+    -> [String]
+  {
+    [("related", ae.related), ("unrelated", ae.unrelated)].flatMap { name, r in
+      let path = "adverse_events.\(name)"
+      return [
+        x.count(r.patients, "\(path).patients"),
+        x.count(r.patientsSerious, "\(path).patients_serious"),
+        x.count(r.events, "\(path).events"),
+        x.count(r.eventsSerious, "\(path).events_serious"),
+      ]
+    }
   }
 
   /// A group's status counts with their paths, in the order of the status table.

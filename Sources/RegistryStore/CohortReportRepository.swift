@@ -377,7 +377,8 @@ public struct CohortReportRepository {
     }
     return try store.mapped {
       try store.connection.transaction(isolation: .repeatableRead) { conn in
-        try buildCohort(conn, trial: trial, asOf: asOf, site: nil, groupBy: .arm)
+        try buildCohort(
+          conn, trial: trial, asOf: asOf, site: nil, groupBy: .arm, excludeSynthetic: false)
         try buildVisits(conn, trial: trial, asOf: asOf)
         let (sql, parameters) = responderSQL(
           endpoint: endpoint, baseline: baseline, visit: visit, asOf: asOf)
