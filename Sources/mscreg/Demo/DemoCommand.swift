@@ -10,6 +10,6 @@ struct DemoCommand: ParsableCommand {
         mscreg demo seed --protocol ACLF-BMMSC --patients 300
         mscreg demo seed --protocol SLE-UCMSC --patients 100000 --seed 7 --sites PAN,BOG
       """,
-    subcommands: [DemoSeed.self]
+    subcommands: [DemoSeed.self, DemoLoad.self]
   )
 }
