@@ -46,12 +46,21 @@ public struct AuditRepository {
     try store.mapped {
       let row = try store.query(
         """
-        SELECT has_schema_privilege('audit', 'USAGE')
-                 AND has_table_privilege('audit.chain_entry', 'SELECT') AS entries,
-               has_table_privilege('audit.log', 'SELECT') AS log,
-               has_schema_privilege('identity', 'USAGE')
-                 AND has_table_privilege('identity.audit_log', 'SELECT') AS identity,
-               has_function_privilege('audit.identity_chain()', 'EXECUTE') AS digests
+        WITH rel AS (
+          SELECT n.nspname || '.' || c.relname AS name,
+                 has_schema_privilege(n.oid, 'USAGE') AND has_table_privilege(c.oid, 'SELECT') AS ok
+          FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+          WHERE (n.nspname, c.relname) IN (('audit', 'chain_entry'), ('audit', 'log'),
+                                           ('identity', 'audit_log'))
+        )
+        SELECT coalesce((SELECT ok FROM rel WHERE name = 'audit.chain_entry'), false) AS entries,
+               coalesce((SELECT ok FROM rel WHERE name = 'audit.log'), false) AS log,
+               coalesce((SELECT ok FROM rel WHERE name = 'identity.audit_log'), false) AS identity,
+               coalesce((SELECT bool_or(has_schema_privilege(n.oid, 'USAGE')
+                                        AND has_function_privilege(p.oid, 'EXECUTE'))
+                         FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+                         WHERE n.nspname = 'audit' AND p.proname = 'identity_chain'), false)
+                 AS digests
         """
       ).rows[0]
       guard try row.decode("entries", as: Bool.self) else { return .none }

@@ -131,7 +131,7 @@ import Testing
       #expect(try row.decode("mrn", as: String.self) == "[redacted]")
       #expect(try row.decode("salted", as: Bool.self) == false)
       #expect(
-        try c.query("SELECT count(*)::int AS n FROM identity.audit_log WHERE new_row::text LIKE '%SEC-MRN-PAN%'")
+        try c.query("SELECT count(*)::int AS n FROM identity.audit_log WHERE new_row ->> 'mrn' = 'SEC-MRN-PAN'")
           .rows[0].decode("n", as: Int.self) == 0)
       let record = try c.query(
         "SELECT db_role, reason, row_key FROM identity.audit_log WHERE action = 'REDACT'"
