@@ -451,7 +451,8 @@ public enum AuditChainVerifier {
                 expected: fields[name], stored: computed))
           }
         } else {
-          let field = name == "reason" ? "reason" : String(name.drop(while: { $0 != "." }).dropFirst())
+          let field =
+            name == "reason" ? "reason" : String(name.drop(while: { $0 != "." }).dropFirst())
           let marked = value == AuditCanonical.redactedJSON || value == AuditCanonical.redactedText
           if fields[name] == nil || !marked {
             breaks.append(

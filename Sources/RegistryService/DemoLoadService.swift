@@ -40,7 +40,8 @@ public struct DemoLoadService: Sendable {
         sledaiDescriptors: "arthritis,rash,low_complement,proteinuria",
         eularAcrItems: "joint_involvement,anti_dsdna_or_anti_sm,low_c3_and_c4", anaTiter: "320",
         pga: "1.5"))
-    let followUp = try MeasureSet(parsing: RawMeasures(sledaiDescriptors: "arthritis,rash", pga: "1.0"))
+    let followUp = try MeasureSet(
+      parsing: RawMeasures(sledaiDescriptors: "arthritis,rash", pga: "1.0"))
     let lockedTally = Tally()
     let deadline = Date().addingTimeInterval(seconds)
     let started = Date()

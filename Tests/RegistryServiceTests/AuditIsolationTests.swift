@@ -131,8 +131,7 @@ import Testing
   }
 
   @Test(arguments: levels)
-  func concurrentInfusionsAndAssessmentsRespectTheirLimits(_ level: IsolationLevel) async throws
-  {
+  func concurrentInfusionsAndAssessmentsRespectTheirLimits(_ level: IsolationLevel) async throws {
     try await TestDatabase.with { db in
       let t = try LotInfusionTrial(db)
       let msc = LotInfusionTrial.ids(try t.enrollSLE(4), arm: "msc")[0]

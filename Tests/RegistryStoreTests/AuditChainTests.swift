@@ -127,7 +127,8 @@ import Testing
         """)
       let log = try #require(try verify(db)["audit.log"])
       #expect(!log.isIntact)
-      #expect(log.breaks.contains { $0.subject == .row && $0.id == target && $0.kind == .rowDigest })
+      #expect(
+        log.breaks.contains { $0.subject == .row && $0.id == target && $0.kind == .rowDigest })
     }
   }
 

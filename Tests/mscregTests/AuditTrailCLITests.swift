@@ -56,7 +56,8 @@ import Testing
       #expect(Set(document.chains.map(\.chain)) == ["audit.log", "identity.audit_log"])
       #expect(document.chains.allSatisfy { $0.id > 0 && $0.hash.count == 64 })
       let printed = try s.cli(s.monitor, ["audit", "anchor"])
-      #expect(printed.status == 0 && printed.stdout.contains("\"format\" : \"mscreg-audit-anchor/1\""))
+      #expect(
+        printed.status == 0 && printed.stdout.contains("\"format\" : \"mscreg-audit-anchor/1\""))
       #expect(try s.cli(s.investigatorPAN, ["audit", "anchor"]).status == 77)
 
       let ok = try s.cli(s.monitor, ["audit", "verify", "--anchor", file.path])
@@ -107,10 +108,14 @@ import Testing
       let refusals: [([String], Int32, String)] = [
         (["audit", "redact", "99999", "--field", "mrn", "--reason", "r"], 66, "error: ID: "),
         (["audit", "redact", "x", "--field", "mrn", "--reason", "r"], 65, "error: ID: "),
-        (["audit", "redact", "\(target)", "--field", "shoe_size", "--reason", "r"], 65,
-         "error: --field: "),
-        (["audit", "redact", "\(target)", "--field", "mrn", "--reason", " "], 65,
-         "error: --reason: "),
+        (
+          ["audit", "redact", "\(target)", "--field", "shoe_size", "--reason", "r"], 65,
+          "error: --field: "
+        ),
+        (
+          ["audit", "redact", "\(target)", "--field", "mrn", "--reason", " "], 65,
+          "error: --reason: "
+        ),
       ]
       for (arguments, status, prefix) in refusals {
         let r = try s.cli(s.admin, arguments)
@@ -131,8 +136,10 @@ import Testing
       #expect(try row.decode("mrn", as: String.self) == "[redacted]")
       #expect(try row.decode("salted", as: Bool.self) == false)
       #expect(
-        try c.query("SELECT count(*)::int AS n FROM identity.audit_log WHERE new_row ->> 'mrn' = 'SEC-MRN-PAN'")
-          .rows[0].decode("n", as: Int.self) == 0)
+        try c.query(
+          "SELECT count(*)::int AS n FROM identity.audit_log WHERE new_row ->> 'mrn' = 'SEC-MRN-PAN'"
+        )
+        .rows[0].decode("n", as: Int.self) == 0)
       let record = try c.query(
         "SELECT db_role, reason, row_key FROM identity.audit_log WHERE action = 'REDACT'"
       ).rows[0]
@@ -158,7 +165,9 @@ import Testing
         """)
       let changed = try CLIRunner.run(["audit", "verify"], database: db)
       #expect(changed.status == 65)
-      #expect(changed.stdout.contains("identity.audit_log: row \(target): field_digest: field new.family_name"))
+      #expect(
+        changed.stdout.contains(
+          "identity.audit_log: row \(target): field_digest: field new.family_name"))
       // …and so is a "redaction" made by hand, without its REDACT record.
       let other: Int64 = try c.query(
         "SELECT id FROM identity.audit_log WHERE new_row ->> 'mrn' = 'SEC-MRN-BOG'"

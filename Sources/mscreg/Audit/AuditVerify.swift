@@ -26,7 +26,8 @@ struct AuditVerify: ParsableCommand {
   )
 
   @OptionGroup var global: GlobalOptions
-  @Option(name: .customLong("anchor"), help: "An anchor file written by `audit anchor` (repeatable).")
+  @Option(
+    name: .customLong("anchor"), help: "An anchor file written by `audit anchor` (repeatable).")
   var anchorFiles: [String] = []
   @OptionGroup var output: FormatOption
 
@@ -46,14 +47,16 @@ struct AuditVerify: ParsableCommand {
       try Output.json(Report(ok: chains.allSatisfy(\.isIntact), chains: chains))
     } else {
       for chain in chains {
-        let head = "\(chain.rows) rows, \(chain.entries) entries, head id \(chain.headID) hash "
+        let head =
+          "\(chain.rows) rows, \(chain.entries) entries, head id \(chain.headID) hash "
           + (chain.headHash ?? "none") + " (\(chain.level))"
         if chain.isIntact {
           print("\(chain.table): OK, \(head)")
         } else {
           print("\(chain.table): BROKEN, \(chain.breaks.count) break(s); \(head)")
           for b in chain.breaks {
-            var line = "\(chain.table): \(b.subject.rawValue) \(b.id): \(b.kind.rawValue): \(b.detail)"
+            var line =
+              "\(chain.table): \(b.subject.rawValue) \(b.id): \(b.kind.rawValue): \(b.detail)"
             if b.expected != nil || b.stored != nil {
               line += " (expected \(b.expected ?? "null"), found \(b.stored ?? "null"))"
             }
@@ -88,7 +91,8 @@ enum AuditAnchorFile {
     } catch let error as RegistryError {
       throw error
     } catch {
-      throw RegistryError.refused("--anchor", "\(path) is not an anchor file written by `audit anchor`")
+      throw RegistryError.refused(
+        "--anchor", "\(path) is not an anchor file written by `audit anchor`")
     }
   }
 }

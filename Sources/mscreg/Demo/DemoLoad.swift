@@ -44,7 +44,8 @@ struct DemoLoad: ParsableCommand {
     let total = result.writes.values.reduce(0, +)
     print(
       String(
-        format: "load: %d writes (%d enroll, %d infuse, %d assess), %d failed, %.1f s, %d writers: %.1f writes/s",
+        format:
+          "load: %d writes (%d enroll, %d infuse, %d assess), %d failed, %.1f s, %d writers: %.1f writes/s",
         total, result.writes["enroll"] ?? 0, result.writes["infuse"] ?? 0,
         result.writes["assess"] ?? 0, result.failures, result.seconds, writers, result.perSecond))
     if let first = result.firstFailure {
