@@ -50,7 +50,7 @@ import Testing
             let c = try Connection(conninfo: conninfo)
             defer { c.close() }
             for i in 0..<5 {
-              try c.transaction(isolation: level, retries: 200) { tx in
+              _ = try c.transaction(isolation: level, retries: 200) { tx in
                 try tx.query(
                   "INSERT INTO registry.site (code, name) VALUES ($1, 'Concurrent')",
                   ["C\(task)X\(i)"])
@@ -108,7 +108,7 @@ import Testing
         state = "committed"
       } catch let error as PostgresError {
         state = error.sqlState
-        try? b.execute("ROLLBACK")
+        _ = try? b.execute("ROLLBACK")
       }
       if level == .readCommitted {
         #expect(state == "MR021")
@@ -144,7 +144,7 @@ import Testing
             let c = try Connection(conninfo: conninfo)
             defer { c.close() }
             do {
-              try c.transaction(isolation: level, retries: 200) { tx in
+              _ = try c.transaction(isolation: level, retries: 200) { tx in
                 try tx.query(
                   """
                   INSERT INTO registry.infusion (study_id, lot_number, infused_on, weight_kg,
@@ -157,7 +157,7 @@ import Testing
               outcomes.add("infusion", error.sqlState)
             }
             do {
-              try c.transaction(isolation: level, retries: 200) { tx in
+              _ = try c.transaction(isolation: level, retries: 200) { tx in
                 try tx.query(
                   """
                   INSERT INTO registry.assessment (study_id, visit_code, assessed_on, engine_version)

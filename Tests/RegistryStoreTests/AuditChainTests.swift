@@ -294,7 +294,7 @@ import Testing
       let error = try #require(throws: PostgresError.self) { try stale.execute("COMMIT") }
       #expect(error.sqlState == "40001")
       // Retried, it appends after the other transaction's row.
-      try stale.transaction(isolation: .repeatableRead) { tx in
+      _ = try stale.transaction(isolation: .repeatableRead) { tx in
         try tx.query("INSERT INTO registry.site (code, name) VALUES ('TWO', 'Two')")
       }
       #expect(try verify(db)["audit.log"]?.isIntact == true)
