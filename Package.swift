@@ -14,6 +14,7 @@ let package = Package(
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
     .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
   ],
   targets: [
     .systemLibrary(
@@ -29,7 +30,10 @@ let package = Package(
       name: "RegistryStore", dependencies: ["PostgresClient", "RegistryDomain"],
       swiftSettings: strict),
     .target(
-      name: "RegistryService", dependencies: ["RegistryStore", "RegistryDomain"],
+      name: "RegistryService",
+      dependencies: [
+        "RegistryStore", "RegistryDomain", .product(name: "Crypto", package: "swift-crypto"),
+      ],
       swiftSettings: strict),
     .target(name: "RegistryReports", dependencies: ["RegistryDomain"], swiftSettings: strict),
     .target(

@@ -1,3 +1,5 @@
+import Crypto
+import Foundation
 import RegistryDomain
 import RegistryStore
 
@@ -24,22 +26,81 @@ public struct AuditService: Sendable {
     }
   }
 
-  /// Recomputes both audit hash chains (`audit.log`, then `identity.audit_log`) in one
-  /// snapshot and reports each with its first break, if any.
+  /// Recomputes both audit chains in Swift (SHA-256 from swift-crypto) from the stored rows,
+  /// in one snapshot, and lists every break of each; `anchors` (from `anchor()`, possibly
+  /// older) must still lie on their chain.
   ///
-  /// The identity chain is left out when the acting role may not read it. Run as a role that
-  /// sees every audit row: a role that sees only some rows would see false breaks.
-  public func verify() throws -> [AuditChainStatus] {
+  /// Fails closed: a role that cannot read every chain gets `.permissionDenied` (exit 77),
+  /// never a partial "ok". Admins and monitors read the identity chain through
+  /// `audit.identity_chain()` as per-field digests (no identifiers); the registry's owner
+  /// (or a superuser) reads the values too, and each field digest is then recomputed.
+  /// An anchor naming an unknown chain is `.refused`.
+  public func verify(anchors: [AuditAnchor] = []) throws -> [AuditChainStatus] {
+    for anchor in anchors where AuditChainName(rawValue: anchor.chain) == nil {
+      throw RegistryError.refused(
+        "--anchor", "unknown chain \(anchor.chain) (audit.log or identity.audit_log)")
+    }
     let store = try database.open()
     return try store.transaction(isolation: .repeatableRead) {
       let audit = AuditRepository(store)
-      let readable = try AuditRepository.chainedTables.filter { try audit.canRead(table: $0) }
-      // A role that reads no chain verified nothing: that is a denial, never a pass.
-      guard !readable.isEmpty else {
-        throw RegistryError(
-          .permissionDenied, field: "audit", "this role may not read the audit trail")
+      var access: [AuditChainName: AuditRepository.ChainAccess] = [:]
+      for chain in AuditChainName.allCases {
+        access[chain] = try audit.access(chain)
+        if access[chain] == AuditRepository.ChainAccess.none {
+          throw RegistryError(
+            .permissionDenied, field: chain.rawValue,
+            "this role cannot read the \(chain.rawValue) chain, so the audit trail cannot be "
+              + "verified; run `audit verify` as a monitor or an admin")
+        }
       }
-      return try readable.map { try audit.verifyChain(table: $0) }
+      return try AuditChainName.allCases.map { chain in
+        AuditChainVerifier.verify(
+          chain: chain, rows: try audit.chainRows(chain, access: access[chain] ?? .none),
+          entries: try audit.chainEntries(chain),
+          anchors: anchors.filter { $0.chain == chain.rawValue }, sha256: Self.sha256)
+      }
     }
+  }
+
+  /// Verifies both chains and returns their heads to write down elsewhere; a broken chain
+  /// is `.refused` (exit 65) and anchors nothing.
+  public func anchor() throws -> AuditAnchorDocument {
+    let chains = try verify()
+    if let broken = chains.first(where: { !$0.isIntact }), let first = broken.firstBreak {
+      throw RegistryError.refused(
+        broken.table,
+        "the chain is broken (\(first.subject.rawValue) \(first.id): \(first.detail)); "
+          + "nothing anchored")
+    }
+    return AuditAnchorDocument(
+      chains: chains.compactMap { status in
+        guard let hash = status.headHash, let at = status.headAtMicros else { return nil }
+        return AuditAnchor(
+          chain: status.table, id: status.headID, hash: hash,
+          at: AuditCanonical.utcText(micros: at))
+      })
+  }
+
+  /// Redacts one identifier (a column of the audited row, or `reason`) in the identity audit
+  /// row `id`, recording who, when and why in the identity chain. Admins only.
+  public func redact(id: Int64, field: String, reason: String) throws {
+    guard !field.trimmingCharacters(in: .whitespaces).isEmpty else {
+      throw RegistryError.refused("--field", "must name a field of the row")
+    }
+    guard !reason.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+      throw RegistryError.refused("--reason", "a redaction needs a reason")
+    }
+    let store = try database.open()
+    try store.transaction {
+      try AuditRepository(store).redact(id: id, field: field, reason: reason)
+    }
+  }
+
+  /// SHA-256 of bytes, lower-case hex.
+  static func sha256(_ bytes: [UInt8]) -> String {
+    SHA256.hash(data: bytes).map { byte in
+      let hex = String(byte, radix: 16)
+      return byte < 16 ? "0" + hex : hex
+    }.joined()
   }
 }

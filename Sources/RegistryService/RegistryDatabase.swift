@@ -19,13 +19,34 @@ public struct RegistryDatabase: Sendable {
   /// commands pass the folder `db migrate` applies, so a database that is not migrated, or
   /// is newer than the binary, is refused at connect (exit 69) instead of failing mid-way.
   public init(conninfo: String, requiredSchema: URL? = nil) {
+    self.init(conninfo: conninfo, requiredSchema: requiredSchema, session: nil)
+  }
+
+  /// When set, every use case reuses this one session (see `persistent(conninfo:)`).
+  let session: PersistentSession?
+
+  /// Creates a handle whose use cases all run on one connection kept open: for a single
+  /// writer thread that runs use case after use case (the load benchmark). Not for
+  /// concurrent use.
+  public static func persistent(conninfo: String, requiredSchema: URL? = nil) -> RegistryDatabase
+  {
+    RegistryDatabase(conninfo: conninfo, requiredSchema: requiredSchema, session: PersistentSession())
+  }
+
+  init(conninfo: String, requiredSchema: URL?, session: PersistentSession?) {
     self.conninfo = conninfo
     self.requiredSchema = requiredSchema
+    self.session = session
   }
 
   /// Opens a session for a use case (throws `.unavailable`, exit 69, when the server cannot be
   /// reached or, with `requiredSchema`, when the schema is not that folder's).
   func open() throws -> Store {
+    guard let session else { return try openChecked() }
+    return try session.store { try openChecked() }
+  }
+
+  private func openChecked() throws -> Store {
     let store = try Store(conninfo: conninfo)
     if let requiredSchema { try Migrator(directory: requiredSchema).requireCurrent(store) }
     return store
@@ -33,4 +54,19 @@ public struct RegistryDatabase: Sendable {
 
   /// Opens a session without the schema check: for `db migrate` and `db status`.
   func openForMigration() throws -> Store { try Store(conninfo: conninfo) }
+}
+
+/// The one open session of a persistent `RegistryDatabase`.
+final class PersistentSession: @unchecked Sendable {
+  private let lock = NSLock()
+  private var cached: Store?
+
+  func store(_ open: () throws -> Store) throws -> Store {
+    try lock.withLock {
+      if let cached { return cached }
+      let store = try open()
+      cached = store
+      return store
+    }
+  }
 }

@@ -31,68 +31,137 @@ public struct AuditRepository {
     }
   }
 
-  /// The audit tables that carry a hash chain.
-  public static let chainedTables = ["audit.log", "identity.audit_log"]
+  /// How much of a chain the session may read.
+  public enum ChainAccess: Sendable {
+    /// Nothing (or not the chain entries).
+    case none
+    /// Identity rows as their stored per-field digests (`audit.identity_chain()`), no values.
+    case digests
+    /// Every hashed value.
+    case values
+  }
 
-  /// Recomputes the hash chain of one audit table in id order and returns the first break.
-  ///
-  /// Hashes are recomputed by `audit.chain_hash`, the function the trigger uses, over each
-  /// row's stored values and the stored hash of the row before it (`lag(hash)`). Run inside a
-  /// transaction of the caller for one snapshot. `table` must be one of `chainedTables`.
-  public func verifyChain(table: String) throws -> AuditChainStatus {
-    guard Self.chainedTables.contains(table) else {
-      throw RegistryError(.internal, field: "table", "\(table) has no hash chain")
-    }
-    return try store.mapped {
-      let broken = try store.query(
+  /// What the session may read of each chain.
+  public func access(_ chain: AuditChainName) throws -> ChainAccess {
+    try store.mapped {
+      let row = try store.query(
         """
-        WITH chain AS (
-          SELECT id, prev_hash, hash, lag(hash) OVER (ORDER BY id) AS expected_prev,
-                 audit.chain_hash(lag(hash) OVER (ORDER BY id), id, at, db_role, action,
-                   table_name, row_key, old_row, new_row, reason, txid) AS expected_hash
-          FROM \(table))
-        SELECT id,
-               CASE WHEN prev_hash IS DISTINCT FROM expected_prev THEN 'prev_hash' ELSE 'hash' END
-                 AS field,
-               CASE WHEN prev_hash IS DISTINCT FROM expected_prev THEN expected_prev
-                    ELSE expected_hash END AS expected,
-               CASE WHEN prev_hash IS DISTINCT FROM expected_prev THEN prev_hash
-                    ELSE hash END AS stored
-        FROM chain
-        WHERE prev_hash IS DISTINCT FROM expected_prev OR hash IS DISTINCT FROM expected_hash
-        ORDER BY id
-        LIMIT 1
-        """
-      ).rows.first.map { row in
-        AuditChainBreak(
-          id: try row.decode("id"),
-          field: AuditChainBreak.Field(rawValue: try row.decode("field")) ?? .hash,
-          expected: try row.decode("expected"), stored: try row.decode("stored"))
-      }
-      let summary = try store.query(
-        """
-        SELECT count(*)::bigint AS n, coalesce(max(id), 0)::bigint AS last_id,
-               (SELECT hash FROM \(table) ORDER BY id DESC LIMIT 1) AS head
-        FROM \(table)
+        WITH rel AS (
+          SELECT n.nspname || '.' || c.relname AS name,
+                 has_schema_privilege(n.oid, 'USAGE') AND has_table_privilege(c.oid, 'SELECT') AS ok
+          FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+          WHERE (n.nspname, c.relname) IN (('audit', 'chain_entry'), ('audit', 'log'),
+                                           ('identity', 'audit_log'))
+        )
+        SELECT coalesce((SELECT ok FROM rel WHERE name = 'audit.chain_entry'), false) AS entries,
+               coalesce((SELECT ok FROM rel WHERE name = 'audit.log'), false) AS log,
+               coalesce((SELECT ok FROM rel WHERE name = 'identity.audit_log'), false) AS identity,
+               coalesce((SELECT bool_or(has_schema_privilege(n.oid, 'USAGE')
+                                        AND has_function_privilege(p.oid, 'EXECUTE'))
+                         FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+                         WHERE n.nspname = 'audit' AND p.proname = 'identity_chain'), false)
+                 AS digests
         """
       ).rows[0]
-      return AuditChainStatus(
-        table: table, rows: try summary.decode("n"), lastID: try summary.decode("last_id"),
-        headHash: try summary.decode("head"), firstBreak: broken)
+      guard try row.decode("entries", as: Bool.self) else { return .none }
+      switch chain {
+      case .log: return try row.decode("log", as: Bool.self) ? .values : .none
+      case .identity:
+        if try row.decode("identity", as: Bool.self) { return .values }
+        return try row.decode("digests", as: Bool.self) ? .digests : .none
+      }
     }
   }
 
-  /// Whether the session may read an audit table (a role without access to `identity` may
-  /// not read `identity.audit_log`).
-  public func canRead(table: String) throws -> Bool {
+  /// Every row of a chain in id order, as verification reads it (`access` says how).
+  public func chainRows(_ chain: AuditChainName, access: ChainAccess) throws -> [AuditRowRecord] {
+    try store.mapped {
+      switch (chain, access) {
+      case (_, .none):
+        throw RegistryError(.permissionDenied, field: chain.rawValue, "cannot read the chain")
+      case (.log, _):
+        return try store.query(
+          """
+          SELECT id, (extract(epoch FROM at) * 1000000)::bigint AS at_us, db_role, action,
+                 table_name, row_key, txid, digest, old_row::text AS old_row,
+                 new_row::text AS new_row, reason
+          FROM audit.log ORDER BY id
+          """
+        ).rows.map { row in
+          try Self.record(
+            row,
+            .research(
+              oldRow: try row.decode("old_row"), newRow: try row.decode("new_row"),
+              reason: try row.decode("reason")))
+        }
+      case (.identity, .digests):
+        return try store.query("SELECT * FROM audit.identity_chain()").rows.map { row in
+          try Self.record(
+            row, .identity(fields: try Self.object(row, "fields"), values: nil, salts: nil))
+        }
+      case (.identity, .values):
+        return try store.query(
+          """
+          SELECT id, (extract(epoch FROM at) * 1000000)::bigint AS at_us, db_role, action,
+                 table_name, row_key, txid, digest, fields, salts,
+                 (SELECT coalesce(jsonb_object_agg(k, v), '{}') FROM (
+                    SELECT 'old.' || key AS k, value::text AS v FROM jsonb_each(old_row)
+                    UNION ALL SELECT 'new.' || key, value::text FROM jsonb_each(new_row)
+                    UNION ALL SELECT 'reason', reason WHERE reason IS NOT NULL) x) AS field_values
+          FROM identity.audit_log ORDER BY id
+          """
+        ).rows.map { row in
+          try Self.record(
+            row,
+            .identity(
+              fields: try Self.object(row, "fields"), values: try Self.object(row, "field_values"),
+              salts: try Self.object(row, "salts")))
+        }
+      }
+    }
+  }
+
+  /// The entries of a chain in sequence order.
+  public func chainEntries(_ chain: AuditChainName) throws -> [AuditChainEntry] {
     try store.mapped {
       try store.query(
         """
-        SELECT coalesce(has_schema_privilege(split_part($1, '.', 1), 'USAGE')
-          AND has_table_privilege($1, 'SELECT'), false) AS ok
-        """, [table]
-      ).rows[0].decode("ok")
+        SELECT seq, prev_hash, txid, first_id, last_id, n_rows, rows_digest, hash,
+               (extract(epoch FROM linked_at) * 1000000)::bigint AS at_us
+        FROM audit.chain_entry WHERE chain = $1 ORDER BY seq
+        """, [chain.rawValue]
+      ).rows.map { row in
+        AuditChainEntry(
+          seq: try row.decode("seq"), prevHash: try row.decode("prev_hash"),
+          txid: try row.decode("txid"), firstID: try row.decode("first_id"),
+          lastID: try row.decode("last_id"), rowCount: try row.decode("n_rows"),
+          rowsDigest: try row.decode("rows_digest"), linkedAtMicros: try row.decode("at_us"),
+          hash: try row.decode("hash"))
+      }
     }
+  }
+
+  /// Replaces one identifier of an identity audit row by a redaction mark (`audit.redact`):
+  /// admins only (others: `.permissionDenied`); an unknown row is `.notFound`, an unknown or
+  /// already redacted field `.refused`.
+  public func redact(id: Int64, field: String, reason: String) throws {
+    try store.mapped {
+      _ = try store.query("SELECT audit.redact($1, $2, $3)", [id, field, reason])
+    }
+  }
+
+  static func record(_ row: PostgresRow, _ content: AuditRowRecord.Content) throws
+    -> AuditRowRecord
+  {
+    AuditRowRecord(
+      id: try row.decode("id"), atMicros: try row.decode("at_us"),
+      role: try row.decode("db_role"), action: try row.decode("action"),
+      table: try row.decode("table_name"), rowKey: try row.decode("row_key"),
+      txid: try row.decode("txid"), storedDigest: try row.decode("digest"), content: content)
+  }
+
+  static func object(_ row: PostgresRow, _ column: String) throws -> [String: String] {
+    try row.decode(column, as: PostgresJSON.self).decode([String: String].self)
   }
 
   static func entry(_ row: PostgresRow) throws -> AuditEntry {

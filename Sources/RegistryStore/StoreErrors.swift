@@ -87,6 +87,8 @@ enum StoreErrors {
       return .refused("--reason", error.message)
     case "MR002":
       return RegistryError(.permissionDenied, field: "audit", error.message)
+    case "MR061":
+      return .notFound(error.column ?? "ID", error.message)
     case "MR030":
       return .refused("--grade", error.message)
     case "MR031":

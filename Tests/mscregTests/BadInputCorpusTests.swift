@@ -477,6 +477,18 @@ struct BadInput: Sendable, CustomStringConvertible {
     }
     add("audit", ["audit", Self.drop], [66])
     add("audit verify", ["audit", "verify", "--format", "xml"])
+    add("audit verify", ["audit", "verify", "--anchor", "/nonexistent/anchor.json"], [66])
+    add("audit anchor", ["audit", "anchor", "--output", "/nonexistent/dir/anchor.json"], [66])
+    for (id, field, reason) in [
+      ("0", "mrn", "r"), ("-3", "mrn", "r"), ("1e3", "mrn", "r"), (Self.drop, "mrn", "r"),
+      ("1", "", "r"), ("1", "   ", "r"), ("1", "mrn", ""), ("1", "mrn", "  "),
+    ] {
+      add("audit redact", ["audit", "redact", id, "--field", field, "--reason", reason])
+    }
+    add("audit redact", ["audit", "redact", "999999", "--field", "mrn", "--reason", "r"], [66])
+    add("demo load", ["demo", "load", "--lot", "X", "--writers", "0"])
+    add("demo load", ["demo", "load", "--lot", "X", "--seconds", "NaN"])
+    add("demo load", ["demo", "load", "--lot", "X", "--sites", ","])
 
     // score
     for args in [

@@ -3,26 +3,32 @@ import Foundation
 import RegistryDomain
 import RegistryService
 
-/// `mscreg audit verify [--format text|json]`.
+/// `mscreg audit verify [--anchor FILE …] [--format text|json]`.
 struct AuditVerify: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "verify",
-    abstract: "Recompute the audit hash chains and report the first break.",
+    abstract: "Recompute the audit hash chains outside the database and report every break.",
     discussion: """
-      Every audit row stores the SHA-256 of its contents and of the row before it. verify \
-      recomputes both chains (audit.log, and identity.audit_log when the role may read it) in id \
-      order and prints, per chain, the rows checked, the last id and the last hash (write it down \
-      elsewhere: a later verify that still ends in it shows nothing before it was rewritten). A \
-      break prints the table, the id and the expected and stored values, and exits 65. Run it as a \
-      role that sees every audit row.
+      Reads every audit row and chain entry of both chains (audit.log and identity.audit_log) \
+      in one snapshot and recomputes every SHA-256 here, never in the database. Prints per \
+      chain the rows and entries checked and the head (id, hash); or every break found (the \
+      chain, the row id or entry number, what differs) and exits 65. --anchor FILE (from \
+      `mscreg audit anchor`, repeatable) also requires each chain to still pass through the \
+      anchored entry: a deleted tail, a rewritten chain or a forged row before the anchor \
+      fails. A role that cannot read both chains gets exit 77, never OK: run it as a monitor \
+      or an admin (identity rows are then checked as their per-field digests; the registry's \
+      owner also checks the identifying values against them).
 
       Examples:
         mscreg audit verify
-        mscreg audit verify --format json
+        mscreg audit verify --anchor /mnt/worm/mscreg-2026-12-01.json --format json
       """
   )
 
   @OptionGroup var global: GlobalOptions
+  @Option(
+    name: .customLong("anchor"), help: "An anchor file written by `audit anchor` (repeatable).")
+  var anchorFiles: [String] = []
   @OptionGroup var output: FormatOption
 
   /// The JSON document: `{"ok": …, "chains": [...]}`.
@@ -32,27 +38,62 @@ struct AuditVerify: ParsableCommand {
   }
 
   func run() throws {
-    let chains = try AuditService(global.registry).verify()
+    var anchors: [AuditAnchor] = []
+    for file in anchorFiles {
+      anchors += try AuditAnchorFile.read(file).chains
+    }
+    let chains = try AuditService(global.registry).verify(anchors: anchors)
     if output.format == .json {
       try Output.json(Report(ok: chains.allSatisfy(\.isIntact), chains: chains))
     } else {
       for chain in chains {
-        if let broken = chain.firstBreak {
-          print(
-            "\(chain.table): BROKEN at id \(broken.id): \(broken.field.rawValue) expected "
-              + "\(broken.expected ?? "null"), stored \(broken.stored ?? "null")")
+        let head =
+          "\(chain.rows) rows, \(chain.entries) entries, head id \(chain.headID) hash "
+          + (chain.headHash ?? "none") + " (\(chain.level))"
+        if chain.isIntact {
+          print("\(chain.table): OK, \(head)")
         } else {
-          print(
-            "\(chain.table): OK, \(chain.rows) rows, last id \(chain.lastID), last hash "
-              + (chain.headHash ?? "none"))
+          print("\(chain.table): BROKEN, \(chain.breaks.count) break(s); \(head)")
+          for b in chain.breaks {
+            var line =
+              "\(chain.table): \(b.subject.rawValue) \(b.id): \(b.kind.rawValue): \(b.detail)"
+            if b.expected != nil || b.stored != nil {
+              line += " (expected \(b.expected ?? "null"), found \(b.stored ?? "null"))"
+            }
+            print(line)
+          }
         }
       }
     }
-    if let chain = chains.first(where: { !$0.isIntact }), let broken = chain.firstBreak {
+    let broken = chains.filter { !$0.isIntact }
+    if let first = broken.first, let b = first.firstBreak {
       throw RegistryError.refused(
-        chain.table,
-        "hash chain broken at id \(broken.id) (\(broken.field.rawValue) differs from the "
-          + "recomputed value): rows were changed, removed or inserted behind the trigger")
+        first.table,
+        "\(broken.map(\.breaks.count).reduce(0, +)) break(s) in the audit hash chains, first at "
+          + "\(b.subject.rawValue) \(b.id) (\(b.kind.rawValue)): rows were changed, removed or "
+          + "inserted behind the triggers")
+    }
+  }
+}
+
+/// Reading anchor files (the CLI's edge: the file's bytes into the domain's document).
+enum AuditAnchorFile {
+  static func read(_ path: String) throws -> AuditAnchorDocument {
+    let url = CommandContext.current.url(forPath: path)
+    guard let data = FileManager.default.contents(atPath: url.path) else {
+      throw RegistryError.notFound("--anchor", "cannot read \(path)")
+    }
+    do {
+      let document = try JSONDecoder().decode(AuditAnchorDocument.self, from: data)
+      guard document.format == AuditAnchorDocument.currentFormat else {
+        throw RegistryError.refused("--anchor", "\(path) is not an anchor file of this format")
+      }
+      return document
+    } catch let error as RegistryError {
+      throw error
+    } catch {
+      throw RegistryError.refused(
+        "--anchor", "\(path) is not an anchor file written by `audit anchor`")
     }
   }
 }
