@@ -25,7 +25,8 @@ test:
 	set -e; \
 	swift build --build-tests; \
 	swift test; \
-	if [ -x scripts/crosscheck-stats ]; then scripts/crosscheck-stats; fi
+	if [ -x scripts/crosscheck-stats ]; then scripts/crosscheck-stats; fi; \
+	if [ -x scripts/validate-exports ]; then scripts/validate-exports; fi
 
 format:
 	swift format --in-place --recursive Package.swift Sources Tests

@@ -28,4 +28,41 @@ public struct ExportService: Sendable {
       }
     }
   }
+
+  /// Streams every table of `DeidentifiedExport.layouts` for a protocol code into a sink, row
+  /// by row from one REPEATABLE READ snapshot, with the same de-identification as
+  /// `deidentified(protocolCode:)`, after a header naming the protocol's latest version and
+  /// the head of the `audit.log` chain in that snapshot (the standard exports carry it).
+  ///
+  /// Monitors and admins: a role that cannot read the audit chain gets `.permissionDenied`
+  /// (exit 77), because the file could not name the audit state it comes from. Unknown
+  /// protocol: `.notFound` (exit 66).
+  public func stream(protocolCode: String, into sink: any DeidentifiedExportSink) throws {
+    let store = try database.open()
+    try store.transaction(isolation: .repeatableRead) {
+      guard let record = try ProtocolRepository(store).find(code: protocolCode) else {
+        throw RegistryError.notFound("--protocol", "no protocol \(protocolCode) is loaded")
+      }
+      let audit = AuditRepository(store)
+      guard try audit.access(.log) != .none else {
+        throw RegistryError(
+          .permissionDenied, field: "audit.log",
+          "this role cannot read the audit chain that a standard export names; "
+            + "run it as a monitor or an admin")
+      }
+      let export = ExportRepository(store)
+      try sink.begin(
+        StandardExportHeader(
+          trial: record.trial, versions: try export.versions(protocolCode: protocolCode),
+          auditHead: try audit.head(.log)))
+      for layout in DeidentifiedExport.layouts {
+        try export.forEachRow(layout, protocolCode: protocolCode) { raw in
+          try sink.record(
+            DeidentifiedRecord(
+              layout: layout, cells: try DeidentifiedExport.row(raw, layout: layout)))
+        }
+      }
+      try sink.finish()
+    }
+  }
 }

@@ -4,11 +4,19 @@ import RegistryDomain
 import RegistryReports
 import RegistryService
 
-/// `mscreg export --protocol P --deidentified --format csv --output DIR`.
+/// What `mscreg export` writes.
+enum ExportFormat: String, ExpressibleByArgument, CaseIterable {
+  /// One CSV file per table into a folder.
+  case csv
+  /// One HL7 FHIR R4 Bundle (type collection), JSON.
+  case fhir
+}
+
+/// `mscreg export --protocol P --deidentified --format csv|fhir --output DIR|FILE`.
 struct ExportCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "export",
-    abstract: "Write a protocol's data de-identified, one CSV file per table.",
+    abstract: "Write a protocol's data de-identified: CSV files or a FHIR R4 bundle.",
     discussion: """
       Files: patients, screening, allocation, consents, assessments, infusions, lots,
       adverse_events, clinical_events (.csv, RFC 4180, header line). Study IDs only; ages 90
@@ -17,9 +25,15 @@ struct ExportCommand: ParsableCommand {
       left out; lots without their dates (shelf life in days instead). The identity schema is
       never read. Only de-identified exports are offered: --deidentified is required.
 
+      --format fhir writes one HL7 FHIR R4 Bundle (type collection) to the --output file,
+      streamed row by row, with the same de-identification, and names the audit chain head of
+      its snapshot in Bundle.identifier; monitors and admins only (it reads the audit chain).
+      See README "Standard exports".
+
       Examples:
         mscreg export --protocol SLE-UCMSC --deidentified --format csv --output export/
         mscreg export --protocol ACLF-BMMSC --deidentified --output /tmp/aclf
+        mscreg export --protocol SLE-UCMSC --deidentified --format fhir --output bundle.json
       """
   )
 
@@ -27,8 +41,10 @@ struct ExportCommand: ParsableCommand {
   @Option(help: "Protocol code.") var `protocol`: String
   @Flag(help: "Required: the export is de-identified (identified exports are not offered).")
   var deidentified = false
-  @Option(help: "Output format: csv.") var format: OutputFormat = .csv
-  @Option(help: "Folder to write the files into (created if missing).") var output: String
+  @Option(help: "Output format: csv (a folder of files) or fhir (one JSON file).")
+  var format: ExportFormat = .csv
+  @Option(help: "csv: folder to write the files into (created if missing); fhir: the file.")
+  var output: String
 
   func run() throws {
     guard deidentified else {
@@ -36,8 +52,9 @@ struct ExportCommand: ParsableCommand {
         .usage, field: "--deidentified",
         "is required: only de-identified exports are offered")
     }
-    guard format == .csv else {
-      throw RegistryError(.usage, field: "--format", "export writes csv only")
+    if format == .fhir {
+      try writeFHIR()
+      return
     }
     let tables = try ExportService(global.registry).deidentified(protocolCode: `protocol`)
     let folder = URL(fileURLWithPath: output, isDirectory: true)
@@ -54,5 +71,74 @@ struct ExportCommand: ParsableCommand {
     }
     let rows = tables.map { "\($0.name) \($0.rows.count)" }.joined(separator: ", ")
     print("wrote \(tables.count) files to \(output) (rows: \(rows))")
+  }
+
+  /// Streams the FHIR bundle into a temporary file beside `--output`, renamed into place
+  /// only when complete (a failed export leaves no partial file).
+  func writeFHIR() throws {
+    let file = try StreamedFile(path: output)
+    let writer = FHIRBundleWriter(output: file.write)
+    do {
+      try ExportService(global.registry).stream(protocolCode: `protocol`, into: writer)
+      try file.commit()
+    } catch {
+      file.discard()
+      throw error
+    }
+    print("wrote \(output) (FHIR R4 Bundle, \(writer.entryCount) entries)")
+  }
+}
+
+/// A file written through a buffer into `PATH.partial-PID`, renamed to PATH by `commit`.
+final class StreamedFile {
+  let path: String
+  let partial: String
+  let handle: FileHandle
+  var buffer = [UInt8]()
+
+  init(path: String) throws {
+    self.path = path
+    partial = path + ".partial-\(ProcessInfo.processInfo.processIdentifier)"
+    guard FileManager.default.createFile(atPath: partial, contents: nil),
+      let handle = FileHandle(forWritingAtPath: partial)
+    else {
+      throw RegistryError.notFound("--output", "cannot write \(path)")
+    }
+    self.handle = handle
+    buffer.reserveCapacity(1 << 16)
+  }
+
+  func write(_ text: String) throws {
+    buffer.append(contentsOf: text.utf8)
+    if buffer.count >= 1 << 16 { try flush() }
+  }
+
+  func flush() throws {
+    do {
+      try handle.write(contentsOf: buffer)
+    } catch {
+      throw RegistryError.notFound(
+        "--output", "cannot write \(path): \(error.localizedDescription)")
+    }
+    buffer.removeAll(keepingCapacity: true)
+  }
+
+  func commit() throws {
+    try flush()
+    try handle.close()
+    if FileManager.default.fileExists(atPath: path) {
+      _ = try? FileManager.default.removeItem(atPath: path)
+    }
+    do {
+      try FileManager.default.moveItem(atPath: partial, toPath: path)
+    } catch {
+      throw RegistryError.notFound(
+        "--output", "cannot write \(path): \(error.localizedDescription)")
+    }
+  }
+
+  func discard() {
+    try? handle.close()
+    try? FileManager.default.removeItem(atPath: partial)
   }
 }
