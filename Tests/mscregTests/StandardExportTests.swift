@@ -71,19 +71,61 @@ import Testing
     }
   }
 
+  @Test func monitorExportsAnODMSnapshotWithOneSubjectDataPerStudyID() async throws {
+    try await TestDatabase.with { db in
+      let s = try SecuredRegistry(db)
+      let seed = try CLIRunner.run(
+        ["demo", "seed", "--protocol", "ACLF-BMMSC", "--patients", "8", "--sites", "PAN,BOG"],
+        database: db)
+      #expect(seed.status == 0, "\(seed.stderr)")
+      let anchorFile = Self.temporaryFile("anchor.json")
+      defer { try? FileManager.default.removeItem(at: anchorFile) }
+      _ = try s.cli(s.monitor, ["audit", "anchor", "--output", anchorFile.path])
+      let document = try JSONDecoder().decode(
+        AuditAnchorDocument.self, from: try Data(contentsOf: anchorFile))
+      let head = try #require(document.chains.first { $0.chain == "audit.log" })
+      for code in ["SLE-UCMSC", "ACLF-BMMSC"] {
+        let out = Self.temporaryFile("\(code).xml")
+        defer { try? FileManager.default.removeItem(at: out) }
+        let result = try s.cli(
+          s.monitor,
+          ["export", "--protocol", code, "--deidentified", "--format", "odm", "--output", out.path])
+        #expect(result.status == 0, "\(result.stderr)")
+        let text = try String(contentsOf: out, encoding: .utf8)
+        #expect(text.contains("FileType=\"Snapshot\""))
+        #expect(text.contains("audit.log#\(head.id):\(head.hash)"))
+        let keys = text.components(separatedBy: "<SubjectData SubjectKey=\"").dropFirst().map {
+          String($0.prefix { $0 != "\"" })
+        }
+        #expect(keys.count == Set(keys).count)
+        if code == "SLE-UCMSC" {
+          #expect(Set(keys) == [s.panPatient, s.bogPatient])
+        } else {
+          #expect(keys.count == 8)
+          #expect(text.contains("<ReferenceData "))
+        }
+        for secret in ["SEC-MRN-PAN", "SEC-MRN-BOG", "1990-04-02"] {
+          #expect(!text.contains(secret), "\(secret) in the \(code) ODM file")
+        }
+      }
+    }
+  }
+
   @Test func investigatorIsRefusedAndNothingIsWritten() async throws {
     try await TestDatabase.with { db in
       let s = try SecuredRegistry(db)
       let out = Self.temporaryFile("inv.json")
-      let result = try s.cli(
-        s.investigatorPAN,
-        [
-          "export", "--protocol", "SLE-UCMSC", "--deidentified", "--format", "fhir", "--output",
-          out.path,
-        ])
-      #expect(result.status == 77)
-      #expect(result.stderr.hasPrefix("error: audit.log: "), "\(result.stderr)")
-      #expect(!FileManager.default.fileExists(atPath: out.path))
+      for format in ["fhir", "odm"] {
+        let result = try s.cli(
+          s.investigatorPAN,
+          [
+            "export", "--protocol", "SLE-UCMSC", "--deidentified", "--format", format, "--output",
+            out.path,
+          ])
+        #expect(result.status == 77)
+        #expect(result.stderr.hasPrefix("error: audit.log: "), "\(result.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: out.path))
+      }
       let unknown = try s.cli(
         s.monitor,
         [

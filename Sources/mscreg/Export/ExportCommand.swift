@@ -10,6 +10,8 @@ enum ExportFormat: String, ExpressibleByArgument, CaseIterable {
   case csv
   /// One HL7 FHIR R4 Bundle (type collection), JSON.
   case fhir
+  /// One CDISC ODM 1.3.2 Snapshot, XML.
+  case odm
 }
 
 /// `mscreg export --protocol P --deidentified --format csv|fhir --output DIR|FILE`.
@@ -28,12 +30,14 @@ struct ExportCommand: ParsableCommand {
       --format fhir writes one HL7 FHIR R4 Bundle (type collection) to the --output file,
       streamed row by row, with the same de-identification, and names the audit chain head of
       its snapshot in Bundle.identifier; monitors and admins only (it reads the audit chain).
-      See README "Standard exports".
+      --format odm writes one CDISC ODM 1.3.2 Snapshot (XML) the same way, one SubjectData per
+      study ID, the audit chain head in StudyDescription. See README "Standard exports".
 
       Examples:
         mscreg export --protocol SLE-UCMSC --deidentified --format csv --output export/
         mscreg export --protocol ACLF-BMMSC --deidentified --output /tmp/aclf
         mscreg export --protocol SLE-UCMSC --deidentified --format fhir --output bundle.json
+        mscreg export --protocol SLE-UCMSC --deidentified --format odm --output study.xml
       """
   )
 
@@ -41,7 +45,7 @@ struct ExportCommand: ParsableCommand {
   @Option(help: "Protocol code.") var `protocol`: String
   @Flag(help: "Required: the export is de-identified (identified exports are not offered).")
   var deidentified = false
-  @Option(help: "Output format: csv (a folder of files) or fhir (one JSON file).")
+  @Option(help: "Output format: csv (a folder of files), fhir (JSON) or odm (XML), one file.")
   var format: ExportFormat = .csv
   @Option(help: "csv: folder to write the files into (created if missing); fhir: the file.")
   var output: String
@@ -54,6 +58,10 @@ struct ExportCommand: ParsableCommand {
     }
     if format == .fhir {
       try writeFHIR()
+      return
+    }
+    if format == .odm {
+      try writeODM()
       return
     }
     let tables = try ExportService(global.registry).deidentified(protocolCode: `protocol`)
@@ -71,6 +79,22 @@ struct ExportCommand: ParsableCommand {
     }
     let rows = tables.map { "\($0.name) \($0.rows.count)" }.joined(separator: ", ")
     print("wrote \(tables.count) files to \(output) (rows: \(rows))")
+  }
+
+  /// Streams the ODM file, subject by subject, like the FHIR bundle.
+  func writeODM() throws {
+    let file = try StreamedFile(path: output)
+    let now = ISO8601DateFormatter().string(from: Date())
+    let writer = ODMWriter(creationDateTime: now, output: file.write)
+    do {
+      try ExportService(global.registry).stream(
+        protocolCode: `protocol`, bySubject: true, into: writer)
+      try file.commit()
+    } catch {
+      file.discard()
+      throw error
+    }
+    print("wrote \(output) (CDISC ODM 1.3.2 Snapshot, \(writer.subjectCount) subjects)")
   }
 
   /// Streams the FHIR bundle into a temporary file beside `--output`, renamed into place
