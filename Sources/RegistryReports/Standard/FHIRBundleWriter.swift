@@ -353,6 +353,7 @@ public final class FHIRBundleWriter: DeidentifiedExportSink {
     if let weight = r["weight_kg"] {
       ext.append(try Self.quantityExtension("weight", weight, unit: "kg", field: "weight_kg"))
     }
+    if let route = r["route"] { ext.append(Self.codeExtension("route", route)) }
     var procedure: [(String, FHIRJSON)] = [
       ("extension", .array(ext)), ("status", .string("completed")),
       ("code", Self.concept("procedure", "msc-infusion")),
@@ -361,9 +362,6 @@ public final class FHIRBundleWriter: DeidentifiedExportSink {
     if let lot = r["lot_number"] {
       procedure.append(
         ("usedReference", .array([Self.reference("BiologicallyDerivedProduct", Self.lotID(lot))])))
-    }
-    if let route = r["route"] {
-      procedure.append(("bodySite", .array([Self.concept("route", route)])))
     }
     try entry("Procedure", "infusion-" + Self.id(id), procedure)
   }
