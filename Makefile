@@ -53,6 +53,13 @@ test:
 	  else extra="--failed crosscheck-stats"; fi; \
 	  echo "$$out" | tail -n 3; \
 	fi; \
+	if [ -x scripts/validate-exports ]; then \
+	  echo "== standard exports through their validators (fhir.resources, odmlib)"; \
+	  if out=$$(scripts/validate-exports 2>&1); then \
+	    case "$$out" in *skipped:*) extra="$$extra --skipped validate-exports";; *) extra="$$extra --passed validate-exports";; esac; \
+	  else extra="$$extra --failed validate-exports"; fi; \
+	  echo "$$out" | tail -n 5; \
+	fi; \
 	scripts/test-totals .build/test-results.xml .build/test-results-swift-testing.xml $$extra \
 	  $$( [ "$$status" -ne 0 ] && [ "$$status" -ne 1 ] && echo "--failed swift-test-exit-$$status" )
 

@@ -32,4 +32,99 @@ public struct ExportService: Sendable {
       }
     }
   }
+
+  /// Streams every table of `DeidentifiedExport.layouts` for a protocol code into a sink, row
+  /// by row from one REPEATABLE READ snapshot, with the same de-identification as
+  /// `deidentified(protocolCode:)`, after a header naming the protocol's latest version and
+  /// the head of the `audit.log` chain in that snapshot (the standard exports carry it).
+  ///
+  /// Monitors and admins: a role that cannot read the audit chain gets `.permissionDenied`
+  /// (exit 77), because the file could not name the audit state it comes from. Unknown
+  /// protocol: `.notFound` (exit 66).
+  ///
+  /// `bySubject`: the tables of no patient (`screening`, `lots`) first, then each patient's
+  /// row followed by that patient's rows of every other table (consents, allocation,
+  /// assessments, infusions, adverse events, clinical events), merged from one cursor per
+  /// table (every query orders by study ID).
+  public func stream(
+    protocolCode: String, bySubject: Bool = false, into sink: any DeidentifiedExportSink
+  ) throws {
+    let store = try database.open()
+    try store.transaction(isolation: .repeatableRead) {
+      guard let record = try ProtocolRepository(store).find(code: protocolCode) else {
+        throw RegistryError.notFound("--protocol", "no protocol \(protocolCode) is loaded")
+      }
+      let audit = AuditRepository(store)
+      guard try audit.access(.log) != .none else {
+        throw RegistryError(
+          .permissionDenied, field: "audit.log",
+          "this role cannot read the audit chain that a standard export names; "
+            + "run it as a monitor or an admin")
+      }
+      let export = ExportRepository(store)
+      try sink.begin(
+        StandardExportHeader(
+          trial: record.trial, versions: try export.versions(protocolCode: protocolCode),
+          auditHead: try audit.head(.log)))
+      if bySubject {
+        try Self.streamBySubject(export, protocolCode: protocolCode, into: sink)
+        try sink.finish()
+        return
+      }
+      for layout in DeidentifiedExport.layouts {
+        try export.forEachRow(layout, protocolCode: protocolCode) { raw in
+          try sink.record(
+            DeidentifiedRecord(
+              layout: layout, cells: try DeidentifiedExport.row(raw, layout: layout)))
+        }
+      }
+      try sink.finish()
+    }
+  }
+
+  /// The tables whose rows belong to no enrolled patient, streamed first by subject order.
+  public static let referenceTables = ["screening", "lots"]
+
+  static func streamBySubject(
+    _ export: ExportRepository, protocolCode: String, into sink: any DeidentifiedExportSink
+  ) throws {
+    func emit(_ raw: ExportRawRow, _ layout: ExportTableLayout) throws {
+      try sink.record(
+        DeidentifiedRecord(layout: layout, cells: try DeidentifiedExport.row(raw, layout: layout)))
+    }
+    let layouts = DeidentifiedExport.layouts
+    for layout in layouts where referenceTables.contains(layout.name) {
+      try export.forEachRow(layout, protocolCode: protocolCode) { try emit($0, layout) }
+    }
+    func studyID(_ raw: ExportRawRow, _ layout: ExportTableLayout) -> String? {
+      layout.columns.firstIndex { $0.name == "study_id" }.flatMap { raw.values[$0] }
+    }
+    guard let patients = layouts.first(where: { $0.name == "patients" }) else { return }
+    let children = try layouts.filter {
+      $0.name != "patients" && !referenceTables.contains($0.name)
+    }.map { ($0, try export.cursor($0, protocolCode: protocolCode)) }
+    let subjects = try export.cursor(patients, protocolCode: protocolCode)
+    defer {
+      subjects.close()
+      for (_, cursor) in children { cursor.close() }
+    }
+    while let patient = try subjects.next() {
+      try emit(patient, patients)
+      let sid = studyID(patient, patients)
+      for (layout, cursor) in children {
+        while let row = try cursor.peek(), studyID(row, layout) == sid {
+          try emit(row, layout)
+          _ = try cursor.next()
+        }
+      }
+    }
+    // Every row belongs to a listed patient: one left over would be lost, so it is an error.
+    for (layout, cursor) in children {
+      if let row = try cursor.peek() {
+        throw RegistryError(
+          .internal, field: layout.name,
+          "row of \(studyID(row, layout) ?? "?") out of study-ID order; nothing exported")
+      }
+    }
+  }
 }

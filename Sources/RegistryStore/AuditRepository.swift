@@ -121,6 +121,25 @@ public struct AuditRepository {
     }
   }
 
+  /// The newest entry of a chain as the session's snapshot sees it (nil: no entry yet), as
+  /// an anchor (sequence number, hash, link time in UTC). Not verified: `AuditService.verify`
+  /// with this anchor ties it to the rows. Monitors and admins only (others:
+  /// `.permissionDenied`).
+  public func head(_ chain: AuditChainName) throws -> AuditAnchor? {
+    try store.mapped {
+      try store.query(
+        """
+        SELECT seq, hash, (extract(epoch FROM linked_at) * 1000000)::bigint AS at_us
+        FROM audit.chain_entry WHERE chain = $1 ORDER BY seq DESC LIMIT 1
+        """, [chain.rawValue]
+      ).rows.first.map { row in
+        AuditAnchor(
+          chain: chain.rawValue, id: try row.decode("seq"), hash: try row.decode("hash"),
+          at: AuditCanonical.utcText(micros: try row.decode("at_us")))
+      }
+    }
+  }
+
   /// The entries of a chain in sequence order.
   public func chainEntries(_ chain: AuditChainName) throws -> [AuditChainEntry] {
     try store.mapped {

@@ -116,6 +116,69 @@ public struct ExportRepository {
     """,
   ]
 
+  /// Every loaded version number of a protocol, ascending.
+  public func versions(protocolCode: String) throws -> [Int] {
+    try store.mapped {
+      try store.query(
+        "SELECT version FROM registry.protocol WHERE code = $1 ORDER BY version", [protocolCode]
+      ).rows.map { try $0.decode("version", as: Int.self) }
+    }
+  }
+
+  /// Streams the raw rows of one exported table through a server-side cursor, `batch` rows
+  /// at a time, so that no more than one batch is ever held in memory.
+  ///
+  /// Must run inside the caller's transaction (a cursor lives in one); the cursor is closed
+  /// before returning, also when `body` throws.
+  public func forEachRow(
+    _ layout: ExportTableLayout, protocolCode: String, batch: Int = 2000,
+    _ body: (ExportRawRow) throws -> Void
+  ) throws {
+    guard let sql = Self.statements[layout.name] else {
+      throw RegistryError(.internal, field: layout.name, "no export query for this table")
+    }
+    let cursor = "export_\(layout.name)"
+    try store.mapped {
+      _ = try store.query("DECLARE \(cursor) NO SCROLL CURSOR FOR \(sql)", [protocolCode])
+    }
+    defer { _ = try? store.query("CLOSE \(cursor)") }
+    while true {
+      let rows = try store.mapped { try store.query("FETCH \(max(1, batch)) FROM \(cursor)").rows }
+      if rows.isEmpty { return }
+      for row in rows { try body(try store.mapped { try Self.raw(row, layout) }) }
+    }
+  }
+
+  /// Opens a server-side cursor over one exported table (inside the caller's transaction),
+  /// read `batch` rows at a time; several may be open at once (one per table).
+  public func cursor(_ layout: ExportTableLayout, protocolCode: String, batch: Int = 2000)
+    throws -> ExportCursor
+  {
+    guard let sql = Self.statements[layout.name] else {
+      throw RegistryError(.internal, field: layout.name, "no export query for this table")
+    }
+    let name = "export_cursor_\(layout.name)"
+    try store.mapped {
+      _ = try store.query("DECLARE \(name) NO SCROLL CURSOR FOR \(sql)", [protocolCode])
+    }
+    return ExportCursor(store: store, layout: layout, name: name, batch: max(1, batch))
+  }
+
+  static func raw(_ row: PostgresRow, _ layout: ExportTableLayout) throws -> ExportRawRow {
+    ExportRawRow(
+      enrolledOn: try row.decode("_enrolled_on", as: String?.self).flatMap {
+        CalendarDate(iso: $0)
+      },
+      ageAtEnrollment: try row.decode("_age"),
+      values: try layout.columns.map { column in
+        guard row.columns.contains(column.name) else {
+          throw RegistryError(
+            .internal, field: "\(layout.name).\(column.name)", "missing from the export query")
+        }
+        return row[column.name]
+      })
+  }
+
   /// The raw rows of one exported table for a protocol code (every version of it).
   ///
   /// Run inside the caller's REPEATABLE READ transaction so all tables come from one snapshot.
@@ -141,5 +204,46 @@ public struct ExportRepository {
           })
       }
     }
+  }
+}
+
+/// A server-side cursor over one exported table: `peek` and `next` read a batch at a time.
+public final class ExportCursor {
+  let store: Store
+  let layout: ExportTableLayout
+  let name: String
+  let batch: Int
+  var buffer: [ExportRawRow] = []
+  var index = 0
+  var exhausted = false
+
+  init(store: Store, layout: ExportTableLayout, name: String, batch: Int) {
+    self.store = store
+    self.layout = layout
+    self.name = name
+    self.batch = batch
+  }
+
+  /// The next row without consuming it (nil: no more rows).
+  public func peek() throws -> ExportRawRow? {
+    if index == buffer.count && !exhausted {
+      let rows = try store.mapped { try store.query("FETCH \(batch) FROM \(name)").rows }
+      buffer = try store.mapped { try rows.map { try ExportRepository.raw($0, layout) } }
+      index = 0
+      if buffer.isEmpty { exhausted = true }
+    }
+    return index < buffer.count ? buffer[index] : nil
+  }
+
+  /// The next row, consumed (nil: no more rows).
+  public func next() throws -> ExportRawRow? {
+    let row = try peek()
+    if row != nil { index += 1 }
+    return row
+  }
+
+  /// Closes the cursor (also done by the end of the transaction).
+  public func close() {
+    _ = try? store.mapped { try store.query("CLOSE \(name)") }
   }
 }

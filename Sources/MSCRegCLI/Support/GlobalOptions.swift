@@ -41,11 +41,6 @@ enum ReportOutputFormat: String, ExpressibleByArgument, CaseIterable {
   case text, json, csv, html
 }
 
-/// `--format` of `export` (CSV files only).
-enum ExportFormat: String, ExpressibleByArgument, CaseIterable {
-  case csv
-}
-
 /// `--format text|json` for commands that print text or JSON.
 struct FormatOption: ParsableArguments {
   @Option(help: "Output format.")
