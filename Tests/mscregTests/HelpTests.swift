@@ -86,7 +86,7 @@ import Testing
       if path == ["report", "cohort"] {
         expected = ["text", "json", "csv", "html"]
       } else if path == ["export"] {
-        expected = ["csv"]
+        expected = ["csv", "fhir", "odm"]
       } else if tables.contains(path) {
         expected = ["text", "json", "csv"]
       } else {
