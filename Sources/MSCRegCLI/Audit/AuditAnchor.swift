@@ -9,9 +9,9 @@ struct AuditAnchorCommand: ParsableCommand {
     commandName: "anchor",
     abstract: "Verify the audit chains and write the head of each (id, hash, time) as JSON.",
     discussion: """
-      Keep the file where the database's administrators cannot rewrite it (write-once
-      storage, another organisation, a signed e-mail); a later `audit verify --anchor FILE`
-      shows any rewrite, deleted tail or forged row before the anchored entries. A broken
+      Keep the file where the database's administrators cannot rewrite it (write-once \
+      storage, another organisation, a signed e-mail); a later `audit verify --anchor FILE` \
+      shows any rewrite, deleted tail or forged row before the anchored entries. A broken \
       chain anchors nothing (exit 65). Run it as a monitor or an admin.
 
       Examples:

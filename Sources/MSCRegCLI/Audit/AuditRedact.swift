@@ -9,10 +9,10 @@ struct AuditRedact: ParsableCommand {
     commandName: "redact",
     abstract: "Replace one identifier in an identity audit row by a redaction mark (admins).",
     discussion: """
-      ID is the id of a row of identity.audit_log; --field names a column of the audited row
-      (mrn, given_name, family_name, birth_date, contact) or `reason`. The value is replaced
-      by "[redacted]" in the row's old and new values; its salted digest stays, so `audit
-      verify` still verifies the row and every other change is still found. The redaction
+      ID is the id of a row of identity.audit_log; --field names a column of the audited row \
+      (mrn, given_name, family_name, birth_date, contact) or `reason`. The value is replaced \
+      by "[redacted]" in the row's old and new values; its salted digest stays, so `audit \
+      verify` still verifies the row and every other change is still found. The redaction \
       itself is recorded (who, when, --reason) in the identity chain.
 
       Examples:

@@ -9,10 +9,10 @@ struct DemoLoad: ParsableCommand {
     commandName: "load",
     abstract: "Run the load test's write mix on persistent connections for a while (benchmark).",
     discussion: """
-      N writer threads, each on its own connection kept open, enroll SLE patients (about 40%
-      of writes) and record their planned follow-ups (MSC arm: infusions on days 1 and 8,
-      week 4; control arm: weeks 4 and 12) for S seconds; prints the committed writes per
-      second. Patients are enrolled 120 days before today with MRNs starting LOAD-; LOT must
+      N writer threads, each on its own connection kept open, enroll SLE patients (about 40% \
+      of writes) and record their planned follow-ups (MSC arm: infusions on days 1 and 8, \
+      week 4; control arm: weeks 4 and 12) for S seconds; prints the committed writes per \
+      second. Patients are enrolled 120 days before today with MRNs starting LOAD-; LOT must \
       be a released lot the protocol allows. Used by scripts/bench.
 
       Examples:
