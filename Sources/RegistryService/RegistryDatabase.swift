@@ -18,9 +18,19 @@ public struct RegistryDatabase: Sendable {
   /// database holds exactly that folder's migrations (`Migrator.requireCurrent`): the CLI's
   /// commands pass the folder `db migrate` applies, so a database that is not migrated, or
   /// is newer than the binary, is refused at connect (exit 69) instead of failing mid-way.
-  public init(conninfo: String, requiredSchema: URL? = nil) {
-    self.init(conninfo: conninfo, requiredSchema: requiredSchema, session: nil)
+  ///
+  /// `environment` supplies the session settings `Store` reads (`MSCREG_LOCK_TIMEOUT`,
+  /// `MSCREG_STATEMENT_TIMEOUT`); the CLI passes its run's environment.
+  public init(
+    conninfo: String, requiredSchema: URL? = nil,
+    environment: [String: String] = ProcessInfo.processInfo.environment
+  ) {
+    self.init(
+      conninfo: conninfo, requiredSchema: requiredSchema, session: nil, environment: environment)
   }
+
+  /// The environment whose `MSCREG_*` session settings every session applies.
+  let environment: [String: String]
 
   /// When set, every use case reuses this one session (see `persistent(conninfo:)`).
   let session: PersistentSession?
@@ -30,13 +40,19 @@ public struct RegistryDatabase: Sendable {
   /// concurrent use.
   public static func persistent(conninfo: String, requiredSchema: URL? = nil) -> RegistryDatabase
   {
-    RegistryDatabase(conninfo: conninfo, requiredSchema: requiredSchema, session: PersistentSession())
+    RegistryDatabase(
+      conninfo: conninfo, requiredSchema: requiredSchema, session: PersistentSession(),
+      environment: ProcessInfo.processInfo.environment)
   }
 
-  init(conninfo: String, requiredSchema: URL?, session: PersistentSession?) {
+  init(
+    conninfo: String, requiredSchema: URL?, session: PersistentSession?,
+    environment: [String: String]
+  ) {
     self.conninfo = conninfo
     self.requiredSchema = requiredSchema
     self.session = session
+    self.environment = environment
   }
 
   /// Opens a session for a use case (throws `.unavailable`, exit 69, when the server cannot be
@@ -47,13 +63,15 @@ public struct RegistryDatabase: Sendable {
   }
 
   private func openChecked() throws -> Store {
-    let store = try Store(conninfo: conninfo)
+    let store = try Store(conninfo: conninfo, environment: environment)
     if let requiredSchema { try Migrator(directory: requiredSchema).requireCurrent(store) }
     return store
   }
 
   /// Opens a session without the schema check: for `db migrate` and `db status`.
-  func openForMigration() throws -> Store { try Store(conninfo: conninfo) }
+  func openForMigration() throws -> Store {
+    try Store(conninfo: conninfo, environment: environment)
+  }
 }
 
 /// The one open session of a persistent `RegistryDatabase`.

@@ -21,7 +21,7 @@ struct GlobalOptions: ParsableArguments {
     let context = CommandContext.current
     return RegistryDatabase(
       conninfo: context.conninfo(database ?? context.environment["MSCREG_DATABASE"] ?? ""),
-      requiredSchema: context.defaultMigrationsFolder)
+      requiredSchema: context.defaultMigrationsFolder, environment: context.environment)
   }
 }
 
