@@ -366,9 +366,12 @@ func expectEligibility(
   var after = try f.fingerprint()
   #expect(after["registry.screening"] == (before["registry.screening"] ?? 0) + 1)
   #expect(after["audit.log#max"] == (before["audit.log#max"] ?? 0) + 1)
+  // The screening's transaction is linked into the chain by one entry (audit trail v2).
+  #expect(after["audit.chain_entry"] == (before["audit.chain_entry"] ?? 0) + 1)
   after["registry.screening"] = before["registry.screening"]
   after["audit.log"] = before["audit.log"]
   after["audit.log#max"] = before["audit.log#max"]
+  after["audit.chain_entry"] = before["audit.chain_entry"]
   #expect(after == before, "only the screening row may be written", sourceLocation: sourceLocation)
 }
 
