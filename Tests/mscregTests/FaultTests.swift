@@ -250,13 +250,11 @@ final class RunningCLI: @unchecked Sendable {
       let started = Date()
       let child = try RunningCLI(
         ["patient", "import", file.path, "--protocol", "SLE-UCMSC"], environment: env)
-      // Mid-transaction: the import's backend has written rows (it holds an xid and the audit
-      // chain's transaction lock, taken at the first audited row) for at least half a second.
+      // Mid-transaction: the import's backend has written rows (it holds an xid; the audit
+      // chain links the transaction only at COMMIT) for at least half a second.
       try waitForRow(
         """
         SELECT a.pid FROM pg_stat_activity a
-        JOIN pg_locks l ON l.pid = a.pid AND l.locktype = 'advisory' AND l.objid = 7262101
-          AND l.granted
         WHERE a.datname = current_database() AND a.pid <> pg_backend_pid()
           AND a.backend_xid IS NOT NULL
           AND clock_timestamp() - a.xact_start > interval '500 milliseconds'
