@@ -11,8 +11,8 @@ import Testing
       "mscreg-\(UUID().uuidString)-\(name)")
   }
 
-  @Test func monitorExportsAFHIRBundleNamingTheAuditHeadWithoutIdentifiers() async throws {
-    try await TestDatabase.with { db in
+  @Test func monitorExportsAFHIRBundleNamingTheAuditHeadWithoutIdentifiers() throws {
+    try TestDatabase.with { db in
       let s = try SecuredRegistry(db)
       let seed = try CLIRunner.run(
         ["demo", "seed", "--protocol", "ACLF-BMMSC", "--patients", "8", "--sites", "PAN,BOG"],
@@ -71,8 +71,8 @@ import Testing
     }
   }
 
-  @Test func monitorExportsAnODMSnapshotWithOneSubjectDataPerStudyID() async throws {
-    try await TestDatabase.with { db in
+  @Test func monitorExportsAnODMSnapshotWithOneSubjectDataPerStudyID() throws {
+    try TestDatabase.with { db in
       let s = try SecuredRegistry(db)
       let seed = try CLIRunner.run(
         ["demo", "seed", "--protocol", "ACLF-BMMSC", "--patients", "8", "--sites", "PAN,BOG"],
@@ -111,8 +111,8 @@ import Testing
     }
   }
 
-  @Test func investigatorIsRefusedAndNothingIsWritten() async throws {
-    try await TestDatabase.with { db in
+  @Test func investigatorIsRefusedAndNothingIsWritten() throws {
+    try TestDatabase.with { db in
       let s = try SecuredRegistry(db)
       let out = Self.temporaryFile("inv.json")
       for format in ["fhir", "odm"] {
@@ -147,8 +147,8 @@ import Testing
 
   /// The cursor-streamed rows are the rows of the one-query read, for every table, also one
   /// row per fetch.
-  @Test func streamedRowsEqualTheQueriedRows() async throws {
-    try await TestDatabase.with { db in
+  @Test func streamedRowsEqualTheQueriedRows() throws {
+    try TestDatabase.with { db in
       _ = try RegistryFixture(db)
       let seed = try CLIRunner.run(
         ["demo", "seed", "--protocol", "ACLF-BMMSC", "--patients", "6", "--sites", "PAN,BOG"],
