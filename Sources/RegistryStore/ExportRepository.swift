@@ -131,15 +131,16 @@ public struct ExportRepository {
   /// Must run inside the caller's transaction (a cursor lives in one); the cursor is closed
   /// before returning, also when `body` throws.
   public func forEachRow(
-    _ layout: ExportTableLayout, protocolCode: String, batch: Int = 2000,
-    _ body: (ExportRawRow) throws -> Void
+    _ layout: ExportTableLayout, protocolCode: String, excludeSynthetic: Bool = false,
+    batch: Int = 2000, _ body: (ExportRawRow) throws -> Void
   ) throws {
     guard let sql = Self.statements[layout.name] else {
       throw RegistryError(.internal, field: layout.name, "no export query for this table")
     }
     let cursor = "export_\(layout.name)"
     try store.mapped {
-      _ = try store.query("DECLARE \(cursor) NO SCROLL CURSOR FOR \(sql)", [protocolCode])
+      _ = try store.query(
+        "DECLARE \(cursor) NO SCROLL CURSOR FOR \(sql)", [protocolCode, excludeSynthetic])
     }
     defer { _ = try? store.query("CLOSE \(cursor)") }
     while true {
@@ -151,15 +152,17 @@ public struct ExportRepository {
 
   /// Opens a server-side cursor over one exported table (inside the caller's transaction),
   /// read `batch` rows at a time; several may be open at once (one per table).
-  public func cursor(_ layout: ExportTableLayout, protocolCode: String, batch: Int = 2000)
-    throws -> ExportCursor
-  {
+  public func cursor(
+    _ layout: ExportTableLayout, protocolCode: String, excludeSynthetic: Bool = false,
+    batch: Int = 2000
+  ) throws -> ExportCursor {
     guard let sql = Self.statements[layout.name] else {
       throw RegistryError(.internal, field: layout.name, "no export query for this table")
     }
     let name = "export_cursor_\(layout.name)"
     try store.mapped {
-      _ = try store.query("DECLARE \(name) NO SCROLL CURSOR FOR \(sql)", [protocolCode])
+      _ = try store.query(
+        "DECLARE \(name) NO SCROLL CURSOR FOR \(sql)", [protocolCode, excludeSynthetic])
     }
     return ExportCursor(store: store, layout: layout, name: name, batch: max(1, batch))
   }
@@ -189,20 +192,7 @@ public struct ExportRepository {
       throw RegistryError(.internal, field: layout.name, "no export query for this table")
     }
     return try store.mapped {
-      try store.query(sql, [protocolCode, excludeSynthetic]).rows.map { row in
-        ExportRawRow(
-          enrolledOn: try row.decode("_enrolled_on", as: String?.self).flatMap {
-            CalendarDate(iso: $0)
-          },
-          ageAtEnrollment: try row.decode("_age"),
-          values: try layout.columns.map { column in
-            guard row.columns.contains(column.name) else {
-              throw RegistryError(
-                .internal, field: "\(layout.name).\(column.name)", "missing from the export query")
-            }
-            return row[column.name]
-          })
-      }
+      try store.query(sql, [protocolCode, excludeSynthetic]).rows.map { try Self.raw($0, layout) }
     }
   }
 }
