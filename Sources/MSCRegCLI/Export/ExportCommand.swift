@@ -108,7 +108,7 @@ struct ExportCommand: ParsableCommand {
     let writer = ODMWriter(creationDateTime: now, output: file.write)
     do {
       try ExportService(global.registry).stream(
-        protocolCode: `protocol`, bySubject: true, into: writer)
+        protocolCode: `protocol`, bySubject: true, withAudit: true, into: writer)
       try file.commit()
     } catch {
       file.discard()
