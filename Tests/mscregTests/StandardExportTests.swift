@@ -179,6 +179,22 @@ import Testing
     }
   }
 
+  /// The audited queries are the export's queries plus the audit join: every table, no
+  /// identity schema, no reason text (only the coded kind of change leaves the registry).
+  @Test func auditedExportSQLReadsNoIdentityNorReason() throws {
+    #expect(
+      Set(ExportRepository.auditedStatements.keys) == Set(DeidentifiedExport.layouts.map(\.name)))
+    for (table, sql) in ExportRepository.auditedStatements {
+      let text = sql.lowercased()
+      #expect(!text.contains("identity") && !text.contains("reason"), "\(table)")
+      #expect(text.contains("from audit.log al where al.table_name = 'registry."), "\(table)")
+      let plain = try #require(ExportRepository.statements[table])
+      // Same rows in the same order: the plain query's ORDER BY ends it.
+      let order = try #require(plain.components(separatedBy: "\n").last)
+      #expect(order.hasPrefix("ORDER BY ") && sql.hasSuffix("\n" + order), "\(table)")
+    }
+  }
+
   @Test func investigatorIsRefusedAndNothingIsWritten() async throws {
     try await TestDatabase.with { db in
       let s = try SecuredRegistry(db)
