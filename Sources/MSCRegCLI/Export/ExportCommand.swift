@@ -27,18 +27,23 @@ struct ExportCommand: ParsableCommand {
       without their dates (shelf life in days instead). The identity schema is never read. Only \
       de-identified exports are offered: --deidentified is required.
 
-      --format fhir writes one HL7 FHIR R4 Bundle (type collection) to the --output file,
-      streamed row by row, with the same de-identification, and names the audit chain head of
-      its snapshot in Bundle.identifier; monitors and admins only (it reads the audit chain).
-      --format odm writes one CDISC ODM 1.3.2 Snapshot (XML) the same way, one SubjectData per
-      study ID, the audit chain head in StudyDescription. See README "Standard exports".
+      --format fhir writes one HL7 FHIR R4 Bundle (type collection) to the --output file, \
+      streamed row by row, with the same de-identification, and names the audit chain head of \
+      its snapshot in Bundle.identifier; monitors and admins only (it reads the audit chain). \
+      --format odm writes one CDISC ODM 1.3.2 Snapshot (XML) the same way, one SubjectData per \
+      study ID, the audit chain head in StudyDescription, and on every ItemData an AuditRecord \
+      of the record's latest audit row: user, site, time in study time (2000-01-01 is the \
+      patient's day 0), a coded reason for change, the audit row id. See README "Standard \
+      exports".
 
       Examples:
         mscreg export --protocol SLE-UCMSC --deidentified --format csv \\
           --output export/
         mscreg export --protocol ACLF-BMMSC --deidentified --output /tmp/aclf
-        mscreg export --protocol SLE-UCMSC --deidentified --format fhir --output bundle.json
-        mscreg export --protocol SLE-UCMSC --deidentified --format odm --output study.xml
+        mscreg export --protocol SLE-UCMSC --deidentified --format fhir \\
+          --output bundle.json
+        mscreg export --protocol SLE-UCMSC --deidentified --format odm \\
+          --output study.xml
       """
   )
 
