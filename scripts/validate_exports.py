@@ -3,6 +3,7 @@
 
   validate_exports.py fhir BUNDLE.json --secret S [--secret S …] [--expect-head ID:HASH]
   validate_exports.py odm FILE.xml --secrets-file F [--expect-head ID:HASH]
+      [--audit-file A] [--real-dates-file D] [--expect-reason amended …]
 
 FHIR: parses the bundle with fhir.resources (R4B models): the Bundle as a whole and every
 entry's resource through its own model class; checks that the bundle is a collection, that
@@ -12,7 +13,13 @@ of the --secret strings (identifiers seeded into the identity schema) occurs any
 file. ODM: validates the file against the ODM 1.3.2 schema shipped with odmlib
 (odmlib.odm_parser.ODMSchemaValidator; every error listed, zero allowed), checks FileType
 Snapshot, one SubjectData per study ID, the audit head in StudyDescription, no calendar date
-outside CreationDateTime and no secret. Exits 1 listing every problem.
+outside CreationDateTime and the study-time audit stamps, and no secret. Audit records: every
+ItemData has one AuditRecord whose UserRef and LocationRef resolve to a User and a Location of
+AdminData, whose DateTimeStamp is study time (YYYY-MM-DDTHH:MM:SSZ, year 1990–2100, and not
+one of the cohort's real dates listed in --real-dates-file), whose SourceID is an audit.log
+row of --audit-file (lines ID|ACTION|VOIDS) and whose ReasonForChange is the coded text of
+that row's kind of change (none for an INSERT); each --expect-reason kind (amended, voided)
+and each --expect-source audit.log row id must occur. Exits 1 listing every problem.
 """
 import argparse
 import json
@@ -34,6 +41,76 @@ def walk(node, path=""):
 
 
 DATE = re.compile(r"\b(19|20)\d\d-\d\d-\d\d\b")
+STUDY_TIME = re.compile(r"^(\d{4})-(\d\d)-(\d\d)T\d\d:\d\d:\d\dZ$")
+STUDY_DAY0 = "2000-01-01T00:00:00Z is the patient's day 0"
+CODED_REASONS = {
+    kind: f"{kind} (reason recorded in the registry's audit trail)"
+    for kind in ["amended", "voided", "deleted"]
+}
+
+
+def check_odm_audit(root, ns, audit_rows, real_dates, expect_reasons, expect_sources):
+    """Every ItemData's AuditRecord: references, study time, source row, coded reason."""
+    problems = []
+    users = {u.get("OID") for u in root.iterfind("odm:AdminData/odm:User", ns)}
+    locations = {u.get("OID") for u in root.iterfind("odm:AdminData/odm:Location", ns)}
+    description = root.findtext("odm:Study/odm:GlobalVariables/odm:StudyDescription",
+                                namespaces=ns) or ""
+    if STUDY_DAY0 not in description:
+        problems.append(f"StudyDescription does not say {STUDY_DAY0!r}")
+    seen = {}
+    sources = set()
+    missing = 0
+    for item in root.iterfind(".//odm:ItemData", ns):
+        records = item.findall("odm:AuditRecord", ns)
+        where = item.get("ItemOID")
+        if len(records) != 1:
+            missing += 1
+            if missing <= 5:
+                problems.append(f"ItemData {where} has {len(records)} AuditRecord(s), not 1")
+            continue
+        record = records[0]
+        user = record.find("odm:UserRef", ns)
+        if user is None or user.get("UserOID") not in users:
+            problems.append(f"{where}: UserRef without a User in AdminData")
+        location = record.find("odm:LocationRef", ns)
+        if location is None or location.get("LocationOID") not in locations:
+            problems.append(f"{where}: LocationRef without a Location in AdminData")
+        stamp = record.findtext("odm:DateTimeStamp", default="", namespaces=ns)
+        match = STUDY_TIME.match(stamp)
+        if not match or not 1990 <= int(match.group(1)) <= 2100:
+            problems.append(f"{where}: DateTimeStamp {stamp!r} is not study time")
+        elif stamp[:10] in real_dates:
+            problems.append(f"{where}: DateTimeStamp {stamp!r} is a real date of the cohort")
+        source = record.findtext("odm:SourceID", default="", namespaces=ns)
+        reason = record.findtext("odm:ReasonForChange", namespaces=ns)
+        if not source.isdigit():
+            problems.append(f"{where}: SourceID {source!r} is not an audit.log row id")
+            continue
+        sources.add(source)
+        if audit_rows is not None:
+            row = audit_rows.get(source)
+            if row is None:
+                problems.append(f"{where}: SourceID {source} is not a row of audit.log")
+                continue
+            action, voids = row
+            kind = ("inserted" if action == "INSERT" else "deleted" if action == "DELETE"
+                    else "voided" if voids else "amended")
+            if reason != CODED_REASONS.get(kind):
+                problems.append(f"{where}: audit.log#{source} ({kind}) has ReasonForChange "
+                                f"{reason!r}, expected {CODED_REASONS.get(kind)!r}")
+            seen[kind] = seen.get(kind, 0) + 1
+        elif reason is not None and reason not in CODED_REASONS.values():
+            problems.append(f"{where}: ReasonForChange {reason!r} is not a coded text")
+    if missing > 5:
+        problems.append(f"… {missing} ItemData without exactly one AuditRecord in all")
+    for source in expect_sources:
+        if source not in sources:
+            problems.append(f"no AuditRecord with SourceID {source} (audit.log#{source})")
+    for kind in expect_reasons:
+        if not seen.get(kind):
+            problems.append(f"no ItemData with a {kind} record (ReasonForChange {kind} …)")
+    return problems, seen
 
 
 def check_fhir(path, secrets, expect_head):
@@ -89,7 +166,8 @@ def check_fhir(path, secrets, expect_head):
     return problems, f"{path}: {len(entries)} entries ({summary})"
 
 
-def check_odm(path, secrets, expect_head):
+def check_odm(path, secrets, expect_head, audit_rows=None, real_dates=frozenset(),
+              expect_reasons=(), expect_sources=()):
     import xml.etree.ElementTree as ET
     from odmlib.odm_parser import ODMSchemaValidator
 
@@ -126,11 +204,18 @@ def check_odm(path, secrets, expect_head):
     list_refs = {c.get("CodeListOID") for c in root.iterfind(".//odm:CodeListRef", ns)}
     if list_refs - lists:
         problems.append(f"CodeListRef without CodeList: {sorted(list_refs - lists)}")
+    audit_problems, seen = check_odm_audit(root, ns, audit_rows, real_dates, expect_reasons,
+                                          expect_sources)
+    problems += audit_problems
+    # Study time (checked above) is the only date-shaped text allowed besides the export time.
     body = text.replace(root.get("CreationDateTime", "\0"), "")
+    body = re.sub(r"<DateTimeStamp>[^<]*</DateTimeStamp>", "", body)
+    body = body.replace('EffectiveDate="2000-01-01"', "").replace("2000-01-01T00:00:00Z", "")
     if DATE.search(body):
         problems.append(f"calendar date in the ODM file: {DATE.search(body).group(0)}")
     items = sum(1 for _ in root.iterfind(".//odm:ItemData", ns))
-    return problems, f"{path}: {len(keys)} subjects, {items} ItemData"
+    kinds = ", ".join(f"{v} {k}" for k, v in sorted(seen.items()))
+    return problems, f"{path}: {len(keys)} subjects, {items} ItemData (audit records: {kinds})"
 
 
 def main():
@@ -140,6 +225,13 @@ def main():
     parser.add_argument("--secret", action="append", default=[])
     parser.add_argument("--secrets-file")
     parser.add_argument("--expect-head")
+    parser.add_argument("--audit-file", help="ODM: audit.log rows, one ID|ACTION|VOIDS a line")
+    parser.add_argument("--expect-source", action="append", default=[],
+                        help="ODM: an audit.log row id some AuditRecord's SourceID must be")
+    parser.add_argument("--real-dates-file", help="ODM: the cohort's real dates (YYYY-MM-DD)")
+    parser.add_argument("--expect-reason", action="append", default=[],
+                        choices=["amended", "voided", "deleted"],
+                        help="ODM: a kind of change some ItemData's AuditRecord must carry")
     parser.add_argument("--expect", action="append", default=[],
                         help="a resource type that must occur (repeatable)")
     args = parser.parse_args()
@@ -147,14 +239,25 @@ def main():
     if args.secrets_file:
         secrets += [line.strip() for line in open(args.secrets_file) if line.strip()]
     if args.kind == "odm":
-        problems, summary = check_odm(args.file, secrets, args.expect_head)
+        audit_rows = None
+        if args.audit_file:
+            audit_rows = {}
+            for line in open(args.audit_file):
+                if line.strip():
+                    ident, action, voids = line.strip().split("|")
+                    audit_rows[ident] = (action, voids == "t")
+        real_dates = frozenset()
+        if args.real_dates_file:
+            real_dates = frozenset(l.strip() for l in open(args.real_dates_file) if l.strip())
+        problems, summary = check_odm(args.file, secrets, args.expect_head, audit_rows,
+                                      real_dates, args.expect_reason, args.expect_source)
         for problem in problems[:200]:
             print(f"error: {problem}", file=sys.stderr)
         if problems:
             print(f"{summary}: {len(problems)} problem(s)", file=sys.stderr)
             sys.exit(1)
         print(f"{summary}: valid against the ODM 1.3.2 schema (odmlib), "
-              f"{len(secrets)} identifiers absent")
+              f"{len(secrets)} identifiers absent, every ItemData audited in study time")
         return
     problems, summary = check_fhir(args.file, secrets, args.expect_head)
     data = json.load(open(args.file))

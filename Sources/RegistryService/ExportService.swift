@@ -46,8 +46,14 @@ public struct ExportService: Sendable {
   /// row followed by that patient's rows of every other table (consents, allocation,
   /// assessments, infusions, adverse events, clinical events), merged from one cursor per
   /// table (every query orders by study ID).
+  ///
+  /// `withAudit`: every record carries the de-identified stamp of the latest `audit.log` row
+  /// that wrote it (`DeidentifiedExport.audit`: study time, user, site, coded change, row id),
+  /// read in the same queries (a lateral join per row), and the header lists the users and
+  /// sites the stamps may name.
   public func stream(
-    protocolCode: String, bySubject: Bool = false, into sink: any DeidentifiedExportSink
+    protocolCode: String, bySubject: Bool = false, withAudit: Bool = false,
+    into sink: any DeidentifiedExportSink
   ) throws {
     let store = try database.open()
     try store.transaction(isolation: .repeatableRead) {
@@ -65,17 +71,18 @@ public struct ExportService: Sendable {
       try sink.begin(
         StandardExportHeader(
           trial: record.trial, versions: try export.versions(protocolCode: protocolCode),
-          auditHead: try audit.head(.log)))
+          auditHead: try audit.head(.log),
+          auditUsers: withAudit ? try export.auditUsers() : [],
+          auditSites: withAudit ? try export.sites(protocolCode: protocolCode) : []))
       if bySubject {
-        try Self.streamBySubject(export, protocolCode: protocolCode, into: sink)
+        try Self.streamBySubject(
+          export, protocolCode: protocolCode, withAudit: withAudit, into: sink)
         try sink.finish()
         return
       }
       for layout in DeidentifiedExport.layouts {
-        try export.forEachRow(layout, protocolCode: protocolCode) { raw in
-          try sink.record(
-            DeidentifiedRecord(
-              layout: layout, cells: try DeidentifiedExport.row(raw, layout: layout)))
+        try export.forEachRow(layout, protocolCode: protocolCode, withAudit: withAudit) { raw in
+          try sink.record(Self.record(raw, layout))
         }
       }
       try sink.finish()
@@ -85,16 +92,27 @@ public struct ExportService: Sendable {
   /// The tables whose rows belong to no enrolled patient, streamed first by subject order.
   public static let referenceTables = ["screening", "lots"]
 
+  /// A raw row de-identified: its cells and its audit stamp (when read).
+  static func record(_ raw: ExportRawRow, _ layout: ExportTableLayout) throws
+    -> DeidentifiedRecord
+  {
+    DeidentifiedRecord(
+      layout: layout, cells: try DeidentifiedExport.row(raw, layout: layout),
+      audit: try DeidentifiedExport.audit(raw, table: layout.name))
+  }
+
   static func streamBySubject(
-    _ export: ExportRepository, protocolCode: String, into sink: any DeidentifiedExportSink
+    _ export: ExportRepository, protocolCode: String, withAudit: Bool,
+    into sink: any DeidentifiedExportSink
   ) throws {
     func emit(_ raw: ExportRawRow, _ layout: ExportTableLayout) throws {
-      try sink.record(
-        DeidentifiedRecord(layout: layout, cells: try DeidentifiedExport.row(raw, layout: layout)))
+      try sink.record(record(raw, layout))
     }
     let layouts = DeidentifiedExport.layouts
     for layout in layouts where referenceTables.contains(layout.name) {
-      try export.forEachRow(layout, protocolCode: protocolCode) { try emit($0, layout) }
+      try export.forEachRow(layout, protocolCode: protocolCode, withAudit: withAudit) {
+        try emit($0, layout)
+      }
     }
     func studyID(_ raw: ExportRawRow, _ layout: ExportTableLayout) -> String? {
       layout.columns.firstIndex { $0.name == "study_id" }.flatMap { raw.values[$0] }
@@ -102,8 +120,8 @@ public struct ExportService: Sendable {
     guard let patients = layouts.first(where: { $0.name == "patients" }) else { return }
     let children = try layouts.filter {
       $0.name != "patients" && !referenceTables.contains($0.name)
-    }.map { ($0, try export.cursor($0, protocolCode: protocolCode)) }
-    let subjects = try export.cursor(patients, protocolCode: protocolCode)
+    }.map { ($0, try export.cursor($0, protocolCode: protocolCode, withAudit: withAudit)) }
+    let subjects = try export.cursor(patients, protocolCode: protocolCode, withAudit: withAudit)
     defer {
       subjects.close()
       for (_, cursor) in children { cursor.close() }

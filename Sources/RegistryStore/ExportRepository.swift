@@ -116,6 +116,91 @@ public struct ExportRepository {
     """,
   ]
 
+  /// Where each exported table's records are audited: the audited table (`audit.log`'s
+  /// `table_name`), the SQL of the record's `row_key` and of its site in the table's
+  /// statement, and whether a record may have no enrolled patient (then day 0 of its audit
+  /// stamp is the UTC date of its first audit row).
+  static let auditSources: [String: (table: String, key: String, site: String, unenrolled: Bool)] =
+    [
+      "patients": ("registry.patient", "p.study_id", "p.site_code", false),
+      "screening": ("registry.screening", "s.id::text", "s.site_code", true),
+      "allocation": ("registry.allocation", "a.id::text", "p.site_code", false),
+      "consents": ("registry.consent", "c.id::text", "p.site_code", false),
+      "assessments": ("registry.assessment", "a.id::text", "p.site_code", false),
+      "infusions": ("registry.infusion", "i.id::text", "p.site_code", false),
+      "lots": ("registry.msc_lot", "l.lot_number", "NULL::text", true),
+      "adverse_events": ("registry.adverse_event", "e.id::text", "p.site_code", false),
+      "clinical_events": ("registry.clinical_event", "e.id::text", "p.site_code", false),
+    ]
+
+  /// The query of each table with the latest `audit.log` row that wrote each record (a
+  /// lateral join on the `(table_name, row_key)` index; same rows, same order), adding
+  /// `_audit_id`, `_audit_at` (UTC, whole seconds), `_audit_role`, `_audit_action`,
+  /// `_audit_voids`, `_audit_site` and `_audit_first_on`. Reads `audit.log`: monitors and
+  /// admins only.
+  public static let auditedStatements: [String: String] = statements.reduce(into: [:]) {
+    result, entry in
+    guard let source = auditSources[entry.key], entry.value.hasPrefix("SELECT "),
+      let main = entry.value.range(of: "\nWHERE ")
+    else { return }
+    let match = "al.table_name = '\(source.table)' AND al.row_key = \(source.key)"
+    let firstOn =
+      source.unenrolled
+      ? """
+      (SELECT (min(al.at) AT TIME ZONE 'UTC')::date::text FROM audit.log al WHERE \(match))
+      """ : "NULL::text"
+    var sql = entry.value
+    sql.replaceSubrange(
+      main.lowerBound..<main.lowerBound,
+      with: """
+
+        LEFT JOIN LATERAL (
+          SELECT al.id, to_char(al.at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS at_utc,
+                 al.db_role, al.action,
+                 (al.action = 'UPDATE' AND al.old_row->>'voided_at' IS NULL
+                  AND al.new_row->>'voided_at' IS NOT NULL) AS voids
+          FROM audit.log al WHERE \(match)
+          ORDER BY al.id DESC LIMIT 1) _audit ON true
+        """)
+    sql.replaceSubrange(
+      sql.startIndex..<sql.index(sql.startIndex, offsetBy: "SELECT ".count),
+      with: """
+        SELECT _audit.id::text AS _audit_id, _audit.at_utc AS _audit_at,
+               _audit.db_role AS _audit_role, _audit.action AS _audit_action,
+               _audit.voids::text AS _audit_voids, \(source.site) AS _audit_site,
+               CASE WHEN _audit.id IS NOT NULL THEN \(firstOn) END AS _audit_first_on,
+
+        """)
+    result[entry.key] = sql
+  }
+
+  /// Every registry user (database role) that wrote a row of an exported table, sorted: a
+  /// superset of the users of the records' latest audit rows (one scan of `audit.log`).
+  public func auditUsers() throws -> [String] {
+    let tables = Set(Self.auditSources.values.map(\.table)).sorted()
+    return try store.mapped {
+      try store.query(
+        "SELECT DISTINCT db_role FROM audit.log WHERE table_name = ANY($1) ORDER BY 1",
+        [PostgresArray(tables)]
+      ).rows.map { try $0.decode("db_role", as: String.self) }
+    }
+  }
+
+  /// Every site code of a protocol's patients and screenings, sorted.
+  public func sites(protocolCode: String) throws -> [String] {
+    try store.mapped {
+      try store.query(
+        """
+        SELECT site_code FROM registry.patient WHERE protocol_code = $1
+        UNION
+        SELECT s.site_code FROM registry.screening s
+        JOIN registry.protocol pr ON pr.id = s.protocol_id WHERE pr.code = $1
+        ORDER BY 1
+        """, [protocolCode]
+      ).rows.map { try $0.decode("site_code", as: String.self) }
+    }
+  }
+
   /// Every loaded version number of a protocol, ascending.
   public func versions(protocolCode: String) throws -> [Int] {
     try store.mapped {
@@ -132,9 +217,10 @@ public struct ExportRepository {
   /// before returning, also when `body` throws.
   public func forEachRow(
     _ layout: ExportTableLayout, protocolCode: String, excludeSynthetic: Bool = false,
+    withAudit: Bool = false,
     batch: Int = 2000, _ body: (ExportRawRow) throws -> Void
   ) throws {
-    guard let sql = Self.statements[layout.name] else {
+    guard let sql = (withAudit ? Self.auditedStatements : Self.statements)[layout.name] else {
       throw RegistryError(.internal, field: layout.name, "no export query for this table")
     }
     let cursor = "export_\(layout.name)"
@@ -154,9 +240,9 @@ public struct ExportRepository {
   /// read `batch` rows at a time; several may be open at once (one per table).
   public func cursor(
     _ layout: ExportTableLayout, protocolCode: String, excludeSynthetic: Bool = false,
-    batch: Int = 2000
+    withAudit: Bool = false, batch: Int = 2000
   ) throws -> ExportCursor {
-    guard let sql = Self.statements[layout.name] else {
+    guard let sql = (withAudit ? Self.auditedStatements : Self.statements)[layout.name] else {
       throw RegistryError(.internal, field: layout.name, "no export query for this table")
     }
     let name = "export_cursor_\(layout.name)"
@@ -168,7 +254,18 @@ public struct ExportRepository {
   }
 
   static func raw(_ row: PostgresRow, _ layout: ExportTableLayout) throws -> ExportRawRow {
-    ExportRawRow(
+    var audit: ExportRawAudit?
+    if let id = row["_audit_id"] {
+      guard let number = Int64(id), let at = row["_audit_at"], let role = row["_audit_role"],
+        let action = row["_audit_action"]
+      else {
+        throw RegistryError(.internal, field: "\(layout.name).audit", "unexpected audit row")
+      }
+      audit = ExportRawAudit(
+        id: number, atUTC: at, dbRole: role, action: action, voids: row["_audit_voids"] == "true",
+        site: row["_audit_site"], firstOn: row["_audit_first_on"].flatMap { CalendarDate(iso: $0) })
+    }
+    return ExportRawRow(
       enrolledOn: try row.decode("_enrolled_on", as: String?.self).flatMap {
         CalendarDate(iso: $0)
       },
@@ -179,7 +276,7 @@ public struct ExportRepository {
             .internal, field: "\(layout.name).\(column.name)", "missing from the export query")
         }
         return row[column.name]
-      })
+      }, audit: audit)
   }
 
   /// The raw rows of one exported table for a protocol code (every version of it).

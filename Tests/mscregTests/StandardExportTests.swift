@@ -111,6 +111,90 @@ import Testing
     }
   }
 
+  /// Every ItemData of the ODM file carries the AuditRecord of its record's latest audit row:
+  /// the user who wrote it, the patient's site, the time in study time (computed here apart,
+  /// in SQL, from the real time and the enrollment date), the coded reason, the row id.
+  @Test func odmItemDataCarryTheirRecordsLatestAuditRowInStudyTime() throws {
+    try TestDatabase.with { db in
+      let s = try SecuredRegistry(db)
+      let amend = try s.cli(
+        s.coordinatorPAN,
+        ["patient", "amend", s.panPatient, "--sex", "M", "--reason", "sex entered in error"])
+      #expect(amend.status == 0, "\(amend.stderr)")
+      let out = Self.temporaryFile("audit.xml")
+      defer { try? FileManager.default.removeItem(at: out) }
+      let result = try s.cli(
+        s.monitor,
+        [
+          "export", "--protocol", "SLE-UCMSC", "--deidentified", "--format", "odm", "--output",
+          out.path,
+        ])
+      #expect(result.status == 0, "\(result.stderr)")
+      let text = try String(contentsOf: out, encoding: .utf8)
+      #expect(text.contains("2000-01-01T00:00:00Z is the patient&apos;s day 0"))
+      let items = text.components(separatedBy: "<ItemData ").count - 1
+      #expect(items > 10)
+      #expect(
+        text.components(separatedBy: "<AuditRecord EditPoint=\"DBAudit\">").count - 1 == items)
+      #expect(text.contains("<User OID=\"USR.\(s.coordinatorPAN)\">"))
+      for site in ["PAN", "BOG"] {
+        #expect(text.contains("<Location OID=\"LOC.\(site)\" Name=\"\(site)\""))
+      }
+      let c = try db.connect()
+      for (patient, site) in [(s.panPatient, "PAN"), (s.bogPatient, "BOG")] {
+        let row = try #require(
+          try c.query(
+            """
+            SELECT l.id::text AS id, l.action, l.db_role, p.sex,
+                   to_char(timestamp '2000-01-01' + ((l.at AT TIME ZONE 'UTC')
+                     - p.enrolled_on::timestamp), 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS study_time,
+                   to_char(l.at AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS real_day
+            FROM audit.log l JOIN registry.patient p ON p.study_id = l.row_key
+            WHERE l.table_name = 'registry.patient' AND p.study_id = $1
+            ORDER BY l.id DESC LIMIT 1
+            """, [patient]
+          ).rows.first)
+        let studyTime = try #require(row["study_time"])
+        #expect(studyTime.hasPrefix("2000-"), "\(studyTime)")
+        #expect(!text.contains("<DateTimeStamp>\(try #require(row["real_day"]))"))
+        let reason =
+          row["action"] == "INSERT"
+          ? ""
+          : "<ReasonForChange>amended (reason recorded in the registry&apos;s audit trail)"
+            + "</ReasonForChange>"
+        if patient == s.panPatient {
+          #expect(row["action"] == "UPDATE" && row["db_role"] == s.coordinatorPAN)
+        }
+        let expected =
+          "<ItemData ItemOID=\"IT.PATIENTS.SEX\" Value=\"\(try #require(row["sex"]))\">"
+          + "<AuditRecord EditPoint=\"DBAudit\"><UserRef UserOID=\"USR.\(try #require(row["db_role"]))\"/>"
+          + "<LocationRef LocationOID=\"LOC.\(site)\"/><DateTimeStamp>\(studyTime)</DateTimeStamp>"
+          + reason + "<SourceID>\(try #require(row["id"]))</SourceID></AuditRecord></ItemData>"
+        #expect(text.contains(expected), "\(patient): \(expected)")
+      }
+      // Every stamp is on the study-time calendar: no year of the real cohort (2026).
+      let years = text.components(separatedBy: "<DateTimeStamp>").dropFirst().map { $0.prefix(4) }
+      #expect(!years.isEmpty && years.allSatisfy { $0 == "1999" || $0 == "2000" }, "\(Set(years))")
+      #expect(!text.contains("sex entered in error"))
+    }
+  }
+
+  /// The audited queries are the export's queries plus the audit join: every table, no
+  /// identity schema, no reason text (only the coded kind of change leaves the registry).
+  @Test func auditedExportSQLReadsNoIdentityNorReason() throws {
+    #expect(
+      Set(ExportRepository.auditedStatements.keys) == Set(DeidentifiedExport.layouts.map(\.name)))
+    for (table, sql) in ExportRepository.auditedStatements {
+      let text = sql.lowercased()
+      #expect(!text.contains("identity") && !text.contains("reason"), "\(table)")
+      #expect(text.contains("from audit.log al where al.table_name = 'registry."), "\(table)")
+      let plain = try #require(ExportRepository.statements[table])
+      // Same rows in the same order: the plain query's ORDER BY ends it.
+      let order = try #require(plain.components(separatedBy: "\n").last)
+      #expect(order.hasPrefix("ORDER BY ") && sql.hasSuffix("\n" + order), "\(table)")
+    }
+  }
+
   @Test func investigatorIsRefusedAndNothingIsWritten() throws {
     try TestDatabase.with { db in
       let s = try SecuredRegistry(db)

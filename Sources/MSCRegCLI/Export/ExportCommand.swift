@@ -31,7 +31,10 @@ struct ExportCommand: ParsableCommand {
       streamed row by row, with the same de-identification, and names the audit chain head of \
       its snapshot in Bundle.identifier; monitors and admins only (it reads the audit chain). \
       --format odm writes one CDISC ODM 1.3.2 Snapshot (XML) the same way, one SubjectData per \
-      study ID, the audit chain head in StudyDescription. See README "Standard exports".
+      study ID, the audit chain head in StudyDescription, and on every ItemData an AuditRecord \
+      of the record's latest audit row: user, site, time in study time (2000-01-01 is the \
+      patient's day 0), a coded reason for change, the audit row id. See README "Standard \
+      exports".
 
       Examples:
         mscreg export --protocol SLE-UCMSC --deidentified --format csv \\
@@ -110,7 +113,7 @@ struct ExportCommand: ParsableCommand {
     let writer = ODMWriter(creationDateTime: now, output: file.write)
     do {
       try ExportService(global.registry).stream(
-        protocolCode: `protocol`, bySubject: true, into: writer)
+        protocolCode: `protocol`, bySubject: true, withAudit: true, into: writer)
       try file.commit()
     } catch {
       file.discard()

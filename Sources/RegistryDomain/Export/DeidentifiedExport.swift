@@ -47,12 +47,18 @@ public struct ExportRawRow: Sendable, Equatable {
   public let ageAtEnrollment: Int?
   /// Raw values in column order (nil: NULL).
   public let values: [String?]
+  /// The latest audit row that wrote the record, when read with audit (nil: not read, or none).
+  public let audit: ExportRawAudit?
 
   /// Creates a raw row.
-  public init(enrolledOn: CalendarDate?, ageAtEnrollment: Int?, values: [String?]) {
+  public init(
+    enrolledOn: CalendarDate?, ageAtEnrollment: Int?, values: [String?],
+    audit: ExportRawAudit? = nil
+  ) {
     self.enrolledOn = enrolledOn
     self.ageAtEnrollment = ageAtEnrollment
     self.values = values
+    self.audit = audit
   }
 }
 
@@ -155,6 +161,28 @@ public enum DeidentifiedExport {
         ExportColumn("study_id"), ExportColumn("kind"), ExportColumn("occurred_day", .day),
       ]),
   ]
+
+  /// The de-identified audit stamp of a raw row (nil when it has no audit row): the time
+  /// shifted to study time with the patient's enrollment as day 0 (for a row of no enrolled
+  /// patient, a lot or a screening never enrolled, the UTC date of the record's first audit
+  /// row), the reason withheld (coded kind of change only). Throws `.internal` for a raw time
+  /// that is not `YYYY-MM-DDTHH:MM:SSZ` or a row with no day 0.
+  public static func audit(_ raw: ExportRawRow, table: String) throws -> ExportAuditStamp? {
+    guard let audit = raw.audit else { return nil }
+    guard let dayZero = raw.enrolledOn ?? audit.firstOn,
+      let time = Deidentification.studyTime(utc: audit.atUTC, dayZero: dayZero)
+    else {
+      throw RegistryError(.internal, field: "\(table).audit", "unexpected audit time or day 0")
+    }
+    let change: ExportAuditChange =
+      switch audit.action {
+      case "INSERT": .inserted
+      case "DELETE": .deleted
+      default: audit.voids ? .voided : .amended
+      }
+    return ExportAuditStamp(
+      sourceID: audit.id, studyTime: time, user: audit.dbRole, site: audit.site, change: change)
+  }
 
   /// Rewrites one raw row by its layout: dates to days from enrollment, ages banded, birth
   /// years dropped from 90 on. A date of a row without an enrollment date is left empty, never

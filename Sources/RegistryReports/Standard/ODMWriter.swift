@@ -6,6 +6,14 @@ import RegistryDomain
 /// the export's tables), ReferenceData (screening log, lots) and ClinicalData with one
 /// SubjectData per study ID. The audit chain head is named in `StudyDescription` and in the
 /// ODM root's `Description`.
+///
+/// Records read with audit stamps (`ExportService.stream(withAudit: true)`) give every
+/// ItemData an `AuditRecord` (`EditPoint="DBAudit"`): `UserRef` to the registry user (database
+/// role) that wrote the record last, `LocationRef` to its site (`LOC.REGISTRY` for a lot),
+/// `DateTimeStamp` in study time (`Deidentification.studyTime`), a coded `ReasonForChange`
+/// for an amended or voided record (none for an insert; the reason itself is free text and
+/// withheld) and `SourceID` = the `audit.log` row id; `AdminData` declares those users and
+/// locations.
 public final class ODMWriter: DeidentifiedExportSink {
   let output: (String) throws -> Void
   let creationDateTime: String
@@ -29,6 +37,20 @@ public final class ODMWriter: DeidentifiedExportSink {
   public var subjectCount: Int { subjects }
 
   static let mdv = "MDV.1"
+  /// The location of a record of no site (a lot).
+  static let registryLocation = "LOC.REGISTRY"
+  /// What the file says about its audit records' times and contents.
+  static let auditNote =
+    "audit records: DateTimeStamp is study time: 2000-01-01T00:00:00Z is the patient's day 0 "
+    + "(the enrollment date; for a record of no enrolled patient, a lot or a screening never "
+    + "enrolled, the UTC date of the record's first audit row), the UTC time of day and every "
+    + "interval kept, no real date; UserRef the registry user (database role) that wrote the "
+    + "record last; LocationRef the patient's site; ReasonForChange a coded text (the reason "
+    + "itself is withheld); SourceID the audit.log row id"
+  static func userOID(_ role: String) -> String { "USR." + role }
+  static func locationOID(_ site: String?) -> String {
+    site.map { "LOC." + $0 } ?? registryLocation
+  }
   static func studyOID(_ trial: TrialProtocol) -> String { "ST." + trial.code }
 
   /// Where each table's rows go: study event (nil: ReferenceData), form, item group.
@@ -149,7 +171,8 @@ public final class ODMWriter: DeidentifiedExportSink {
     x += Self.text(
       "StudyDescription",
       "\(trial.title) (\(trial.condition.rawValue)); versions "
-        + header.versions.map(String.init).joined(separator: ", ") + "; " + head)
+        + header.versions.map(String.init).joined(separator: ", ") + "; " + head
+        + (header.auditUsers.isEmpty ? "" : "; " + Self.auditNote))
     x += Self.text("ProtocolName", trial.code)
     x += "</GlobalVariables>\n<BasicDefinitions>\n"
     for unit in Set(Self.units.values).sorted() {
@@ -249,7 +272,38 @@ public final class ODMWriter: DeidentifiedExportSink {
       x += "</CodeList>\n"
     }
     x += "</MetaDataVersion>\n</Study>\n"
+    if !header.auditUsers.isEmpty {
+      x += "<AdminData StudyOID=\"\(Self.escape(study))\">\n"
+      for user in header.auditUsers {
+        x += "<User OID=\"\(Self.escape(Self.userOID(user)))\">"
+        x += Self.text("LoginName", user)
+        x += Self.text("DisplayName", "\(user) (registry user, database role)")
+        x += "</User>\n"
+      }
+      let locations =
+        header.auditSites.map { (Self.locationOID($0), $0, "Site") }
+        + [(Self.registryLocation, "registry (no site)", "Other")]
+      for (oid, name, type) in locations {
+        x += "<Location OID=\"\(Self.escape(oid))\" Name=\"\(Self.escape(name))\""
+        x += " LocationType=\"\(type)\">"
+        x += "<MetaDataVersionRef StudyOID=\"\(Self.escape(study))\""
+        x += " MetaDataVersionOID=\"\(Self.mdv)\" EffectiveDate=\"2000-01-01\"/>"
+        x += "</Location>\n"
+      }
+      x += "</AdminData>\n"
+    }
     try output(x)
+  }
+
+  /// The `AuditRecord` of a stamp (study time, user, site, coded reason, audit row id).
+  static func auditRecord(_ stamp: ExportAuditStamp) -> String {
+    var x = "<AuditRecord EditPoint=\"DBAudit\">"
+    x += "<UserRef UserOID=\"\(escape(userOID(stamp.user)))\"/>"
+    x += "<LocationRef LocationOID=\"\(escape(locationOID(stamp.site)))\"/>"
+    x += text("DateTimeStamp", stamp.studyTime)
+    if let reason = stamp.change.codedReason { x += text("ReasonForChange", reason) }
+    x += text("SourceID", String(stamp.sourceID))
+    return x + "</AuditRecord>"
   }
 
   /// Writes one row as an ItemGroupData in ReferenceData or in its subject's ClinicalData.
@@ -302,9 +356,15 @@ public final class ODMWriter: DeidentifiedExportSink {
     x += "<ItemGroupData ItemGroupOID=\"IG.\(oid)\""
     if let key { x += " ItemGroupRepeatKey=\"\(Self.escape(key))\"" }
     x += ">"
+    let audit = record.audit.map(Self.auditRecord)
     for (column, cell) in zip(record.layout.columns, record.cells) where !cell.isEmpty {
       x += "<ItemData ItemOID=\"\(Self.itemOID(record.table, column.name))\""
-      x += " Value=\"\(Self.escape(cell))\"/>"
+      x += " Value=\"\(Self.escape(cell))\""
+      if let audit {
+        x += ">" + audit + "</ItemData>"
+      } else {
+        x += "/>"
+      }
     }
     x += "</ItemGroupData>\n"
     try output(x)
