@@ -3,29 +3,57 @@ import PostgresClient
 import RegistryDomain
 import RegistryService
 
-/// A test registry: sites and the example protocols loaded, helpers to enroll candidates.
+/// A test registry: sites and the example protocols loaded, helpers to enroll candidates,
+/// and a login of each real role (`logins`): tests run each use case as the least-privileged
+/// role that the command × role table allows (`admin`, `coordinator(_:)`, `investigator`,
+/// `monitor`); `registry` (the database owner) is for what only the owner does (tampering,
+/// catalog checks, bulk seeding, set-up behind the registry's back).
 public struct RegistryFixture: Sendable {
   /// The database under test.
   public let db: TestDatabase
-  /// The service-layer handle to it.
+  /// The logins of the real roles (an admin, a coordinator per site, an investigator of every
+  /// site, a monitor).
+  public let logins: RegistryLogins
+  /// The service-layer handle as the database owner.
   public var registry: RegistryDatabase { RegistryDatabase(conninfo: db.conninfo) }
+  /// As the admin: sites, protocols, lots, users.
+  public var admin: RegistryDatabase { logins.admin }
+  /// As the monitor: reads of every site, reports, the audit trail.
+  public var monitor: RegistryDatabase { logins.monitor }
+  /// As an investigator of every site: reads, identity included.
+  public var investigator: RegistryDatabase { logins.investigator }
+  /// As the coordinator of one site: that site's enrollments, infusions, assessments, events.
+  public func coordinator(_ site: String) -> RegistryDatabase { logins.coordinator(site) }
+  /// As a coordinator of every fixture site (for a test that enrolls at several sites through
+  /// one service; no right beyond a coordinator's).
+  public var siteCoordinator: RegistryDatabase { logins.coordinatorOfEverySite }
+  /// As the coordinator of a patient's site (from its study ID).
+  public func coordinator(of studyID: String) -> RegistryDatabase {
+    logins.coordinator(of: studyID)
+  }
+
+  /// The fixture's sites.
+  public static let sites = [("PAN", "Panama"), ("BOG", "Bogotá"), ("GZU", "Nanjing")]
 
   /// The repository's example protocol files.
   public static let protocolsFolder = TestDatabase.repositoryRoot.appendingPathComponent(
     "config/protocols")
 
-  /// Adds sites PAN, BOG and GZU and loads every example protocol.
+  /// As the admin adds sites PAN, BOG and GZU, loads every example protocol and adds the
+  /// site logins (the owner only creates the admin).
   public init(_ db: TestDatabase) throws {
     self.db = db
-    let sites = SiteService(registry)
-    for (code, name) in [("PAN", "Panama"), ("BOG", "Bogotá"), ("GZU", "Nanjing")] {
+    logins = try RegistryLogins(db)
+    let sites = SiteService(logins.admin)
+    for (code, name) in Self.sites {
       _ = try sites.add(code: code, name: name, country: nil)
     }
-    let protocols = ProtocolService(registry)
+    let protocols = ProtocolService(logins.admin)
     for file in try FileManager.default.contentsOfDirectory(atPath: Self.protocolsFolder.path)
     where file.hasSuffix(".yaml") {
       _ = try protocols.load(file: Self.protocolsFolder.appendingPathComponent(file))
     }
+    try logins.addSiteLogins(Self.sites.map(\.0))
   }
 
   /// An eligible SLE candidate (SLEDAI-2K 12, EULAR/ACR 16, age 36 at 2026-06-01).
