@@ -21,9 +21,9 @@ public struct RegistryLogins: Sendable {
   /// Creates the admin and the monitor (as the owner, who installs the registry).
   public init(_ db: TestDatabase) throws {
     self.db = db
-    adminName = db.userName("admin")
-    monitorName = db.userName("monitor")
-    investigatorName = db.userName("investigator")
+    adminName = db.userName("fx_admin")
+    monitorName = db.userName("fx_monitor")
+    investigatorName = db.userName("fx_inv")
     _ = try UserService(RegistryDatabase(conninfo: db.conninfo)).add(
       name: adminName, role: .admin, sites: [])
     _ = try UserService(admin).add(name: monitorName, role: .monitor, sites: [])
@@ -37,17 +37,17 @@ public struct RegistryLogins: Sendable {
       _ = try users.add(name: coordinatorName(site), role: .coordinator, sites: [site])
     }
     _ = try users.add(name: investigatorName, role: .investigator, sites: sites)
-    _ = try users.add(name: db.userName("coord_every"), role: .coordinator, sites: sites)
+    _ = try users.add(name: db.userName("fx_coord_every"), role: .coordinator, sites: sites)
   }
 
   /// A coordinator of every site of `addSiteLogins`: for fixtures whose helpers write for
   /// patients of several sites without naming the site (still a coordinator, with no right
   /// beyond a coordinator's).
-  public var coordinatorOfEverySite: RegistryDatabase { registry(as: db.userName("coord_every")) }
+  public var coordinatorOfEverySite: RegistryDatabase { registry(as: db.userName("fx_coord_every")) }
 
   /// The login name of the coordinator of a site.
   public func coordinatorName(_ site: String) -> String {
-    db.userName("coord_" + site.lowercased())
+    db.userName("fx_coord_" + site.lowercased())
   }
 
   /// A handle to the database as a login.
