@@ -137,3 +137,56 @@ extension TestDatabase {
       """, [lot, source, manufactured.description, expires.description])
   }
 }
+
+extension RegistryFixture {
+  /// The login that runs a command in the fixture: the least-privileged role the command ×
+  /// role table (README "Security model") allows. Admin: `site add`, `protocol load`, lot
+  /// writes, users, `audit redact`. Coordinator: patient writes, infusions, assessments,
+  /// adverse events, events — the coordinator of the patient's site when a study ID or
+  /// `--site` names one of the fixture's sites, else a coordinator of every fixture site.
+  /// Monitor: the audit trail. Investigator (every site): every other read. nil (the owner):
+  /// `demo …` and `db …`, which are the DBA's.
+  public func login(for arguments: [String]) -> String? {
+    let command = arguments.first ?? ""
+    let sub = arguments.dropFirst().first ?? ""
+    let coordinator: String = {
+      let sites = Set(Self.sites.map(\.0))
+      for (i, a) in arguments.enumerated() {
+        if a == "--site", i + 1 < arguments.count, sites.contains(arguments[i + 1]) {
+          return logins.coordinatorName(arguments[i + 1])
+        }
+        let parts = a.split(separator: "-")
+        if parts.count == 3, parts[2].count == 4, parts[2].allSatisfy(\.isNumber),
+          sites.contains(String(parts[1]))
+        {
+          return logins.coordinatorName(String(parts[1]))
+        }
+      }
+      return logins.db.userName("fx_coord_every")
+    }()
+    switch command {
+    case "demo", "db": return nil
+    case "user": return logins.adminName
+    case "site": return sub == "add" ? logins.adminName : logins.investigatorName
+    case "protocol": return sub == "load" ? logins.adminName : logins.investigatorName
+    case "lot":
+      return ["add", "release", "reject"].contains(sub)
+        ? logins.adminName : logins.investigatorName
+    case "audit": return sub == "redact" ? logins.adminName : logins.monitorName
+    case "patient":
+      return ["enroll", "import", "amend", "withdraw"].contains(sub)
+        ? coordinator : logins.investigatorName
+    case "infuse": return coordinator
+    case "assess", "ae", "event": return sub == "list" ? logins.investigatorName : coordinator
+    default: return logins.investigatorName
+    }
+  }
+
+  /// Runs `mscreg` in process as `login(for:)` (see `CLIRunner.run`).
+  public func run(
+    _ arguments: [String], environment: [String: String] = [:], stdin: String? = nil
+  ) throws -> CLIResult {
+    let database = try login(for: arguments).map { try db.login($0) } ?? db
+    return try CLIRunner.run(arguments, database: database, environment: environment, stdin: stdin)
+  }
+}
