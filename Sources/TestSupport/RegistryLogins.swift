@@ -43,7 +43,9 @@ public struct RegistryLogins: Sendable {
   /// A coordinator of every site of `addSiteLogins`: for fixtures whose helpers write for
   /// patients of several sites without naming the site (still a coordinator, with no right
   /// beyond a coordinator's).
-  public var coordinatorOfEverySite: RegistryDatabase { registry(as: db.userName("fx_coord_every")) }
+  public var coordinatorOfEverySite: RegistryDatabase {
+    registry(as: db.userName("fx_coord_every"))
+  }
 
   /// The login name of the coordinator of a site.
   public func coordinatorName(_ site: String) -> String {

@@ -36,7 +36,10 @@ import Testing
       // Voiding the death gives back the status before it.
       let undone = try f.events.void(studyID: id, eventID: death.event.id, reason: "wrong patient")
       #expect(undone.patient.status == .lostToFollowUp)
-      #expect(try f.investigator.events.list(studyID: id).map(\.kind) == [.liverTransplant, .lostToFollowUp])
+      #expect(
+        try f.investigator.events.list(studyID: id).map(\.kind) == [
+          .liverTransplant, .lostToFollowUp,
+        ])
     }
   }
 

@@ -306,11 +306,15 @@ func close(_ a: Double?, _ b: Double, _ tolerance: Double = 5e-5) -> Bool {
     try TestDatabase.with { db in
       let f = try RegistryFixture(db)
       var q = ReportService.CohortQuery(protocolCode: "NOPE")
-      let e = try #require(throws: RegistryError.self) { try ReportService(f.investigator).cohort(q) }
+      let e = try #require(throws: RegistryError.self) {
+        try ReportService(f.investigator).cohort(q)
+      }
       #expect(e.exitStatus == 66)
       q.protocolCode = "SLE-UCMSC"
       q.site = "XXX"
-      let s = try #require(throws: RegistryError.self) { try ReportService(f.investigator).cohort(q) }
+      let s = try #require(throws: RegistryError.self) {
+        try ReportService(f.investigator).cohort(q)
+      }
       #expect(s.field == "--site")
     }
   }

@@ -157,7 +157,8 @@ import Testing
       let a = try t.infuse(msc[0], lot: "UC-1", on: "2026-01-10", cells: 7e7)
       try t.infuse(msc[0], lot: "UC-2", on: "2026-01-20", cells: 7e7)
       let b = try t.infuse(msc[1], lot: "UC-1", on: "2026-01-12", weightKg: 60, cells: 6e7)
-      _ = try InfusionService(t.coordinator(of: msc[1])).void(studyID: msc[1], infusionID: b.id, reason: "typo")
+      _ = try InfusionService(t.coordinator(of: msc[1])).void(
+        studyID: msc[1], infusionID: b.id, reason: "typo")
       let c = try t.infuse(msc[1], lot: "UC-1", on: "2026-01-13", weightKg: 60, cells: 6.6e7)
       // Adverse events (table of migration 0005) of the recipients, before and after: set up
       // as the owner, behind the service (one statement with chosen infusion links).
@@ -179,7 +180,8 @@ import Testing
       #expect(detail.recipients[1].site == "PAN")
       #expect(detail.adverseEvents.map(\.term) == ["fever", "headache"])
       #expect(detail.adverseEvents.map(\.linkedToLot) == [true, false])
-      #expect(try LotService(t.investigator).recipients(lotNumber: "UC-2").map(\.studyID) == [msc[0]])
+      #expect(
+        try LotService(t.investigator).recipients(lotNumber: "UC-2").map(\.studyID) == [msc[0]])
       try t.expectRefused("LOT", [], kind: .notFound) {
         _ = try LotService(t.investigator).recipients(lotNumber: "UC-9")
       }

@@ -20,7 +20,8 @@ import Testing
       #expect(error.exitStatus == 65)
       let audit = try AuditService(logins.monitor).entries()
       #expect(audit.count == auditBefore + 2)
-      #expect(audit.suffix(2).allSatisfy { $0.table == "registry.site" && $0.role == logins.adminName })
+      #expect(
+        audit.suffix(2).allSatisfy { $0.table == "registry.site" && $0.role == logins.adminName })
     }
   }
 

@@ -49,11 +49,14 @@ import Testing
       let due = try f.investigator.assessments.visitsDue(asOf: f.today)
       #expect(Set(due.map(\.studyID)) == [sle, aclf])
       #expect(
-        try f.investigator.assessments.visitsDue(site: "GZU", asOf: f.today).allSatisfy { $0.studyID == aclf })
-      #expect(
-        try f.investigator.assessments.visitsDue(protocolCode: "SLE-UCMSC", asOf: f.today).allSatisfy {
-          $0.studyID == sle
+        try f.investigator.assessments.visitsDue(site: "GZU", asOf: f.today).allSatisfy {
+          $0.studyID == aclf
         })
+      #expect(
+        try f.investigator.assessments.visitsDue(protocolCode: "SLE-UCMSC", asOf: f.today)
+          .allSatisfy {
+            $0.studyID == sle
+          })
       // Overdue first, then due, then upcoming.
       let order = due.map(\.state)
       #expect(

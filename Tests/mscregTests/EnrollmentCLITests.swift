@@ -150,7 +150,8 @@ func sleEnrollArguments(mrn: String, site: String = "PAN", enrolledOn: String = 
       let filtered = try CLIRunner.run(
         ["patient", "list", "--site", "BOG", "--format", "json"], database: investigator)
       #expect(try JSONDecoder().decode([JSONAny].self, from: Data(filtered.stdout.utf8)).isEmpty)
-      let badStatus = try CLIRunner.run(["patient", "list", "--status", "alive"], database: investigator)
+      let badStatus = try CLIRunner.run(
+        ["patient", "list", "--status", "alive"], database: investigator)
       #expect(badStatus.status == 65 && badStatus.stderr.hasPrefix("error: --status:"))
 
       let noReason = try CLIRunner.run(

@@ -18,7 +18,8 @@ import Testing
     func runner(of arguments: [String]) -> TestDatabase {
       switch (arguments.first, arguments.dropFirst().first) {
       case ("infuse", _): return coordinator
-      case ("lot", "show"), ("lot", "recipients"), ("lot", "list"), ("patient", _): return investigator
+      case ("lot", "show"), ("lot", "recipients"), ("lot", "list"), ("patient", _):
+        return investigator
       case ("lot", _): return admin
       default: return investigator
       }
@@ -107,7 +108,8 @@ import Testing
       #expect(show.stdout.contains("status: treated since 2026-01-10"))
       #expect(
         show.stdout.contains("treatment: 1 infusion, cumulative dose 1.0×10⁶/kg, lots UC-2601-01"))
-      let lots = try CLIRunner.run(["patient", "lots", msc[0], "--format", "csv"], database: who.investigator)
+      let lots = try CLIRunner.run(
+        ["patient", "lots", msc[0], "--format", "csv"], database: who.investigator)
       #expect(lots.stdout.hasPrefix("infusion_id,infused_on,lot_number,source,"))
       #expect(
         lots.stdout.contains(",2026-01-10,UC-2601-01,umbilical_cord,allogeneic,cells,released,"))
@@ -130,11 +132,14 @@ import Testing
       #expect(detail["lot"]?["status"]?.string == "released")
 
       let void = try CLIRunner.run(
-        ["infuse", "void", msc[1], "--infusion", "2", "--reason", "wrong patient"], database: who.coordinator)
+        ["infuse", "void", msc[1], "--infusion", "2", "--reason", "wrong patient"],
+        database: who.coordinator)
       #expect(void.status == 0, "\(void.stderr)")
-      let after = try CLIRunner.run(["lot", "recipients", "UC-2601-01"], database: who.investigator)
+      let after = try CLIRunner.run(
+        ["lot", "recipients", "UC-2601-01"], database: who.investigator)
       #expect(!after.stdout.contains(msc[1]))
-      let list = try CLIRunner.run(["lot", "list", "--status", "released"], database: who.investigator)
+      let list = try CLIRunner.run(
+        ["lot", "list", "--status", "released"], database: who.investigator)
       #expect(list.stdout.contains("UC-2601-01"))
     }
   }

@@ -108,7 +108,8 @@ import Testing
         #expect(r.status == 0, "\(r.stderr)")
       }
       func cli(_ user: String, _ arguments: [String]) throws -> CLIResult {
-        try CLIRunner.run(arguments, environment: ["MSCREG_DATABASE": try db.conninfo(asUser: user)])
+        try CLIRunner.run(
+          arguments, environment: ["MSCREG_DATABASE": try db.conninfo(asUser: user)])
       }
       // A fresh seed, 15 digits (exact as a JSON number): it appears nowhere by chance.
       let seed = String(UInt64.random(in: 100_000_000_000_000...900_000_000_000_000))
@@ -168,7 +169,8 @@ import Testing
         }
       }
       for fn in ["SELECT * FROM audit.identity_chain()"] {
-        for r in try m.query(fn).rows where r.values.contains(where: { $0?.contains(seed) == true }) {
+        for r in try m.query(fn).rows where r.values.contains(where: { $0?.contains(seed) == true })
+        {
           leaks.append("\(fn): \(r.values)")
         }
       }
