@@ -198,16 +198,16 @@ import Testing
       let fixture = try RegistryFixture(db)
       let registry = fixture.registry
       _ = try Concurrently.run(8) { task in
-            for i in 0..<4 {
-              if task % 2 == 0 {
-                _ = try EnrollmentService(registry).enroll(
-                  try RegistryFixture.sleCandidate(
-                    mrn: "MRN-CC-\(task)-\(i)", site: ["PAN", "BOG", "GZU"][i % 3]))
-              } else {
-                _ = try SiteService(registry).add(
-                  code: "S\(task)X\(i)", name: "Site \(task) \(i)", country: nil)
-              }
-            }
+        for i in 0..<4 {
+          if task % 2 == 0 {
+            _ = try EnrollmentService(registry).enroll(
+              try RegistryFixture.sleCandidate(
+                mrn: "MRN-CC-\(task)-\(i)", site: ["PAN", "BOG", "GZU"][i % 3]))
+          } else {
+            _ = try SiteService(registry).add(
+              code: "S\(task)X\(i)", name: "Site \(task) \(i)", country: nil)
+          }
+        }
       }
       let chains = try verify(db)
       #expect(chains["audit.log"]?.isIntact == true)
