@@ -21,7 +21,7 @@ import Testing
       #expect(error.message.contains("--death-date"))
       #expect(try f.count("registry.adverse_event") == 0)
       #expect(try f.count("registry.clinical_event") == 0)
-      #expect(try PatientService(f.registry).show(studyID: id).patient.status == .enrolled)
+      #expect(try f.investigator.patients.show(studyID: id).patient.status == .enrolled)
       // The database holds the rule too: a grade 5 row without a death fails at commit.
       let connection = try db.connect()
       #expect(throws: (any Error).self) {
@@ -47,7 +47,7 @@ import Testing
           onset: e.adding(days: 20), deathDate: e.adding(days: 24)), today: f.today)
       #expect(recorded.event.serious == .death)
       #expect(recorded.patient.status == .died && recorded.patient.statusOn == e.adding(days: 24))
-      let events = try f.events.list(studyID: id)
+      let events = try f.investigator.events.list(studyID: id)
       #expect(events.map(\.kind) == [.death] && events[0].occurredOn == e.adding(days: 24))
       // After death: no assessment, no other event; AE follow-up is still accepted.
       let assess = try #require(throws: RegistryError.self) {
@@ -203,8 +203,8 @@ import Testing
       }
       #expect(toFive.field == "--grade")
       _ = try f.adverseEvents.void(studyID: id, eventID: ae.event.id, reason: "duplicate")
-      #expect(try f.adverseEvents.list(studyID: id).isEmpty)
-      #expect(try f.adverseEvents.list(studyID: id, includeVoided: true).count == 1)
+      #expect(try f.investigator.adverseEvents.list(studyID: id).isEmpty)
+      #expect(try f.investigator.adverseEvents.list(studyID: id, includeVoided: true).count == 1)
       let again = try #require(throws: RegistryError.self) {
         try f.adverseEvents.void(studyID: id, eventID: ae.event.id, reason: "again")
       }

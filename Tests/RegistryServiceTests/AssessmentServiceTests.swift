@@ -121,7 +121,7 @@ import Testing
       #expect(
         try f.scalar("SELECT albumin FROM registry.assessment WHERE id = $1", [a.id]) == "3")
       // Scores equal the engine's for the patient's sex and age.
-      let patient = try PatientService(f.registry).show(studyID: id).patient
+      let patient = try f.investigator.patients.show(studyID: id).patient
       let engine = m.derivedScores(sex: .male, age: patient.ageAtEnrollment)
       let stored = try f.scalar(
         """
@@ -209,7 +209,7 @@ import Testing
       #expect(again.field == "--visit" && again.message.contains("assess amend"))
       let voided = try f.assessments.void(studyID: id, visit: "week4", reason: "wrong patient")
       #expect(voided.voided && voided.voidReason == "wrong patient")
-      #expect(try f.assessments.list(studyID: id).map(\.visit) == ["baseline"])
+      #expect(try f.investigator.assessments.list(studyID: id).map(\.visit) == ["baseline"])
       let missing = try #require(throws: RegistryError.self) {
         try f.assessments.amend(
           studyID: id, visit: "week4", changes: RawMeasures(pga: "1"), reason: "x")
@@ -217,8 +217,8 @@ import Testing
       #expect(missing.exitStatus == 66)
       let redo = try f.assessments.record(
         studyID: id, visit: "week4", on: e.adding(days: 30), measures: m, today: f.today)
-      #expect(try f.assessments.list(studyID: id).map(\.id) == [1, redo.id])
-      #expect(try f.assessments.list(studyID: id, includeVoided: true).count == 3)
+      #expect(try f.investigator.assessments.list(studyID: id).map(\.id) == [1, redo.id])
+      #expect(try f.investigator.assessments.list(studyID: id, includeVoided: true).count == 3)
     }
   }
 
@@ -238,7 +238,7 @@ import Testing
           studyID: "SLE-PAN-0999", visit: "week4", on: e.adding(days: 28), measures: m)
       }
       #expect(nobody.exitStatus == 66)
-      _ = try PatientService(f.registry).withdraw(
+      _ = try f.coordinator.patients.withdraw(
         studyID: id, reason: "withdrew consent", on: e.adding(days: 10), today: f.today)
       let error = try #require(throws: RegistryError.self) {
         try f.assessments.record(

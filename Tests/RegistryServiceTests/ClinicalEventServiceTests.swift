@@ -36,7 +36,10 @@ import Testing
       // Voiding the death gives back the status before it.
       let undone = try f.events.void(studyID: id, eventID: death.event.id, reason: "wrong patient")
       #expect(undone.patient.status == .lostToFollowUp)
-      #expect(try f.events.list(studyID: id).map(\.kind) == [.liverTransplant, .lostToFollowUp])
+      #expect(
+        try f.investigator.events.list(studyID: id).map(\.kind) == [
+          .liverTransplant, .lostToFollowUp,
+        ])
     }
   }
 
@@ -45,7 +48,7 @@ import Testing
       let f = try OutcomeFixture(db)
       let id = try f.enrollSLE(daysAgo: 100)
       let e = try f.enrolledOn(id)
-      _ = try PatientService(f.registry).withdraw(
+      _ = try f.coordinator.patients.withdraw(
         studyID: id, reason: "moved abroad", on: e.adding(days: 30), today: f.today)
       let lost = try #require(throws: RegistryError.self) {
         try f.events.add(studyID: id, kind: .lostToFollowUp, on: e.adding(days: 40), today: f.today)

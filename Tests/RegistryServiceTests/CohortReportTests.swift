@@ -18,7 +18,9 @@ struct HandCohort {
 
   init(_ db: TestDatabase) throws {
     f = try RegistryFixture(db)
-    let enroll = EnrollmentService(f.registry)
+    // Enrolled by a coordinator (of PAN and GZU); the report is read by an investigator of
+    // every site.
+    let enroll = EnrollmentService(f.siteCoordinator)
     var ids: [String: String] = [:]
     for (name, site, date, meld) in [
       ("A", "PAN", "2026-01-01", 20), ("B", "PAN", "2026-01-01", 24),
@@ -40,6 +42,8 @@ struct HandCohort {
           raw: try labs(forMELD: 20)))
     }
     self.ids = ids
+    // The follow-up is written as the owner, behind the services: rows voided at chosen past
+    // times and a hand-picked history that no use case can write in one go.
     let c = try db.connect()
     try db.insertReleasedLot(
       "BM-1", source: "bone_marrow", manufactured: CalendarDate(iso: "2025-12-01")!,
@@ -123,7 +127,7 @@ struct HandCohort {
     q.groupBy = by
     q.ciMethod = ci
     q.minCell = minCell
-    return try ReportService(f.registry).cohort(q)
+    return try ReportService(f.investigator).cohort(q)
   }
 }
 
@@ -302,11 +306,15 @@ func close(_ a: Double?, _ b: Double, _ tolerance: Double = 5e-5) -> Bool {
     try TestDatabase.with { db in
       let f = try RegistryFixture(db)
       var q = ReportService.CohortQuery(protocolCode: "NOPE")
-      let e = try #require(throws: RegistryError.self) { try ReportService(f.registry).cohort(q) }
+      let e = try #require(throws: RegistryError.self) {
+        try ReportService(f.investigator).cohort(q)
+      }
       #expect(e.exitStatus == 66)
       q.protocolCode = "SLE-UCMSC"
       q.site = "XXX"
-      let s = try #require(throws: RegistryError.self) { try ReportService(f.registry).cohort(q) }
+      let s = try #require(throws: RegistryError.self) {
+        try ReportService(f.investigator).cohort(q)
+      }
       #expect(s.field == "--site")
     }
   }

@@ -27,16 +27,17 @@ func labs(forMELD target: Int) throws -> RawMeasures {
   @Test func eligibleCandidateGetsStudyIDArmIdentityConsentAndBaseline() throws {
     try TestDatabase.with { db in
       let f = try RegistryFixture(db)
-      let service = EnrollmentService(f.registry)
+      let service = EnrollmentService(f.coordinator("PAN"))
       let result = try service.enroll(RegistryFixture.sleCandidate(mrn: "MRN-1"))
       #expect(result.studyID == "SLE-PAN-0001")
       #expect(["msc", "control"].contains(result.arm))
-      let detail = try PatientService(f.registry).show(studyID: result.studyID, identify: true)
+      let detail = try PatientService(f.investigator).show(studyID: result.studyID, identify: true)
       #expect(detail.patient.ageAtEnrollment == 36)
       #expect(detail.patient.birthYear == 1990)
       #expect(detail.patient.status == .enrolled)
       #expect(detail.identity?.mrn == "MRN-1")
       #expect(detail.consents.map(\.version) == ["1.0"])
+      // (The stored row, read as the owner.)
       let c = try db.connect()
       let baseline = try c.query(
         "SELECT visit_code, sledai_2k, pga, engine_version FROM registry.assessment WHERE study_id = $1",
@@ -47,7 +48,7 @@ func labs(forMELD target: Int) throws -> RawMeasures {
       #expect(try baseline[0].decode("sledai_2k") == 12)
       #expect(try baseline[0].decode("engine_version") == ScoreEngine.version)
       // Without --identify, no identity.
-      #expect(try PatientService(f.registry).show(studyID: result.studyID).identity == nil)
+      #expect(try PatientService(f.investigator).show(studyID: result.studyID).identity == nil)
     }
   }
 
@@ -140,7 +141,7 @@ func labs(forMELD target: Int) throws -> RawMeasures {
       let f = try RegistryFixture(db)
       let raw = RawMeasures(sledaiDescriptors: "fever", eularAcrItems: "joint_involvement")
       let error = try #require(throws: RegistryError.self) {
-        try EnrollmentService(f.registry).enroll(
+        try EnrollmentService(f.coordinator("PAN")).enroll(
           try RegistryFixture.sleCandidate(
             mrn: "A", birthDate: "1950-01-01", consentDate: nil, raw: raw))
       }
@@ -162,7 +163,9 @@ func labs(forMELD target: Int) throws -> RawMeasures {
   @Test func duplicateMRNIsRefusedAndWritesNothing() throws {
     try TestDatabase.with { db in
       let f = try RegistryFixture(db)
-      let service = EnrollmentService(f.registry)
+      // A coordinator of PAN and BOG (the PAN patient's study ID is named to someone who sees
+      // it; a BOG-only coordinator learns only "at another site", see SecurityTests).
+      let service = EnrollmentService(f.siteCoordinator)
       _ = try service.enroll(RegistryFixture.sleCandidate(mrn: "SAME"))
       let before = try f.fingerprint()
       let error = try #require(throws: RegistryError.self) {
@@ -179,7 +182,7 @@ func labs(forMELD target: Int) throws -> RawMeasures {
   @Test func unknownSiteOrProtocolAndFutureDatesWriteNothing() throws {
     try TestDatabase.with { db in
       let f = try RegistryFixture(db)
-      let service = EnrollmentService(f.registry)
+      let service = EnrollmentService(f.siteCoordinator)
       let before = try f.fingerprint()
       let site = try #require(throws: RegistryError.self) {
         try service.enroll(RegistryFixture.sleCandidate(mrn: "A", site: "XYZ"))
@@ -205,7 +208,7 @@ func labs(forMELD target: Int) throws -> RawMeasures {
   @Test func studyIDsAreGaplessPerProtocolAndSite() throws {
     try TestDatabase.with { db in
       let f = try RegistryFixture(db)
-      let service = EnrollmentService(f.registry)
+      let service = EnrollmentService(f.siteCoordinator)
       var ids: [String] = []
       for i in 1...3 { ids.append(try service.enroll(.sleCandidateAt("PAN", i)).studyID) }
       // A screen failure in between takes no number.
@@ -225,11 +228,12 @@ func labs(forMELD target: Int) throws -> RawMeasures {
   @Test func randomizationFollowsTheSeededBlocksAndIsBalanced() throws {
     try TestDatabase.with { db in
       let f = try RegistryFixture(db)
-      let service = EnrollmentService(f.registry)
+      let service = EnrollmentService(f.siteCoordinator)
       var arms: [String] = []
       for i in 1...24 { arms.append(try service.enroll(.sleCandidateAt("PAN", i)).arm) }
       for i in 1...6 { _ = try service.enroll(.sleCandidateAt("BOG", 100 + i)) }
-      let trial = try ProtocolService(f.registry).show(code: "SLE-UCMSC").trial
+      // The admin reads the seed (everyone else reads the sealed file, seed 0).
+      let trial = try ProtocolService(f.admin).show(code: "SLE-UCMSC").trial
       let expected = trial.randomizer.sequence(stratum: "PAN", count: 24).map(\.code)
       #expect(arms == expected)
       // Mixed blocks (the protocol's block sizes 4 and 6), each balanced 1:1.
@@ -255,7 +259,7 @@ func labs(forMELD target: Int) throws -> RawMeasures {
     func run() throws -> [String] {
       try TestDatabase.with { db in
         let f = try RegistryFixture(db)
-        let service = EnrollmentService(f.registry)
+        let service = EnrollmentService(f.coordinator("GZU"))
         return try (1...12).map { try service.enroll(.aclfCandidateAt("GZU", $0)).arm }
       }
     }
@@ -268,13 +272,14 @@ func labs(forMELD target: Int) throws -> RawMeasures {
   @Test func noIdentifyingValueOrColumnOutsideTheIdentitySchema() throws {
     try TestDatabase.with { db in
       let f = try RegistryFixture(db)
-      let result = try EnrollmentService(f.registry).enroll(
+      let result = try EnrollmentService(f.coordinator("PAN")).enroll(
         RegistryFixture.sleCandidate(mrn: "MRN-SECRET-77"))
       var amendment = PatientService.Amendment()
       amendment.familyName = "Corrected-Surname"
       amendment.birthDate = CalendarDate(iso: "1990-04-12")
-      _ = try PatientService(f.registry).amend(
+      _ = try PatientService(f.coordinator("PAN")).amend(
         studyID: result.studyID, amendment, reason: "transcription error")
+      // The owner: the catalog and the identity trail's values (no login role reads them).
       let c = try db.connect()
       let columns = try c.query(
         """
@@ -306,7 +311,7 @@ func labs(forMELD target: Int) throws -> RawMeasures {
       #expect(try trail[0].decode("new") == "Corrected-Surname")
       #expect(try trail[0].decode("reason") == "transcription error")
       // Birth year and age followed the corrected birth date.
-      let p = try PatientService(f.registry).show(studyID: result.studyID).patient
+      let p = try PatientService(f.investigator).show(studyID: result.studyID).patient
       #expect(p.ageAtEnrollment == 36)
     }
   }
@@ -314,9 +319,10 @@ func labs(forMELD target: Int) throws -> RawMeasures {
   @Test func withdrawalSetsStatusConsentAndAuditReason() throws {
     try TestDatabase.with { db in
       let f = try RegistryFixture(db)
-      let id = try EnrollmentService(f.registry).enroll(RegistryFixture.sleCandidate(mrn: "W"))
-        .studyID
-      let service = PatientService(f.registry)
+      let id = try EnrollmentService(f.coordinator("PAN")).enroll(
+        RegistryFixture.sleCandidate(mrn: "W")
+      ).studyID
+      let service = PatientService(f.coordinator("PAN"))
       let early = try #require(throws: RegistryError.self) {
         try service.withdraw(studyID: id, reason: "x", on: CalendarDate(iso: "2026-05-31"))
       }
@@ -334,7 +340,7 @@ func labs(forMELD target: Int) throws -> RawMeasures {
         try service.withdraw(studyID: id, reason: "again", on: nil)
       }
       #expect(again.exitStatus == 65)
-      let audit = try AuditService(f.registry).entries(key: id).filter { $0.action == "UPDATE" }
+      let audit = try AuditService(f.monitor).entries(key: id).filter { $0.action == "UPDATE" }
       #expect(
         audit.contains { $0.reason == "moved abroad" && $0.changedColumns.contains("status") })
       let unknown = try #require(throws: RegistryError.self) {
@@ -352,7 +358,7 @@ func expectEligibility(
   sourceLocation: SourceLocation = #_sourceLocation
 ) throws {
   let before = try f.fingerprint()
-  let service = EnrollmentService(f.registry)
+  let service = EnrollmentService(f.coordinator(request.site))
   if eligible {
     _ = try service.enroll(request)
     return
@@ -366,12 +372,12 @@ func expectEligibility(
   var after = try f.fingerprint()
   #expect(after["registry.screening"] == (before["registry.screening"] ?? 0) + 1)
   #expect(after["audit.log#max"] == (before["audit.log#max"] ?? 0) + 1)
-  // The screening's transaction is linked into the chain by one entry (audit trail v2).
+  // The screening transaction's one entry in the audit.log chain (audit trail v2).
   #expect(after["audit.chain_entry"] == (before["audit.chain_entry"] ?? 0) + 1)
   after["registry.screening"] = before["registry.screening"]
+  after["audit.chain_entry"] = before["audit.chain_entry"]
   after["audit.log"] = before["audit.log"]
   after["audit.log#max"] = before["audit.log#max"]
-  after["audit.chain_entry"] = before["audit.chain_entry"]
   #expect(after == before, "only the screening row may be written", sourceLocation: sourceLocation)
 }
 

@@ -22,6 +22,7 @@ func sleImportCSV(mrns: [String], site: String? = nil, birthDates: [String: Stri
   return text
 }
 
+/// Imports run as the coordinator of the rows' site (PAN), as `patient import` is run.
 @Suite struct ImportServiceTests {
   func rows(_ csv: String, site: String? = "PAN") throws -> [EnrollmentBatchRow] {
     try EnrollmentImport.rows(csv: csv, protocolCode: "SLE-UCMSC", defaultSite: site)
@@ -30,9 +31,10 @@ func sleImportCSV(mrns: [String], site: String? = nil, birthDates: [String: Stri
   @Test func aBatchEnrollsEveryRowWithGaplessStudyIDsInFileOrder() throws {
     try TestDatabase.with { db in
       let f = try RegistryFixture(db)
-      let results = try EnrollmentService(f.registry).enrollBatch(
+      let results = try EnrollmentService(f.coordinator("PAN")).enrollBatch(
         try rows(sleImportCSV(mrns: ["A1", "A2", "A3"])))
       #expect(results.map(\.studyID) == ["SLE-PAN-0001", "SLE-PAN-0002", "SLE-PAN-0003"])
+      // The stored identity rows, read as the owner (no login role reads the table).
       let c = try db.connect()
       let identities = try c.query(
         "SELECT mrn, family_name FROM identity.patient_identity ORDER BY study_id"
@@ -43,7 +45,7 @@ func sleImportCSV(mrns: [String], site: String? = nil, birthDates: [String: Stri
       ).rows[0].decode("n")
       #expect(baselines == 3)
       // A single enrollment afterwards continues the numbering: the same rules, one counter.
-      let next = try EnrollmentService(f.registry).enroll(
+      let next = try EnrollmentService(f.coordinator("PAN")).enroll(
         RegistryFixture.sleCandidate(mrn: "A4"))
       #expect(next.studyID == "SLE-PAN-0004")
     }
@@ -60,7 +62,7 @@ func sleImportCSV(mrns: [String], site: String? = nil, birthDates: [String: Stri
       let before = try f.fingerprint()
       let csv = sleImportCSV(mrns: ["B1", "B2", "B3"], birthDates: ["B2": birthDate])
       let error = #expect(throws: RegistryError.self) {
-        try EnrollmentService(f.registry).enrollBatch(try rows(csv))
+        try EnrollmentService(f.coordinator("PAN")).enrollBatch(try rows(csv))
       }
       #expect(error?.kind == .refused)
       #expect(error?.field == field)
@@ -72,7 +74,7 @@ func sleImportCSV(mrns: [String], site: String? = nil, birthDates: [String: Stri
     try TestDatabase.with { db in
       let f = try RegistryFixture(db)
       let before = try f.fingerprint()
-      let service = EnrollmentService(f.registry)
+      let service = EnrollmentService(f.coordinator("PAN"))
       let twice = #expect(throws: RegistryError.self) {
         try service.enrollBatch(try rows(sleImportCSV(mrns: ["C1", "C2", "C1"])))
       }
@@ -99,7 +101,7 @@ func sleImportCSV(mrns: [String], site: String? = nil, birthDates: [String: Stri
         + sleImportCSV(mrns: ["D2"], site: "XXX")
         .split(separator: "\n").dropFirst().joined(separator: "\n") + "\n"
       let error = #expect(throws: RegistryError.self) {
-        try EnrollmentService(f.registry).enrollBatch(try rows(csv, site: nil))
+        try EnrollmentService(f.coordinator("PAN")).enrollBatch(try rows(csv, site: nil))
       }
       #expect(error?.kind == .notFound)
       #expect(error?.field == "line 3, site")

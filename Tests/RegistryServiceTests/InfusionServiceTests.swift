@@ -88,7 +88,7 @@ import Testing
       try t.expectRefused("ID", ["has had 2 infusions", "allows at most 2"]) {
         try t.infuse(id, lot: "UC-1", on: "2026-02-01", cells: 7e7)
       }
-      let service = InfusionService(t.registry)
+      let service = InfusionService(t.coordinator(of: id))
       try t.expectRefused("--reason", ["must not be empty"]) {
         _ = try service.void(studyID: id, infusionID: first.id, reason: "  ")
       }
@@ -101,7 +101,7 @@ import Testing
         _ = try service.void(studyID: id, infusionID: first.id, reason: "again")
       }
       try t.infuse(id, lot: "UC-1", on: "2026-02-01", cells: 7e7)
-      let course = try #require(try PatientService(t.registry).show(studyID: id).treatment)
+      let course = try #require(try PatientService(t.investigator).show(studyID: id).treatment)
       #expect(course.infusions.count == 3)
       #expect(course.live.count == 2)
       #expect(course.cumulativeDosePerKg == 2e6)
@@ -124,7 +124,7 @@ import Testing
       try t.expectRefused("ID", ["arm control", "does not receive MSC"]) {
         try t.infuse(control[0], lot: "UC-1", on: "2026-01-10", cells: 7e7)
       }
-      _ = try PatientService(t.registry).withdraw(
+      _ = try PatientService(t.coordinator(of: msc[0])).withdraw(
         studyID: msc[0], reason: "withdrew consent", on: CalendarDate(iso: "2026-01-08")!,
         today: LotInfusionTrial.today)
       try t.expectRefused("ID", ["has status withdrawn since 2026-01-08"]) {
@@ -151,13 +151,13 @@ import Testing
         try t.infuse(id, lot: "UC-Q", on: "2026-01-10", cells: 7e7)
       }
       try t.lot(LotInfusionTrial.entry("UC-R"), release: false)
-      _ = try LotService(t.registry).reject(lotNumber: "UC-R", reason: "bag damaged")
+      _ = try LotService(t.admin).reject(lotNumber: "UC-R", reason: "bag damaged")
       try t.expectRefused("--lot", ["lot UC-R is rejected, not released"]) {
         try t.infuse(id, lot: "UC-R", on: "2026-01-10", cells: 7e7)
       }
       // A recalled (released, then rejected) lot is refused too.
       try t.lot(LotInfusionTrial.entry("UC-RC"))
-      _ = try LotService(t.registry).reject(lotNumber: "UC-RC", reason: "recall: sterility")
+      _ = try LotService(t.admin).reject(lotNumber: "UC-RC", reason: "recall: sterility")
       try t.expectRefused("--lot", ["lot UC-RC is rejected"]) {
         try t.infuse(id, lot: "UC-RC", on: "2026-01-10", cells: 7e7)
       }
@@ -216,21 +216,21 @@ import Testing
       let t = try LotInfusionTrial(db)
       let id = LotInfusionTrial.ids(try t.enrollSLE(4), arm: "msc")[0]
       try t.lot(LotInfusionTrial.entry("UC-1"))
-      let auditBefore = try AuditService(t.registry).entries().count
+      let auditBefore = try AuditService(t.monitor).entries().count
       let infusion = try t.infuse(id, lot: "UC-1", on: "2026-01-10", cells: 7e7, route: .iv)
       #expect(infusion.dosePerKg == 1e6)
-      var patient = try PatientService(t.registry).show(studyID: id).patient
+      var patient = try PatientService(t.investigator).show(studyID: id).patient
       #expect(patient.status == .treated)
       #expect(patient.statusOn == CalendarDate(iso: "2026-01-10"))
-      let written = Array(try AuditService(t.registry).entries().dropFirst(auditBefore))
+      let written = Array(try AuditService(t.monitor).entries().dropFirst(auditBefore))
       #expect(written.map(\.table) == ["registry.infusion", "registry.patient"])
       #expect(written[0].action == "INSERT" && written[0].rowKey == String(infusion.id))
       #expect(written[1].action == "UPDATE" && written[1].reason == "infusion of lot UC-1")
       // The second infusion leaves the status and writes one audit row.
       try t.infuse(id, lot: "UC-1", on: "2026-01-17", cells: 7e7)
-      patient = try PatientService(t.registry).show(studyID: id).patient
+      patient = try PatientService(t.investigator).show(studyID: id).patient
       #expect(patient.statusOn == CalendarDate(iso: "2026-01-10"))
-      #expect(try AuditService(t.registry).entries().count == auditBefore + 3)
+      #expect(try AuditService(t.monitor).entries().count == auditBefore + 3)
     }
   }
 
@@ -244,7 +244,8 @@ import Testing
       // Each patient has one of two infusions left; two coordinators record one each at once.
       let attempts = msc.flatMap { [($0, "2026-01-20"), ($0, "2026-01-30")] }
       let outcomes = Outcomes()
-      let registry = t.registry
+      // All of them are SLE patients of PAN: its coordinator, in concurrent sessions.
+      let registry = t.coordinator("PAN")
       DispatchQueue.concurrentPerform(iterations: attempts.count) { i in
         let (id, date) = attempts[i]
         do {
@@ -265,7 +266,8 @@ import Testing
         #expect(
           results.filter { $0.hasPrefix("ID: \(id) has had 2 infusions") }.count == 1,
           "\(id): \(results)")
-        let course = try #require(try PatientService(registry).show(studyID: id).treatment)
+        let course = try #require(
+          try PatientService(t.investigator).show(studyID: id).treatment)
         #expect(course.live.count == 2)
       }
     }
@@ -280,6 +282,8 @@ import Testing
       try t.lot(LotInfusionTrial.entry("UC-1"))
       try t.lot(LotInfusionTrial.entry("UC-Q"), release: false)
       try t.lot(LotInfusionTrial.entry("BM-1", source: "bone_marrow"))
+      // As the owner, behind the service: the gate holds even for a session that bypasses
+      // every privilege and rule of the service layer.
       func insert(_ id: String, _ lot: String, _ date: String, _ cells: Double) throws {
         try t.sql(
           """

@@ -7,9 +7,9 @@ import Testing
 
 /// Issue 12, item 7 (intake part): an adverse event related to MSC in any degree needs an MSC
 /// infusion on or before its onset (service and database), and voiding an infusion undoes the
-/// "treated" status and first-infusion date it gave. Adverse events are recorded as a site
-/// coordinator; infusions as the owner, as InfusionServiceTests do (recording an infusion as a
-/// coordinator needs the grant of issue 11).
+/// "treated" status and first-infusion date it gave. Adverse events and infusions are recorded
+/// as a site coordinator (`OutcomeFixture.infuse` records through the service as the
+/// coordinator of the patient's site).
 @Suite struct IntakeSafetyTests {
   /// A coordinator of every fixture site.
   static func coordinator(_ f: OutcomeFixture) throws -> RegistryDatabase {

@@ -7,9 +7,22 @@ import Testing
 
 /// A database with sites, both example protocols, enrolled patients of both arms and helpers
 /// for lots and infusions. Dates are fixed in the past; `today` is passed explicitly.
+///
+/// Use cases run as the least-privileged login the command × role table allows: the admin adds
+/// sites, protocols and lots; the coordinator of the patient's site enrolls and infuses;
+/// reads go to the investigator (every site) and the audit trail to the monitor. `registry`
+/// (the database owner) is kept for set-up behind the registry's back and for tampering.
 struct LotInfusionTrial {
   let db: TestDatabase
+  /// The database owner.
   let registry: RegistryDatabase
+  /// The logins of the real roles.
+  let logins: RegistryLogins
+  var admin: RegistryDatabase { logins.admin }
+  var monitor: RegistryDatabase { logins.monitor }
+  var investigator: RegistryDatabase { logins.investigator }
+  func coordinator(_ site: String) -> RegistryDatabase { logins.coordinator(site) }
+  func coordinator(of studyID: String) -> RegistryDatabase { logins.coordinator(of: studyID) }
   /// "Today" for the services (after every date used, before the machine's today).
   static let today = CalendarDate(iso: "2026-06-01")!
   static let enrolledOn = CalendarDate(iso: "2026-01-05")!
@@ -17,12 +30,14 @@ struct LotInfusionTrial {
   init(_ db: TestDatabase) throws {
     self.db = db
     registry = RegistryDatabase(conninfo: db.conninfo)
-    _ = try SiteService(registry).add(code: "PAN", name: "Panama", country: "PA")
-    _ = try SiteService(registry).add(code: "GZU", name: "Nanjing", country: "CN")
+    logins = try RegistryLogins(db)
+    _ = try SiteService(logins.admin).add(code: "PAN", name: "Panama", country: "PA")
+    _ = try SiteService(logins.admin).add(code: "GZU", name: "Nanjing", country: "CN")
     let folder = TestDatabase.repositoryRoot.appendingPathComponent("config/protocols")
     for file in ["sle-ucmsc.yaml", "aclf-bmmsc.yaml"] {
-      _ = try ProtocolService(registry).load(file: folder.appendingPathComponent(file))
+      _ = try ProtocolService(logins.admin).load(file: folder.appendingPathComponent(file))
     }
+    try logins.addSiteLogins(["PAN", "GZU"])
   }
 
   /// Enrolls `count` SLE patients at a site; returns (study ID, arm) in order.
@@ -51,7 +66,7 @@ struct LotInfusionTrial {
     let identity = PatientIdentity(
       mrn: mrn, givenName: "Ana", familyName: "Test", birthDate: CalendarDate(iso: "1980-03-04")!,
       contact: nil)
-    return try EnrollmentService(registry).enroll(
+    return try EnrollmentService(coordinator(site)).enroll(
       EnrollmentRequest(
         protocolCode: code, site: site, identity: identity, sex: .female,
         consent: Consent(version: "1.0", signedOn: Self.enrolledOn),
@@ -84,7 +99,7 @@ struct LotInfusionTrial {
   /// Adds a lot and, unless `release` is false, releases it.
   @discardableResult
   func lot(_ entry: LotEntry, release: Bool = true) throws -> MSCLot {
-    let lots = LotService(registry)
+    let lots = LotService(admin)
     let lot = try lots.add(entry, today: Self.today)
     return release
       ? try lots.release(lotNumber: lot.lotNumber, today: CalendarDate(iso: "2026-01-01")!) : lot
@@ -96,7 +111,7 @@ struct LotInfusionTrial {
     _ id: String, lot: String, on date: String, weightKg: Double = 70, cells: Double,
     route: Route = .iv
   ) throws -> Infusion {
-    try InfusionService(registry).record(
+    try InfusionService(coordinator(of: id)).record(
       InfusionEntry(
         studyID: id, lotNumber: lot, date: CalendarDate(iso: date)!, weightKg: weightKg,
         cells: cells, route: route), today: Self.today)
@@ -152,7 +167,7 @@ struct LotInfusionTrial {
 
   /// Audit rows of a table, in order.
   func audit(table: String) throws -> [AuditEntry] {
-    try AuditService(registry).entries().filter { $0.table == table }
+    try AuditService(monitor).entries().filter { $0.table == table }
   }
 
   /// Runs SQL behind the registry's back in one transaction with an audit reason.

@@ -10,7 +10,7 @@ import Testing
   @Test func addPutsALotInQuarantineAndRefusesBadInputWithoutWriting() throws {
     try TestDatabase.with { db in
       let t = try LotInfusionTrial(db)
-      let lots = LotService(t.registry)
+      let lots = LotService(t.admin)
       let lot = try lots.add(LotInfusionTrial.entry("UC-1"), today: LotInfusionTrial.today)
       #expect(lot.status == .quarantine)
       #expect(lot.markers.hlaDR == 0.6)
@@ -49,7 +49,7 @@ import Testing
   @Test func releaseRefusesWithEveryFailingItemAndPassesAtTheLimits() throws {
     try TestDatabase.with { db in
       let t = try LotInfusionTrial(db)
-      let lots = LotService(t.registry)
+      let lots = LotService(t.admin)
       let today = LotInfusionTrial.today
       let failing = LotInfusionTrial.entry(
         "UC-BAD", viability: "69.9",
@@ -100,7 +100,7 @@ import Testing
   @Test func rejectNeedsAReasonRecallsReleasedLotsAndIsFinal() throws {
     try TestDatabase.with { db in
       let t = try LotInfusionTrial(db)
-      let lots = LotService(t.registry)
+      let lots = LotService(t.admin)
       try t.lot(LotInfusionTrial.entry("UC-Q"), release: false)
       try t.lot(LotInfusionTrial.entry("UC-R"))
       try t.expectRefused("--reason", ["must not be empty"]) {
@@ -136,6 +136,7 @@ import Testing
         ("UPDATE registry.msc_lot SET viability_pct = 71 WHERE lot_number = 'UC-OK'", "MR020"),
         ("UPDATE registry.msc_lot SET status = 'quarantine' WHERE lot_number = 'UC-OK'", "MR020"),
       ]
+      // As the owner: the specification holds even for a session with every privilege.
       for (statement, state) in statements {
         do {
           try t.sql(statement)
@@ -156,9 +157,11 @@ import Testing
       let a = try t.infuse(msc[0], lot: "UC-1", on: "2026-01-10", cells: 7e7)
       try t.infuse(msc[0], lot: "UC-2", on: "2026-01-20", cells: 7e7)
       let b = try t.infuse(msc[1], lot: "UC-1", on: "2026-01-12", weightKg: 60, cells: 6e7)
-      _ = try InfusionService(t.registry).void(studyID: msc[1], infusionID: b.id, reason: "typo")
+      _ = try InfusionService(t.coordinator(of: msc[1])).void(
+        studyID: msc[1], infusionID: b.id, reason: "typo")
       let c = try t.infuse(msc[1], lot: "UC-1", on: "2026-01-13", weightKg: 60, cells: 6.6e7)
-      // Adverse events (table of migration 0005) of the recipients, before and after.
+      // Adverse events (table of migration 0005) of the recipients, before and after: set up
+      // as the owner, behind the service (one statement with chosen infusion links).
       try t.sql(
         """
         INSERT INTO registry.adverse_event (study_id, term, grade, relatedness, onset_on, infusion_id)
@@ -170,23 +173,24 @@ import Testing
       try t.sql(
         "UPDATE registry.adverse_event SET voided_at = now(), void_reason = 'dup' WHERE term = 'nausea'",
         reason: "duplicate")
-      let detail = try LotService(t.registry).show(lotNumber: "UC-1")
+      let detail = try LotService(t.investigator).show(lotNumber: "UC-1")
       #expect(detail.recipients.map(\.studyID) == [msc[0], msc[1]])
       #expect(detail.recipients.map(\.infusionID) == [a.id, c.id])
       #expect(detail.recipients[1].dosePerKg == 1.1e6)
       #expect(detail.recipients[1].site == "PAN")
       #expect(detail.adverseEvents.map(\.term) == ["fever", "headache"])
       #expect(detail.adverseEvents.map(\.linkedToLot) == [true, false])
-      #expect(try LotService(t.registry).recipients(lotNumber: "UC-2").map(\.studyID) == [msc[0]])
+      #expect(
+        try LotService(t.investigator).recipients(lotNumber: "UC-2").map(\.studyID) == [msc[0]])
       try t.expectRefused("LOT", [], kind: .notFound) {
-        _ = try LotService(t.registry).recipients(lotNumber: "UC-9")
+        _ = try LotService(t.investigator).recipients(lotNumber: "UC-9")
       }
       // The reverse look-back: patient → every lot, voided infusions marked.
-      let uses = try InfusionService(t.registry).lots(studyID: msc[1])
+      let uses = try InfusionService(t.investigator).lots(studyID: msc[1])
       #expect(uses.map(\.lot.lotNumber) == ["UC-1", "UC-1"])
       #expect(uses.map(\.infusion.isLive) == [false, true])
       #expect(
-        try InfusionService(t.registry).lots(studyID: msc[0]).map(\.lot.lotNumber) == [
+        try InfusionService(t.investigator).lots(studyID: msc[0]).map(\.lot.lotNumber) == [
           "UC-1", "UC-2",
         ])
     }

@@ -6,34 +6,60 @@ import TestSupport
 
 /// A migrated database with the example protocols, sites PAN/BOG/GZU, and helpers to enroll
 /// an SLE or ACLF patient on a chosen day.
+///
+/// Use cases run as the least-privileged login the command × role table allows: the admin
+/// loads protocols and adds sites; enrollments, assessments, adverse events, events and
+/// withdrawals run as a coordinator (`coordinator`: of every fixture site, since the helpers
+/// write for patients of several sites); reads as an investigator of every site
+/// (`investigator`). `registry` (the database owner) is kept for set-up behind the registry's
+/// back (a released lot without the lot workflow) and for raw checks.
 struct OutcomeFixture {
   let db: TestDatabase
+  /// The database owner.
   let registry: RegistryDatabase
+  /// The logins of the real roles.
+  let logins: RegistryLogins
   /// Today for the services (the real date, so that "in the future" means what it says).
   let today = CalendarDate.today()
+
+  /// The services of one login.
+  struct Services {
+    let database: RegistryDatabase
+    var assessments: AssessmentService { AssessmentService(database) }
+    var adverseEvents: AdverseEventService { AdverseEventService(database) }
+    var events: ClinicalEventService { ClinicalEventService(database) }
+    var patients: PatientService { PatientService(database) }
+  }
 
   init(_ db: TestDatabase) throws {
     self.db = db
     registry = RegistryDatabase(conninfo: db.conninfo)
+    logins = try RegistryLogins(db)
     let folder = TestDatabase.repositoryRoot.appendingPathComponent("config/protocols")
     for file in ["sle-ucmsc.yaml", "aclf-bmmsc.yaml"] {
-      _ = try ProtocolService(registry).load(file: folder.appendingPathComponent(file))
+      _ = try ProtocolService(logins.admin).load(file: folder.appendingPathComponent(file))
     }
     for (code, name) in [("PAN", "Panamá"), ("BOG", "Bogotá"), ("GZU", "Nanjing")] {
-      _ = try SiteService(registry).add(code: code, name: name, country: nil)
+      _ = try SiteService(logins.admin).add(code: code, name: name, country: nil)
     }
+    try logins.addSiteLogins(["PAN", "BOG", "GZU"])
   }
 
-  var assessments: AssessmentService { AssessmentService(registry) }
-  var adverseEvents: AdverseEventService { AdverseEventService(registry) }
-  var events: ClinicalEventService { ClinicalEventService(registry) }
+  /// Writes, as a coordinator.
+  var coordinator: Services { Services(database: logins.coordinatorOfEverySite) }
+  /// Reads, as an investigator of every site.
+  var investigator: Services { Services(database: logins.investigator) }
+
+  var assessments: AssessmentService { coordinator.assessments }
+  var adverseEvents: AdverseEventService { coordinator.adverseEvents }
+  var events: ClinicalEventService { coordinator.events }
 
   /// Enrolls an eligible SLE patient `daysAgo` days before today; returns the study ID.
   func enrollSLE(daysAgo: Int, site: String = "PAN", mrn: String = UUID().uuidString) throws
     -> String
   {
     let on = today.adding(days: -daysAgo)
-    return try EnrollmentService(registry).enroll(
+    return try EnrollmentService(logins.coordinator(site)).enroll(
       EnrollmentRequest(
         protocolCode: "SLE-UCMSC", site: site,
         identity: PatientIdentity(
@@ -67,7 +93,7 @@ struct OutcomeFixture {
     -> String
   {
     let on = today.adding(days: -daysAgo)
-    return try EnrollmentService(registry).enroll(
+    return try EnrollmentService(logins.coordinator(site)).enroll(
       EnrollmentRequest(
         protocolCode: "ACLF-BMMSC", site: site,
         identity: PatientIdentity(
@@ -84,7 +110,7 @@ struct OutcomeFixture {
 
   /// The enrollment date of a patient.
   func enrolledOn(_ studyID: String) throws -> CalendarDate {
-    try PatientService(registry).show(studyID: studyID).patient.enrolledOn
+    try PatientService(logins.investigator).show(studyID: studyID).patient.enrolledOn
   }
 
   /// One value of a query on a raw connection (nil for SQL NULL).
@@ -98,18 +124,16 @@ struct OutcomeFixture {
     Int(try scalar("SELECT count(*) FROM \(table)") ?? "0")!
   }
 
-  /// Inserts a released lot and a live infusion of a patient on a day; returns its id.
+  /// Inserts a released lot (as the owner, without the lot workflow) and records a live
+  /// infusion of a patient on a day as the coordinator of its site; returns its id.
   func infuse(_ studyID: String, on date: CalendarDate, lot: String = "UC-001") throws -> Int64 {
-    let connection = try db.connect()
     try db.insertReleasedLot(
       lot, source: "umbilical_cord", manufactured: date.adding(days: -60),
       expires: date.adding(days: 300))
-    return try connection.query(
-      """
-      INSERT INTO registry.infusion (study_id, lot_number, infused_on, weight_kg, total_cells,
-        dose_per_kg, route)
-      VALUES ($1, $2, $3, 60, 6e7, 6e7 / 60.0, 'iv') RETURNING id
-      """, [studyID, lot, date]
-    ).rows[0].decode("id")
+    return try InfusionService(logins.coordinator(of: studyID)).record(
+      InfusionEntry(
+        studyID: studyID, lotNumber: lot, date: date, weightKg: 60, cells: 6e7, route: .iv),
+      today: today
+    ).id
   }
 }

@@ -176,7 +176,10 @@ import Testing
         #expect(audited == result.counts[table], "\(table)")
       }
       let identityAudited: Int = try c.query(
-        "SELECT count(*)::int AS n FROM identity.audit_log WHERE action = 'INSERT'"
+        """
+        SELECT count(*)::int AS n FROM identity.audit_log
+        WHERE action = 'INSERT' AND table_name = 'identity.patient_identity'
+        """
       ).rows[0].decode("n")
       #expect(identityAudited == 300)
 

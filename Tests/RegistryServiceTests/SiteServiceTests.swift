@@ -6,7 +6,10 @@ import Testing
 @Suite struct SiteServiceTests {
   @Test func addsListsAndRefusesDuplicatesWithoutWriting() throws {
     try TestDatabase.with { db in
-      let service = SiteService(RegistryDatabase(conninfo: db.conninfo))
+      // Sites are an admin's; the audit trail is read as the monitor.
+      let logins = try RegistryLogins(db)
+      let service = SiteService(logins.admin)
+      let auditBefore = try AuditService(logins.monitor).entries().count
       _ = try service.add(code: "PAN", name: " Hospital Santo Tomás ", country: "PA")
       _ = try service.add(code: "BOG", name: "Fundación Santa Fe", country: nil)
       #expect(try service.list().map(\.code) == ["BOG", "PAN"])
@@ -15,8 +18,10 @@ import Testing
         try service.add(code: "PAN", name: "x", country: nil)
       }
       #expect(error.exitStatus == 65)
-      let audit = try AuditService(RegistryDatabase(conninfo: db.conninfo)).entries()
-      #expect(audit.count == 2)
+      let audit = try AuditService(logins.monitor).entries()
+      #expect(audit.count == auditBefore + 2)
+      #expect(
+        audit.suffix(2).allSatisfy { $0.table == "registry.site" && $0.role == logins.adminName })
     }
   }
 

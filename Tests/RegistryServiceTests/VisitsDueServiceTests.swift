@@ -12,7 +12,7 @@ import Testing
       let id = try f.enrollSLE(daysAgo: 200)
       let e = try f.enrolledOn(id)
       func week4(_ day: Int) throws -> VisitDue? {
-        try f.assessments.visitsDue(site: "PAN", asOf: e.adding(days: day))
+        try f.investigator.assessments.visitsDue(site: "PAN", asOf: e.adding(days: day))
           .first { $0.visit == "week4" }
       }
       #expect(try week4(6) == nil)  // opens in 15 days: beyond the 14-day look-ahead
@@ -25,7 +25,7 @@ import Testing
       #expect(row.target == e.adding(days: 28))
       #expect(row.windowStart == e.adding(days: 21) && row.windowEnd == e.adding(days: 35))
       // The baseline was assessed at enrollment: never listed.
-      let all = try f.assessments.visitsDue(asOf: e.adding(days: 100))
+      let all = try f.investigator.assessments.visitsDue(asOf: e.adding(days: 100))
       #expect(all.map(\.visit) == ["week4", "week12"])
       #expect(all.map(\.state) == [.overdue, .overdue])
       // An assessed visit disappears; a voided one comes back.
@@ -44,16 +44,19 @@ import Testing
       let sle = try f.enrollSLE(daysAgo: 30)
       let aclf = try f.enrollACLF(daysAgo: 30)
       let gone = try f.enrollSLE(daysAgo: 30, site: "BOG")
-      _ = try PatientService(f.registry).withdraw(
+      _ = try f.coordinator.patients.withdraw(
         studyID: gone, reason: "moved", on: f.today, today: f.today)
-      let due = try f.assessments.visitsDue(asOf: f.today)
+      let due = try f.investigator.assessments.visitsDue(asOf: f.today)
       #expect(Set(due.map(\.studyID)) == [sle, aclf])
       #expect(
-        try f.assessments.visitsDue(site: "GZU", asOf: f.today).allSatisfy { $0.studyID == aclf })
-      #expect(
-        try f.assessments.visitsDue(protocolCode: "SLE-UCMSC", asOf: f.today).allSatisfy {
-          $0.studyID == sle
+        try f.investigator.assessments.visitsDue(site: "GZU", asOf: f.today).allSatisfy {
+          $0.studyID == aclf
         })
+      #expect(
+        try f.investigator.assessments.visitsDue(protocolCode: "SLE-UCMSC", asOf: f.today)
+          .allSatisfy {
+            $0.studyID == sle
+          })
       // Overdue first, then due, then upcoming.
       let order = due.map(\.state)
       #expect(
@@ -62,7 +65,7 @@ import Testing
             VisitDueState.allCases.firstIndex(of: $0)! < VisitDueState.allCases.firstIndex(of: $1)!
           })
       let unknown = try #require(throws: RegistryError.self) {
-        try f.assessments.visitsDue(site: "XXX", asOf: f.today)
+        try f.investigator.assessments.visitsDue(site: "XXX", asOf: f.today)
       }
       #expect(unknown.exitStatus == 66 && unknown.field == "--site")
     }

@@ -50,7 +50,9 @@ import Testing
       let identity = try #require(chains["identity.audit_log"])
       #expect(log.isIntact && identity.isIntact)
       #expect(log.level == "values" && identity.level == "values")
-      #expect(identity.rows == 3)
+      // Three identities and the seed-bearing columns of the fixture's two protocol loads
+      // (migration 0091).
+      #expect(identity.rows == 5)
       let count: Int64 = try c.query("SELECT count(*) AS n FROM audit.log").rows[0].decode("n")
       #expect(log.rows == count && count > 10)
       let head = try c.query(
@@ -196,21 +198,22 @@ import Testing
       let fixture = try RegistryFixture(db)
       let registry = fixture.registry
       _ = try Concurrently.run(8) { task in
-            for i in 0..<4 {
-              if task % 2 == 0 {
-                _ = try EnrollmentService(registry).enroll(
-                  try RegistryFixture.sleCandidate(
-                    mrn: "MRN-CC-\(task)-\(i)", site: ["PAN", "BOG", "GZU"][i % 3]))
-              } else {
-                _ = try SiteService(registry).add(
-                  code: "S\(task)X\(i)", name: "Site \(task) \(i)", country: nil)
-              }
-            }
+        for i in 0..<4 {
+          if task % 2 == 0 {
+            _ = try EnrollmentService(registry).enroll(
+              try RegistryFixture.sleCandidate(
+                mrn: "MRN-CC-\(task)-\(i)", site: ["PAN", "BOG", "GZU"][i % 3]))
+          } else {
+            _ = try SiteService(registry).add(
+              code: "S\(task)X\(i)", name: "Site \(task) \(i)", country: nil)
+          }
+        }
       }
       let chains = try verify(db)
       #expect(chains["audit.log"]?.isIntact == true)
       #expect(chains["identity.audit_log"]?.isIntact == true)
-      #expect(chains["identity.audit_log"]?.rows == 16)
+      // 16 identities and the fixture's two protocol loads (migration 0091).
+      #expect(chains["identity.audit_log"]?.rows == 18)
       // Chain order is commit order: one entry per transaction, numbered without a gap.
       let c = try db.connect()
       let row = try c.query(

@@ -45,12 +45,15 @@ func parseCSV(_ text: String) -> [[String]] {
 @Suite struct AuditExportCLITests {
   @Test func auditVerifyReportsOKThenEveryBreak() throws {
     try TestDatabase.with { db in
-      _ = try RegistryFixture(db)
-      let ok = try CLIRunner.run(["audit", "verify"], database: db)
+      // Verified and read by the monitor; tampered with as the owner.
+      let f = try RegistryFixture(db)
+      let ok = try f.run(["audit", "verify"])
       #expect(ok.status == 0, "\(ok.stderr)")
       #expect(ok.stdout.contains("audit.log: OK, "))
-      #expect(ok.stdout.contains("identity.audit_log: OK, 0 rows"))
-      let json = try CLIRunner.run(["audit", "verify", "--format", "json"], database: db)
+      // No patient yet: the identity chain holds only the seed-bearing columns of the two
+      // protocol loads (migration 0091).
+      #expect(ok.stdout.contains("identity.audit_log: OK, 2 rows"))
+      let json = try f.run(["audit", "verify", "--format", "json"])
       let doc = try JSONDecoder().decode(JSONAny.self, from: Data(json.stdout.utf8))
       #expect(doc["ok"].map { if case .bool(true) = $0 { true } else { false } } == true)
       #expect(doc["chains"]?.array?.count == 2)
@@ -64,7 +67,7 @@ func parseCSV(_ text: String) -> [[String]] {
         UPDATE audit.log SET db_role = 'someone_else' WHERE id = \(target);
         SET session_replication_role = origin;
         """)
-      let broken = try CLIRunner.run(["audit", "verify"], database: db)
+      let broken = try f.run(["audit", "verify"])
       #expect(broken.status == 65)
       #expect(broken.stdout.contains("audit.log: BROKEN, "))
       #expect(broken.stdout.contains("audit.log: row \(target): row_digest: "))
@@ -72,33 +75,32 @@ func parseCSV(_ text: String) -> [[String]] {
       #expect(broken.stderr.hasPrefix("error: audit.log: "))
       #expect(broken.stderr.contains("first at row \(target) (row_digest)"))
       #expect(broken.stderr.split(separator: "\n").count == 1)
-      let brokenJSON = try CLIRunner.run(["audit", "verify", "--format", "json"], database: db)
+      let brokenJSON = try f.run(["audit", "verify", "--format", "json"])
       #expect(brokenJSON.status == 65)
       let chains = try JSONDecoder().decode(JSONAny.self, from: Data(brokenJSON.stdout.utf8))
       #expect(chains["chains"]?.array?[0]["breaks"]?.array?[0]["id"]?.number == Double(target))
       #expect(chains["ok"].map { if case .bool(false) = $0 { true } else { false } } == true)
       // `audit [KEY]` still shows the trail.
-      let show = try CLIRunner.run(["audit", "PAN"], database: db)
+      let show = try f.run(["audit", "PAN"])
       #expect(show.status == 0)
       #expect(show.stdout.contains("INSERT registry.site PAN"))
-      let explicit = try CLIRunner.run(["audit", "show", "PAN", "--format", "json"], database: db)
+      let explicit = try f.run(["audit", "show", "PAN", "--format", "json"])
       #expect(explicit.status == 0 && explicit.stdout.contains("\"row_key\" : \"PAN\""))
     }
   }
 
   @Test func exportRefusesWithoutDeidentified() throws {
     try TestDatabase.with { db in
-      _ = try RegistryFixture(db)
+      let f = try RegistryFixture(db)
       let out = FileManager.default.temporaryDirectory.appendingPathComponent(
         "mscreg-export-\(UUID().uuidString)")
-      let result = try CLIRunner.run(
-        ["export", "--protocol", "SLE-UCMSC", "--format", "csv", "--output", out.path],
-        database: db)
+      let result = try f.run(
+        ["export", "--protocol", "SLE-UCMSC", "--format", "csv", "--output", out.path])
       #expect(result.status == 64)
       #expect(result.stderr.hasPrefix("error: --deidentified: "))
       #expect(!FileManager.default.fileExists(atPath: out.path))
-      let unknown = try CLIRunner.run(
-        ["export", "--protocol", "NOPE", "--deidentified", "--output", out.path], database: db)
+      let unknown = try f.run(
+        ["export", "--protocol", "NOPE", "--deidentified", "--output", out.path])
       #expect(unknown.status == 66)
       #expect(unknown.stderr.hasPrefix("error: --protocol: "))
     }
@@ -106,6 +108,8 @@ func parseCSV(_ text: String) -> [[String]] {
 
   @Test func deidentifiedExportHoldsNoIdentifierAndShiftsEveryDate() throws {
     try TestDatabase.with { db in
+      // The admin loads the protocol, GZU's coordinator enrolls and records, an investigator
+      // (every site) exports.
       let fixture = try RegistryFixture(db)
       // ACLF-BMMSC with no upper age limit, so that a 92-year-old can be enrolled.
       let yaml = try String(
@@ -121,7 +125,7 @@ func parseCSV(_ text: String) -> [[String]] {
       try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
       let file = folder.appendingPathComponent("aclf-old.yaml")
       try Data(yaml.utf8).write(to: file)
-      _ = try ProtocolService(fixture.registry).load(file: file)
+      _ = try ProtocolService(fixture.admin).load(file: file)
 
       let liver = RawMeasures(
         creatinine: "1.4", bilirubin: "8.5", inr: "1.9", sodium: "132", albumin: "2.9",
@@ -131,7 +135,7 @@ func parseCSV(_ text: String) -> [[String]] {
       var ids: [String] = []
       for (mrn, birth) in seeded {
         ids.append(
-          try EnrollmentService(fixture.registry).enroll(
+          try EnrollmentService(fixture.coordinator("GZU")).enroll(
             try RegistryFixture.request(
               protocolCode: "ACLF-OLD", mrn: mrn, site: "GZU", sex: .male,
               enrolledOn: "2026-06-01", birthDate: birth, consentDate: "2026-05-31", raw: liver)
@@ -139,12 +143,14 @@ func parseCSV(_ text: String) -> [[String]] {
       }
       // A screen failure (MELD too low): in the screening log without a study ID.
       #expect(throws: RegistryError.self) {
-        try EnrollmentService(fixture.registry).enroll(
+        try EnrollmentService(fixture.coordinator("GZU")).enroll(
           try RegistryFixture.request(
             protocolCode: "ACLF-OLD", mrn: "MRN-FAIL-9", site: "GZU", sex: .female,
             enrolledOn: "2026-06-01", birthDate: "1960-02-02", consentDate: "2026-05-31",
             raw: RawMeasures(creatinine: "0.8", bilirubin: "1.0", inr: "1.0", sodium: "140")))
       }
+      // (The MSC-arm patient found as the owner; the released lot inserted behind the lot
+      // workflow.)
       let c = try db.connect()
       let treated: String = try c.query(
         "SELECT study_id FROM registry.patient WHERE protocol_code = 'ACLF-OLD' AND arm = 'msc' ORDER BY study_id LIMIT 1"
@@ -152,11 +158,11 @@ func parseCSV(_ text: String) -> [[String]] {
       try db.insertReleasedLot(
         "BM-EXP-1", source: "bone_marrow", manufactured: CalendarDate(iso: "2026-05-01")!,
         expires: CalendarDate(iso: "2027-05-01")!)
-      let infusion = try InfusionService(fixture.registry).record(
+      let infusion = try InfusionService(fixture.coordinator("GZU")).record(
         InfusionEntry(
           studyID: treated, lotNumber: "BM-EXP-1", date: CalendarDate(iso: "2026-06-11")!,
           weightKg: 70, cells: 4.9e7))
-      let aes = AdverseEventService(fixture.registry)
+      let aes = AdverseEventService(fixture.coordinator("GZU"))
       _ = try aes.add(
         studyID: treated,
         .init(
@@ -170,15 +176,15 @@ func parseCSV(_ text: String) -> [[String]] {
           onset: CalendarDate(iso: "2026-06-20")!))
       _ = try aes.void(studyID: treated, eventID: voided.event.id, reason: "wrong patient")
       let other = ids.first { $0 != treated }!
-      _ = try ClinicalEventService(fixture.registry).add(
+      _ = try ClinicalEventService(fixture.coordinator("GZU")).add(
         studyID: other, kind: .liverTransplant, on: CalendarDate(iso: "2026-07-01")!)
 
       let out = folder.appendingPathComponent("export")
-      let result = try CLIRunner.run(
+      let result = try fixture.run(
         [
           "export", "--protocol", "ACLF-OLD", "--deidentified", "--format", "csv", "--output",
           out.path,
-        ], database: db)
+        ])
       #expect(result.status == 0, "\(result.stderr)")
       #expect(result.stdout.hasPrefix("wrote 9 files to "))
 

@@ -24,7 +24,9 @@ import Testing
         let r = try s.cli(user, ["audit", "verify"])
         #expect(r.status == 0, "\(user): \(r.stderr)")
         #expect(r.stdout.contains("audit.log: OK, "))
-        #expect(r.stdout.contains("identity.audit_log: OK, 2 rows"), "\(r.stdout)")
+        // Two patients' identities and the two protocol loads' seed-bearing columns
+        // (migration 0091).
+        #expect(r.stdout.contains("identity.audit_log: OK, 4 rows"), "\(r.stdout)")
         #expect(r.stdout.contains("(digests)"))
         #expect(!r.stdout.contains("SEC-MRN"))
       }
@@ -124,7 +126,7 @@ import Testing
       }
       let count: Int = try c.query("SELECT count(*)::int AS n FROM identity.audit_log").rows[0]
         .decode("n")
-      #expect(count == 2)
+      #expect(count == 4)  // 2 identities + 2 protocol loads: the refusals wrote nothing
 
       let done = try s.cli(
         s.admin, ["audit", "redact", "\(target)", "--field", "mrn", "--reason", "erasure DSR-17"])
@@ -149,7 +151,7 @@ import Testing
       // Verified by the owner (values) and by a monitor (digests).
       let owner = try CLIRunner.run(["audit", "verify"], database: db)
       #expect(owner.status == 0, "\(owner.stdout)")
-      #expect(owner.stdout.contains("identity.audit_log: OK, 3 rows"))
+      #expect(owner.stdout.contains("identity.audit_log: OK, 5 rows"))
       #expect(try s.cli(s.monitor, ["audit", "verify"]).status == 0)
       let again = try s.cli(
         s.admin, ["audit", "redact", "\(target)", "--field", "mrn", "--reason", "twice"])

@@ -102,38 +102,42 @@ func sleEnrollArguments(mrn: String, site: String = "PAN", enrolledOn: String = 
 
   @Test func enrollShowListAndAmendThroughTheCommandLine() throws {
     try TestDatabase.with { db in
-      _ = try RegistryFixture(db)
-      let enroll = try CLIRunner.run(sleEnrollArguments(mrn: "CLI-1"), database: db)
+      // Writes as PAN's coordinator, reads as an investigator, the audit trail as the monitor.
+      let f = try RegistryFixture(db)
+      let coordinator = try db.login(f.logins.coordinatorName("PAN"))
+      let investigator = try db.login(f.logins.investigatorName)
+      let monitor = try db.login(f.logins.monitorName)
+      let enroll = try CLIRunner.run(sleEnrollArguments(mrn: "CLI-1"), database: coordinator)
       #expect(enroll.status == 0, "\(enroll.stderr)")
       #expect(enroll.stdout.hasPrefix("enrolled SLE-PAN-0001 arm "))
 
       let ineligible = try CLIRunner.run(
         sleEnrollArguments(mrn: "CLI-2").map { $0 == "1990-04-02" ? "1940-01-01" : $0 },
-        database: db)
+        database: coordinator)
       #expect(ineligible.status == 65)
       #expect(ineligible.stderr.hasPrefix("error: eligibility: not eligible"))
       #expect(ineligible.stderr.contains("age_years: 86"))
       #expect(ineligible.stderr.split(separator: "\n").count == 1)
 
       let badValue = try CLIRunner.run(
-        sleEnrollArguments(mrn: "CLI-3") + ["--creatinine", "900mg/dL"], database: db)
+        sleEnrollArguments(mrn: "CLI-3") + ["--creatinine", "900mg/dL"], database: coordinator)
       #expect(badValue.status == 65)
       #expect(badValue.stderr.hasPrefix("error: --creatinine:"))
       let badDate = try CLIRunner.run(
         sleEnrollArguments(mrn: "CLI-3").map { $0 == "1990-04-02" ? "1990-02-30" : $0 },
-        database: db)
+        database: coordinator)
       #expect(badDate.status == 65 && badDate.stderr.hasPrefix("error: --birth-date:"))
 
-      let show = try CLIRunner.run(["patient", "show", "SLE-PAN-0001"], database: db)
+      let show = try CLIRunner.run(["patient", "show", "SLE-PAN-0001"], database: investigator)
       #expect(show.status == 0)
       #expect(!show.stdout.contains("CLI-1") && !show.stdout.contains("Pérez"))
       let identified = try CLIRunner.run(
-        ["patient", "show", "SLE-PAN-0001", "--identify"], database: db)
+        ["patient", "show", "SLE-PAN-0001", "--identify"], database: investigator)
       #expect(identified.stdout.contains("MRN CLI-1") && identified.stdout.contains("Pérez"))
-      let unknown = try CLIRunner.run(["patient", "show", "SLE-PAN-0099"], database: db)
+      let unknown = try CLIRunner.run(["patient", "show", "SLE-PAN-0099"], database: investigator)
       #expect(unknown.status == 66 && unknown.stderr.hasPrefix("error: ID:"))
 
-      let csv = try CLIRunner.run(["patient", "list", "--format", "csv"], database: db)
+      let csv = try CLIRunner.run(["patient", "list", "--format", "csv"], database: investigator)
       let lines = csv.stdout.split(separator: "\n")
       #expect(
         lines.first
@@ -144,19 +148,20 @@ func sleEnrollArguments(mrn: String, site: String = "PAN", enrolledOn: String = 
       #expect(lines.count == 2)
       #expect(!csv.stdout.contains("CLI-1"))
       let filtered = try CLIRunner.run(
-        ["patient", "list", "--site", "BOG", "--format", "json"], database: db)
+        ["patient", "list", "--site", "BOG", "--format", "json"], database: investigator)
       #expect(try JSONDecoder().decode([JSONAny].self, from: Data(filtered.stdout.utf8)).isEmpty)
-      let badStatus = try CLIRunner.run(["patient", "list", "--status", "alive"], database: db)
+      let badStatus = try CLIRunner.run(
+        ["patient", "list", "--status", "alive"], database: investigator)
       #expect(badStatus.status == 65 && badStatus.stderr.hasPrefix("error: --status:"))
 
       let noReason = try CLIRunner.run(
-        ["patient", "amend", "SLE-PAN-0001", "--sex", "M"], database: db)
+        ["patient", "amend", "SLE-PAN-0001", "--sex", "M"], database: coordinator)
       #expect(noReason.status == 64)
       let amend = try CLIRunner.run(
         ["patient", "amend", "SLE-PAN-0001", "--sex", "M", "--reason", "entered wrongly"],
-        database: db)
+        database: coordinator)
       #expect(amend.status == 0)
-      let audit = try CLIRunner.run(["audit", "SLE-PAN-0001"], database: db)
+      let audit = try CLIRunner.run(["audit", "SLE-PAN-0001"], database: monitor)
       #expect(audit.stdout.contains("sex: \"F\" → \"M\""))
       #expect(audit.stdout.contains("reason: entered wrongly"))
     }
@@ -164,13 +169,16 @@ func sleEnrollArguments(mrn: String, site: String = "PAN", enrolledOn: String = 
 
   @Test func concurrentEnrollmentsFromManyProcessesGiveGaplessStudyIDs() throws {
     try TestDatabase.with { db in
-      _ = try RegistryFixture(db)
+      // Eight sessions of PAN's coordinator at once; the stored rows checked as the owner.
+      let f = try RegistryFixture(db)
+      let coordinator = try db.login(f.logins.coordinatorName("PAN"))
       let processes = 8
       let perProcess = 25
       let failures = try Concurrently.run(processes) { p in
         var errors: [String] = []
         for i in 0..<perProcess {
-          let r = try CLIRunner.run(sleEnrollArguments(mrn: "C-\(p)-\(i)"), database: db)
+          let r = try CLIRunner.run(
+            sleEnrollArguments(mrn: "C-\(p)-\(i)"), database: coordinator)
           if r.status != 0 { errors.append(r.stderr) }
         }
         return errors
@@ -187,9 +195,8 @@ func sleEnrollArguments(mrn: String, site: String = "PAN", enrolledOn: String = 
         "SELECT arm FROM registry.allocation WHERE stratum = 'PAN' ORDER BY position"
       ).rows.map { try $0.decode("arm", as: String.self) }
       #expect(arms.count == 200)
-      let trial = try ProtocolService(RegistryDatabase(conninfo: db.conninfo)).show(
-        code: "SLE-UCMSC"
-      ).trial
+      // The admin reads the seed.
+      let trial = try ProtocolService(f.admin).show(code: "SLE-UCMSC").trial
       #expect(arms == trial.randomizer.sequence(stratum: "PAN", count: 200).map(\.code))
       var start = 0
       for block in trial.randomizer.blocks(stratum: "PAN", count: 60)

@@ -29,11 +29,12 @@ func sleImportFile(
 @Suite struct ImportCLITests {
   @Test func importPrintsEachStudyIDAndArmAndAuditsEveryRow() throws {
     try TestDatabase.with { db in
-      _ = try RegistryFixture(db)
+      // Imported by a coordinator (of PAN and BOG, the list's sites), verified by the monitor.
+      let f = try RegistryFixture(db)
       let file = try sleImportFile(rows: 4)
       defer { try? FileManager.default.removeItem(at: file) }
-      let result = try CLIRunner.run(
-        ["patient", "import", file.path, "--protocol", "SLE-UCMSC"], database: db)
+      let result = try f.run(
+        ["patient", "import", file.path, "--protocol", "SLE-UCMSC"])
       #expect(result.status == 0, "\(result.stderr)")
       let lines = result.stdout.split(separator: "\n").map(String.init)
       #expect(lines.count == 5)
@@ -41,6 +42,7 @@ func sleImportFile(
       #expect(lines[1].hasPrefix("enrolled SLE-BOG-0001 arm "))
       #expect(lines[3].hasPrefix("enrolled SLE-BOG-0002 arm "))
       #expect(lines[4] == "imported 4 patients")
+      // Stored audit rows, counted as the owner.
       let audited: Int = try db.connect().query(
         """
         SELECT count(*)::int AS n FROM audit.log
@@ -48,14 +50,14 @@ func sleImportFile(
         """
       ).rows[0].decode("n")
       #expect(audited == 4)
-      let verify = try CLIRunner.run(["audit", "verify"], database: db)
+      let verify = try f.run(["audit", "verify"])
       #expect(verify.status == 0, "\(verify.stdout)\(verify.stderr)")
 
-      let json = try CLIRunner.run(
+      let json = try f.run(
         [
           "patient", "import", try sleImportFile(rows: 1, mrnPrefix: "J-").path, "--protocol",
           "SLE-UCMSC", "--format", "json",
-        ], database: db)
+        ])
       let decoded = try JSONDecoder().decode([JSONAny].self, from: Data(json.stdout.utf8))
       #expect(decoded.first?["study_id"]?.string == "SLE-PAN-0003")
     }
@@ -63,8 +65,8 @@ func sleImportFile(
 
   @Test func aBadRowAtLineNLeavesNothingAndNamesTheLineAndColumn() throws {
     try TestDatabase.with { db in
-      let fixture = try RegistryFixture(db)
-      let before = try fixture.fingerprint()
+      let f = try RegistryFixture(db)
+      let before = try f.fingerprint()
       let cases: [(line: Int, row: String, status: Int32, prefix: String)] = [
         (
           7, "X,Eva,Luna,1935-01-01,F,2.1,2026-05-20,2026-06-01,PAN,rash,fever,320,1", 65,
@@ -86,23 +88,23 @@ func sleImportFile(
       for c in cases {
         let file = try sleImportFile(rows: 30, replacing: [c.line: c.row])
         defer { try? FileManager.default.removeItem(at: file) }
-        let result = try CLIRunner.run(
-          ["patient", "import", file.path, "--protocol", "SLE-UCMSC"], database: db)
+        let result = try f.run(
+          ["patient", "import", file.path, "--protocol", "SLE-UCMSC"])
         #expect(result.status == c.status, "\(result.stderr)")
         #expect(result.stderr.hasPrefix(c.prefix), "\(result.stderr)")
         #expect(result.stderr.split(separator: "\n").count == 1)
         #expect(result.stdout.isEmpty)
-        #expect(try fixture.fingerprint() == before, "line \(c.line)")
+        #expect(try f.fingerprint() == before, "line \(c.line)")
       }
-      let missing = try CLIRunner.run(
-        ["patient", "import", "/nonexistent/list.csv", "--protocol", "SLE-UCMSC"], database: db)
+      let missing = try f.run(
+        ["patient", "import", "/nonexistent/list.csv", "--protocol", "SLE-UCMSC"])
       #expect(missing.status == 66 && missing.stderr.hasPrefix("error: FILE:"))
       let file = try sleImportFile(rows: 2)
       defer { try? FileManager.default.removeItem(at: file) }
-      let noProtocol = try CLIRunner.run(
-        ["patient", "import", file.path, "--protocol", "NOPE"], database: db)
+      let noProtocol = try f.run(
+        ["patient", "import", file.path, "--protocol", "NOPE"])
       #expect(noProtocol.status == 66 && noProtocol.stderr.hasPrefix("error: line 2, protocol:"))
-      #expect(try fixture.fingerprint() == before)
+      #expect(try f.fingerprint() == before)
     }
   }
 }

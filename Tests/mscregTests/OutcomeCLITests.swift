@@ -4,13 +4,15 @@ import TestSupport
 import Testing
 
 @Suite struct OutcomeCLITests {
-  /// Sites, the two example protocols and one patient per protocol enrolled 200 days ago.
-  func setUp(_ db: TestDatabase) throws -> (sle: String, aclf: String, enrolled: CalendarDate) {
+  /// Sites and the two example protocols (`RegistryFixture`, as the admin) and one patient
+  /// per protocol enrolled 200 days ago (as the coordinator of its site). Every command of
+  /// these tests runs as the least-privileged role allowed (`RegistryFixture.run`).
+  func setUp(_ db: TestDatabase) throws -> (
+    f: RegistryFixture, sle: String, aclf: String, enrolled: CalendarDate
+  ) {
+    let f = try RegistryFixture(db)
     let e = CalendarDate.today().adding(days: -200)
     for args in [
-      ["site", "add", "PAN", "--name", "Panamá"], ["site", "add", "GZU", "--name", "Nanjing"],
-      ["protocol", "load", "config/protocols/sle-ucmsc.yaml"],
-      ["protocol", "load", "config/protocols/aclf-bmmsc.yaml"],
       [
         "patient", "enroll", "--protocol", "SLE-UCMSC", "--site", "PAN", "--mrn", "M1", "--given",
         "Ana", "--family", "Pérez", "--birth-date", "1990-04-02", "--sex", "F",
@@ -25,42 +27,41 @@ import Testing
         "--bilirubin", "171umol/L", "--creatinine", "1.4", "--inr", "2.1", "--sodium", "131",
       ],
     ] {
-      let r = try CLIRunner.run(args, database: db)
+      let r = try f.run(args)
       #expect(r.status == 0, "\(args): \(r.stderr)")
     }
-    return ("SLE-PAN-0001", "ACLF-GZU-0001", e)
+    return (f, "SLE-PAN-0001", "ACLF-GZU-0001", e)
   }
 
   @Test func assessAmendVoidAndListEndToEnd() throws {
     try TestDatabase.with { db in
-      let (_, aclf, e) = try setUp(db)
+      let (f, _, aclf, e) = try setUp(db)
       let week1 = e.adding(days: 7)
-      let add = try CLIRunner.run(
+      let add = try f.run(
         [
           "assess", aclf, "--visit", "week1", "--date", "\(week1)", "--bilirubin", "85umol/L",
           "--creatinine", "1.9", "--inr", "1.2", "--sodium", "125", "--format", "json",
-        ], database: db)
+        ])
       #expect(add.status == 0, "\(add.stderr)")
       let json = try JSONDecoder().decode(JSONAny.self, from: Data(add.stdout.utf8))
       #expect(json["visit"]?.string == "week1")
       #expect(json["entered"]?["bilirubin"]?["unit"]?.string == "µmol/L")
       #expect(json["scores"]?["meld"]?.number != nil)
       #expect(json["scores"]?["engine_version"]?.string == ScoreEngine.version)
-      let text = try CLIRunner.run(
+      let text = try f.run(
         [
           "assess", "record", aclf, "--visit", "week4", "--date", "\(e.adding(days: 28))",
           "--inr", "1.3",
-        ], database: db)
+        ])
       #expect(text.status == 0 && text.stdout.hasPrefix("recorded week4 of \(aclf)"))
-      let amend = try CLIRunner.run(
-        ["assess", "amend", aclf, "--visit", "week1", "--sodium", "135", "--reason", "typo"],
-        database: db)
+      let amend = try f.run(
+        ["assess", "amend", aclf, "--visit", "week1", "--sodium", "135", "--reason", "typo"])
       #expect(amend.status == 0, "\(amend.stderr)")
       #expect(amend.stdout.contains("before: MELD"))
-      let void = try CLIRunner.run(
-        ["assess", "void", aclf, "--visit", "week4", "--reason", "wrong patient"], database: db)
+      let void = try f.run(
+        ["assess", "void", aclf, "--visit", "week4", "--reason", "wrong patient"])
       #expect(void.status == 0)
-      let list = try CLIRunner.run(["assess", "list", aclf, "--format", "json"], database: db)
+      let list = try f.run(["assess", "list", aclf, "--format", "json"])
       let rows = try JSONDecoder().decode([JSONAny].self, from: Data(list.stdout.utf8))
       #expect(rows.map { $0["visit"]?.string } == ["baseline", "week1"])
       #expect(rows[1]["measures"]?["sodium"]?.number == 135)
@@ -69,7 +70,7 @@ import Testing
 
   @Test func refusalsExitWithOneErrorLineNamingTheFieldAndWriteNothing() throws {
     try TestDatabase.with { db in
-      let (sle, aclf, e) = try setUp(db)
+      let (f, sle, aclf, e) = try setUp(db)
       let w4 = "\(e.adding(days: 28))"
       let cases: [([String], Int32, String)] = [
         (["assess", aclf, "--visit", "week4", "--date", w4, "--inr", "20"], 65, "error: --inr:"),
@@ -119,11 +120,12 @@ import Testing
         (["visits", "due", "--site", "XXX"], 66, "error: --site:"),
       ]
       for (arguments, status, prefix) in cases {
-        let result = try CLIRunner.run(arguments, database: db)
+        let result = try f.run(arguments)
         #expect(result.status == status, "\(arguments): \(result.stderr)")
         #expect(result.stderr.hasPrefix(prefix), "\(arguments): \(result.stderr)")
         #expect(result.stderr.split(separator: "\n").count == 1, "\(arguments): one line")
       }
+      // Stored rows, counted as the owner.
       let connection = try db.connect()
       let counts = try connection.query(
         """
@@ -140,31 +142,29 @@ import Testing
 
   @Test func grade5WithDeathDateAndEventsEndToEnd() throws {
     try TestDatabase.with { db in
-      let (sle, aclf, e) = try setUp(db)
-      let ae = try CLIRunner.run(
+      let (f, sle, aclf, e) = try setUp(db)
+      let ae = try f.run(
         [
           "ae", "add", aclf, "--term", "hepatic failure", "--grade", "5", "--relatedness",
           "unrelated", "--onset", "\(e.adding(days: 20))", "--death-date", "\(e.adding(days: 24))",
-        ], database: db)
+        ])
       #expect(ae.status == 0, "\(ae.stderr)")
       #expect(ae.stdout.contains("death recorded"))
-      let show = try CLIRunner.run(["patient", "show", aclf, "--format", "json"], database: db)
+      let show = try f.run(["patient", "show", aclf, "--format", "json"])
       let patient = try JSONDecoder().decode(JSONAny.self, from: Data(show.stdout.utf8))
       #expect(patient["patient"]?["status"]?.string == "died")
-      let after = try CLIRunner.run(
-        ["assess", aclf, "--visit", "week4", "--date", "\(e.adding(days: 28))", "--inr", "1.2"],
-        database: db)
+      let after = try f.run(
+        ["assess", aclf, "--visit", "week4", "--date", "\(e.adding(days: 28))", "--inr", "1.2"])
       #expect(after.status == 65 && after.stderr.hasPrefix("error: ID:"))
-      let list = try CLIRunner.run(["ae", "list", aclf, "--format", "csv"], database: db)
+      let list = try f.run(["ae", "list", aclf, "--format", "csv"])
       #expect(list.stdout.contains("hepatic failure,5,death,unrelated"))
-      let lost = try CLIRunner.run(
-        ["event", "add", sle, "--kind", "lost_to_follow_up", "--date", "\(e.adding(days: 100))"],
-        database: db)
+      let lost = try f.run(
+        ["event", "add", sle, "--kind", "lost_to_follow_up", "--date", "\(e.adding(days: 100))"])
       #expect(lost.status == 0 && lost.stdout.contains("status lost_to_follow_up"))
-      let events = try CLIRunner.run(["event", "list", sle, "--format", "json"], database: db)
+      let events = try f.run(["event", "list", sle, "--format", "json"])
       let rows = try JSONDecoder().decode([JSONAny].self, from: Data(events.stdout.utf8))
       #expect(rows.first?["kind"]?.string == "lost_to_follow_up")
-      let due = try CLIRunner.run(["visits", "due", "--format", "json"], database: db)
+      let due = try f.run(["visits", "due", "--format", "json"])
       #expect(due.status == 0)
       #expect(try JSONDecoder().decode([JSONAny].self, from: Data(due.stdout.utf8)).isEmpty)
     }
@@ -172,10 +172,9 @@ import Testing
 
   @Test func visitsDueFormatsAndHelp() throws {
     try TestDatabase.with { db in
-      let (sle, _, e) = try setUp(db)
-      let csv = try CLIRunner.run(
-        ["visits", "due", "--site", "PAN", "--as-of", "\(e.adding(days: 36))", "--format", "csv"],
-        database: db)
+      let (f, sle, _, e) = try setUp(db)
+      let csv = try f.run(
+        ["visits", "due", "--site", "PAN", "--as-of", "\(e.adding(days: 36))", "--format", "csv"])
       #expect(csv.status == 0)
       let lines = csv.stdout.split(separator: "\n")
       #expect(

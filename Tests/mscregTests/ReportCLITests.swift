@@ -5,14 +5,14 @@ import Testing
 @Suite struct ReportCLITests {
   @Test func jsonFollowsTheContractCSVParsesAndHTMLIsWritten() throws {
     try TestDatabase.with { db in
-      _ = try RegistryFixture(db)
+      // Enrolled by each site's coordinator, reported by an investigator of every site.
+      let f = try RegistryFixture(db)
       for i in 0..<6 {
-        _ = try CLIRunner.run(
-          sleEnrollArguments(mrn: "R-\(i)", site: i < 4 ? "PAN" : "BOG"), database: db)
+        _ = try f.run(
+          sleEnrollArguments(mrn: "R-\(i)", site: i < 4 ? "PAN" : "BOG"))
       }
-      let json = try CLIRunner.run(
-        ["report", "cohort", "--protocol", "SLE-UCMSC", "--format", "json", "--ci", "plain"],
-        database: db)
+      let json = try f.run(
+        ["report", "cohort", "--protocol", "SLE-UCMSC", "--format", "json", "--ci", "plain"])
       #expect(json.status == 0, "\(json.stderr)")
       let r = try JSONDecoder().decode(JSONAny.self, from: Data(json.stdout.utf8))
       #expect(r["report"]?.string == "cohort")
@@ -52,9 +52,8 @@ import Testing
         }
       }
 
-      let csv = try CLIRunner.run(
-        ["report", "cohort", "--protocol", "SLE-UCMSC", "--by", "site", "--format", "csv"],
-        database: db)
+      let csv = try f.run(
+        ["report", "cohort", "--protocol", "SLE-UCMSC", "--by", "site", "--format", "csv"])
       let lines = csv.stdout.split(separator: "\n").map {
         $0.split(separator: ",", omittingEmptySubsequences: false)
       }
@@ -64,12 +63,11 @@ import Testing
       #expect(lines[1].first == "BOG" && lines[1][1] == "2")
       #expect(lines[2].first == "PAN" && lines[2][1] == "4")
 
-      let suppressed = try CLIRunner.run(
+      let suppressed = try f.run(
         [
           "report", "cohort", "--protocol", "SLE-UCMSC", "--by", "site", "--min-cell", "3",
           "--format", "json",
-        ],
-        database: db)
+        ])
       let s = try JSONDecoder().decode(JSONAny.self, from: Data(suppressed.stdout.utf8))
       let bog = try #require(s["groups"]?.array?.first)
       #expect(bog["enrolled"]?.number == nil)  // 2 < 3: null
@@ -77,22 +75,21 @@ import Testing
 
       let file = FileManager.default.temporaryDirectory.appendingPathComponent("r-\(UUID()).html")
       defer { try? FileManager.default.removeItem(at: file) }
-      let html = try CLIRunner.run(
-        ["report", "cohort", "--protocol", "SLE-UCMSC", "--format", "html", "--output", file.path],
-        database: db)
+      let html = try f.run(
+        ["report", "cohort", "--protocol", "SLE-UCMSC", "--format", "html", "--output", file.path])
       #expect(html.status == 0)
       let page = try String(contentsOf: file, encoding: .utf8)
       #expect(page.hasPrefix("<!DOCTYPE html>") || page.hasPrefix("<!doctype html>"))
       #expect(page.contains("<svg") && !page.contains("<script"))
 
-      let text = try CLIRunner.run(["report", "cohort", "--protocol", "SLE-UCMSC"], database: db)
+      let text = try f.run(["report", "cohort", "--protocol", "SLE-UCMSC"])
       #expect(text.stdout.hasPrefix("Cohort report: SLE-UCMSC v1"))
     }
   }
 
   @Test func badOptionsAreRefused() throws {
     try TestDatabase.with { db in
-      _ = try RegistryFixture(db)
+      let f = try RegistryFixture(db)
       let cases: [([String], Int32, String)] = [
         (["--by", "colour"], 65, "error: --by:"),
         (["--ci", "wald"], 65, "error: --ci:"),
@@ -103,12 +100,12 @@ import Testing
         (["--format", "pdf"], 64, "error:"),
       ]
       for (extra, status, prefix) in cases {
-        let r = try CLIRunner.run(
-          ["report", "cohort", "--protocol", "SLE-UCMSC"] + extra, database: db)
+        let r = try f.run(
+          ["report", "cohort", "--protocol", "SLE-UCMSC"] + extra)
         #expect(r.status == status, "\(extra): \(r.stderr)")
         #expect(r.stderr.hasPrefix(prefix), "\(extra): \(r.stderr)")
       }
-      let unknown = try CLIRunner.run(["report", "cohort", "--protocol", "NOPE"], database: db)
+      let unknown = try f.run(["report", "cohort", "--protocol", "NOPE"])
       #expect(unknown.status == 66)
     }
   }

@@ -94,6 +94,116 @@ import Testing
     }
   }
 
+  /// Item 3 through the audit trail: a protocol loaded by an admin leaves its seed in no row
+  /// a monitor can read (every table and view of every schema, the identity chain's digests)
+  /// and in no output of `audit`, `audit verify`, `protocol show` or `protocol list`; the admin
+  /// still reads it, and both chains still verify for the monitor, the admin and the owner.
+  @Test func aLoadedProtocolsSeedReachesNoMonitorThroughTheAuditTrail() throws {
+    try TestDatabase.with { db in
+      let f = try RegistryFixture(db)
+      let admin = db.userName("adm")
+      let monitor = db.userName("mon")
+      for (user, role) in [(admin, "admin"), (monitor, "monitor")] {
+        let r = try CLIRunner.run(["user", "add", user, "--role", role], database: db)
+        #expect(r.status == 0, "\(r.stderr)")
+      }
+      func cli(_ user: String, _ arguments: [String]) throws -> CLIResult {
+        try CLIRunner.run(
+          arguments, environment: ["MSCREG_DATABASE": try db.conninfo(asUser: user)])
+      }
+      // A fresh seed, 15 digits (exact as a JSON number): it appears nowhere by chance.
+      let seed = String(UInt64.random(in: 100_000_000_000_000...900_000_000_000_000))
+      let text = try String(
+        contentsOf: RegistryFixture.protocolsFolder.appendingPathComponent("sle-ucmsc.yaml"),
+        encoding: .utf8)
+      let file = FileManager.default.temporaryDirectory.appendingPathComponent(
+        "seeded-\(UUID().uuidString).yaml")
+      defer { try? FileManager.default.removeItem(at: file) }
+      try text.replacingOccurrences(of: "seed: 20261120", with: "seed: \(seed)")
+        .replacingOccurrences(of: "version: 1", with: "version: 2")
+        .write(to: file, atomically: true, encoding: .utf8)
+      let load = try cli(admin, ["protocol", "load", file.path])
+      #expect(load.status == 0, "\(load.stderr)")
+      // The load is audited in both chains.
+      let owner = try db.connect()
+      let logged: Int = try owner.query(
+        """
+        SELECT count(*)::int AS n FROM audit.log l JOIN registry.protocol p ON p.id::text = l.row_key
+        WHERE l.table_name = 'registry.protocol' AND p.version = 2 AND l.db_role = $1
+        """, [admin]
+      ).rows[0].decode("n")
+      #expect(logged == 1)
+      let sealedValues = try owner.query(
+        """
+        SELECT l.new_row::text AS v FROM identity.audit_log l
+        JOIN registry.protocol p ON p.id::text = l.row_key
+        WHERE l.table_name = 'registry.protocol' AND p.version = 2
+        """
+      ).rows.first.map { try $0.decode("v", as: String.self) }
+      #expect(
+        sealedValues?.contains(seed) == true, "the identity chain keeps the values for the owner")
+
+      // Every relation the monitor can read, every column it may select.
+      let m = try Connection(conninfo: try db.conninfo(asUser: monitor))
+      let relations = try m.query(
+        """
+        SELECT quote_ident(n.nspname) || '.' || quote_ident(c.relname) AS rel,
+               (SELECT string_agg(quote_ident(a.attname), ', ' ORDER BY a.attnum)
+                FROM pg_attribute a
+                WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+                  AND has_column_privilege(c.oid, a.attnum, 'SELECT')) AS cols
+        FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE c.relkind IN ('r', 'v', 'm', 'p', 'f') AND has_any_column_privilege(c.oid, 'SELECT')
+        ORDER BY 1
+        """
+      ).rows
+      var scanned: Set<String> = []
+      var leaks: [String] = []
+      for row in relations {
+        let rel: String = try row.decode("rel")
+        guard let cols = try row.decode("cols", as: String?.self) else { continue }
+        guard let rows = try? m.query("SELECT \(cols) FROM \(rel)").rows else { continue }
+        scanned.insert(rel)
+        for r in rows where r.values.contains(where: { $0?.contains(seed) == true }) {
+          leaks.append("\(rel): \(r.values.compactMap { $0 }.joined(separator: " | ").prefix(200))")
+        }
+      }
+      for fn in ["SELECT * FROM audit.identity_chain()"] {
+        for r in try m.query(fn).rows where r.values.contains(where: { $0?.contains(seed) == true })
+        {
+          leaks.append("\(fn): \(r.values)")
+        }
+      }
+      #expect(leaks.isEmpty, "the monitor reads the seed: \(leaks)")
+      for rel in ["audit.log", "audit.chain_entry", "registry.protocol", "registry.allocation"] {
+        #expect(scanned.contains(rel), "\(rel) was not scanned")
+      }
+      #expect(scanned.count > 100, "only \(scanned.count) relations scanned")
+
+      // What the CLI prints to the monitor.
+      for arguments in [
+        ["audit"], ["audit", "--format", "json"], ["audit", "verify", "--format", "json"],
+        ["audit", "verify"], ["protocol", "list", "--format", "json"],
+        ["protocol", "show", "SLE-UCMSC"], ["protocol", "show", "SLE-UCMSC", "--format", "json"],
+      ] {
+        let r = try cli(monitor, arguments)
+        #expect(r.status == 0, "\(arguments): \(r.stderr)")
+        #expect(!(r.stdout + r.stderr).contains(seed), "monitor \(arguments) prints the seed")
+      }
+      // The admin still reads it; every chain verifies for the admin and the owner (who
+      // recomputes each field digest of the identity chain from its values and salts).
+      let shown = try cli(admin, ["protocol", "show", "SLE-UCMSC"])
+      #expect(shown.stdout.contains("seed \(seed)"), "\(shown.stdout)")
+      for r in [
+        try cli(admin, ["audit", "verify", "--format", "json"]),
+        try CLIRunner.run(["audit", "verify", "--format", "json"], database: db),
+      ] {
+        #expect(r.status == 0, "\(r.stdout) \(r.stderr)")
+      }
+      _ = f
+    }
+  }
+
   @Test func theDatabaseRandomizerIsTheDomainRandomizer() throws {
     try TestDatabase.with { db in
       let c = try db.connect()
@@ -214,7 +324,8 @@ import Testing
                OR has_any_column_privilege(r.oid, t.oid, 'INSERT, UPDATE'))
           AND NOT EXISTS (
             SELECT 1 FROM pg_trigger g
-            WHERE g.tgrelid = t.oid AND g.tgfoid = 'audit.capture()'::regprocedure
+            WHERE g.tgrelid = t.oid
+              AND g.tgfoid IN ('audit.capture()'::regprocedure, 'audit.capture_sealed()'::regprocedure)
               AND NOT g.tgisinternal AND g.tgenabled <> 'D')
         ORDER BY 1, 2
         """, [PostgresArray(logins)]
