@@ -81,7 +81,9 @@ public enum CohortReportCSV {
           if renal { row.append(x.count(p.population, "\(counts).population")) }
           row += [p.rate, p.ciLow, p.ciHigh].map { x.figure($0, path: path, digits: 4) }
           if renal {
-            row += [x.count(p.complete, "\(counts).complete"), x.count(p.partial, "\(counts).partial")]
+            row += [
+              x.count(p.complete, "\(counts).complete"), x.count(p.partial, "\(counts).partial"),
+            ]
           }
           row.append(x.count(p.missing, "\(counts).missing"))
         case .change(let c):

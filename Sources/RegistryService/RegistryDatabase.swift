@@ -38,8 +38,7 @@ public struct RegistryDatabase: Sendable {
   /// Creates a handle whose use cases all run on one connection kept open: for a single
   /// writer thread that runs use case after use case (the load benchmark). Not for
   /// concurrent use.
-  public static func persistent(conninfo: String, requiredSchema: URL? = nil) -> RegistryDatabase
-  {
+  public static func persistent(conninfo: String, requiredSchema: URL? = nil) -> RegistryDatabase {
     RegistryDatabase(
       conninfo: conninfo, requiredSchema: requiredSchema, session: PersistentSession(),
       environment: ProcessInfo.processInfo.environment)

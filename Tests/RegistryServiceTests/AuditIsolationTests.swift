@@ -45,18 +45,18 @@ import Testing
     try TestDatabase.with { db in
       let conninfo = db.conninfo
       _ = try Concurrently.run(6) { task in
-            let c = try Connection(conninfo: conninfo)
-            defer { c.close() }
-            for i in 0..<5 {
-              _ = try c.transaction(isolation: level, retries: 200) { tx in
-                try tx.query(
-                  "INSERT INTO registry.site (code, name) VALUES ($1, 'Concurrent')",
-                  ["C\(task)X\(i)"])
-                try tx.query("SELECT set_config('mscreg.reason', 'concurrent rename', true)")
-                try tx.query(
-                  "UPDATE registry.site SET name = 'Renamed' WHERE code = $1", ["C\(task)X\(i)"])
-              }
-            }
+        let c = try Connection(conninfo: conninfo)
+        defer { c.close() }
+        for i in 0..<5 {
+          _ = try c.transaction(isolation: level, retries: 200) { tx in
+            try tx.query(
+              "INSERT INTO registry.site (code, name) VALUES ($1, 'Concurrent')",
+              ["C\(task)X\(i)"])
+            try tx.query("SELECT set_config('mscreg.reason', 'concurrent rename', true)")
+            try tx.query(
+              "UPDATE registry.site SET name = 'Renamed' WHERE code = $1", ["C\(task)X\(i)"])
+          }
+        }
       }
       let chains = try verify(db)
       #expect(chains["audit.log"]?.isIntact == true, "\(String(describing: chains["audit.log"]))")
@@ -134,33 +134,33 @@ import Testing
       let conninfo = db.conninfo
       let outcomes = Outcomes()
       _ = try Concurrently.run(6) { task in
-            let c = try Connection(conninfo: conninfo)
-            defer { c.close() }
-            do {
-              _ = try c.transaction(isolation: level, retries: 200) { tx in
-                try tx.query(
-                  """
-                  INSERT INTO registry.infusion (study_id, lot_number, infused_on, weight_kg,
-                    total_cells, dose_per_kg, route)
-                  VALUES ($1, 'UC-1', $2::date, 70, 7e7, 1e6, 'iv')
-                  """, [msc, "2026-0\(task % 5 + 1)-1\(task % 2)"])
-              }
-              outcomes.add("infusion", "ok")
-            } catch let error as PostgresError {
-              outcomes.add("infusion", error.sqlState)
-            }
-            do {
-              _ = try c.transaction(isolation: level, retries: 200) { tx in
-                try tx.query(
-                  """
-                  INSERT INTO registry.assessment (study_id, visit_code, assessed_on, engine_version)
-                  VALUES ($1, 'week4', '2026-02-02', 'test')
-                  """, [msc])
-              }
-              outcomes.add("assessment", "ok")
-            } catch let error as PostgresError {
-              outcomes.add("assessment", error.sqlState)
-            }
+        let c = try Connection(conninfo: conninfo)
+        defer { c.close() }
+        do {
+          _ = try c.transaction(isolation: level, retries: 200) { tx in
+            try tx.query(
+              """
+              INSERT INTO registry.infusion (study_id, lot_number, infused_on, weight_kg,
+                total_cells, dose_per_kg, route)
+              VALUES ($1, 'UC-1', $2::date, 70, 7e7, 1e6, 'iv')
+              """, [msc, "2026-0\(task % 5 + 1)-1\(task % 2)"])
+          }
+          outcomes.add("infusion", "ok")
+        } catch let error as PostgresError {
+          outcomes.add("infusion", error.sqlState)
+        }
+        do {
+          _ = try c.transaction(isolation: level, retries: 200) { tx in
+            try tx.query(
+              """
+              INSERT INTO registry.assessment (study_id, visit_code, assessed_on, engine_version)
+              VALUES ($1, 'week4', '2026-02-02', 'test')
+              """, [msc])
+          }
+          outcomes.add("assessment", "ok")
+        } catch let error as PostgresError {
+          outcomes.add("assessment", error.sqlState)
+        }
       }
       let c = try db.connect()
       defer { c.close() }

@@ -18,7 +18,8 @@ struct SLEDAI2KMeasures: ParsableArguments {
 struct EULARACRMeasures: ParsableArguments {
   @Option(name: .customLong("eular-acr-items"), help: MeasureHelp.eularAcrItems)
   var eularAcrItems: String?
-  @Option(name: .customLong("ana-titer"), parsing: .unconditional, help: MeasureHelp.anaTiter) var anaTiter: String?
+  @Option(name: .customLong("ana-titer"), parsing: .unconditional, help: MeasureHelp.anaTiter)
+  var anaTiter: String?
 
   /// The options as typed, for `MeasureSet(parsing:)`.
   var raw: RawMeasures { RawMeasures(eularAcrItems: eularAcrItems, anaTiter: anaTiter) }
@@ -26,8 +27,10 @@ struct EULARACRMeasures: ParsableArguments {
 
 /// Measures of MELD (creatinine, bilirubin, INR, dialysis).
 struct MELDMeasures: ParsableArguments {
-  @Option(name: .customLong("creatinine"), parsing: .unconditional, help: MeasureHelp.creatinine) var creatinine: String?
-  @Option(name: .customLong("bilirubin"), parsing: .unconditional, help: MeasureHelp.bilirubin) var bilirubin: String?
+  @Option(name: .customLong("creatinine"), parsing: .unconditional, help: MeasureHelp.creatinine)
+  var creatinine: String?
+  @Option(name: .customLong("bilirubin"), parsing: .unconditional, help: MeasureHelp.bilirubin)
+  var bilirubin: String?
   @Option(name: .customLong("inr"), parsing: .unconditional, help: MeasureHelp.inr) var inr: String?
   @Flag(name: .customLong("dialysis"), help: MeasureHelp.dialysis) var dialysis = false
 
@@ -40,7 +43,8 @@ struct MELDMeasures: ParsableArguments {
 /// Measures of MELD-Na (MELD's and sodium).
 struct MELDNaMeasures: ParsableArguments {
   @OptionGroup var meld: MELDMeasures
-  @Option(name: .customLong("sodium"), parsing: .unconditional, help: MeasureHelp.sodium) var sodium: String?
+  @Option(name: .customLong("sodium"), parsing: .unconditional, help: MeasureHelp.sodium)
+  var sodium: String?
 
   /// The options as typed, for `MeasureSet(parsing:)`.
   var raw: RawMeasures {
@@ -53,8 +57,10 @@ struct MELDNaMeasures: ParsableArguments {
 /// Measures of MELD 3.0 (MELD's, sodium and albumin).
 struct MELD3Measures: ParsableArguments {
   @OptionGroup var meld: MELDMeasures
-  @Option(name: .customLong("sodium"), parsing: .unconditional, help: MeasureHelp.sodium) var sodium: String?
-  @Option(name: .customLong("albumin"), parsing: .unconditional, help: MeasureHelp.albumin) var albumin: String?
+  @Option(name: .customLong("sodium"), parsing: .unconditional, help: MeasureHelp.sodium)
+  var sodium: String?
+  @Option(name: .customLong("albumin"), parsing: .unconditional, help: MeasureHelp.albumin)
+  var albumin: String?
 
   /// The options as typed, for `MeasureSet(parsing:)`.
   var raw: RawMeasures {
@@ -67,8 +73,10 @@ struct MELD3Measures: ParsableArguments {
 
 /// Measures of Child-Pugh (bilirubin, albumin, INR, ascites, encephalopathy).
 struct ChildPughMeasures: ParsableArguments {
-  @Option(name: .customLong("bilirubin"), parsing: .unconditional, help: MeasureHelp.bilirubin) var bilirubin: String?
-  @Option(name: .customLong("albumin"), parsing: .unconditional, help: MeasureHelp.albumin) var albumin: String?
+  @Option(name: .customLong("bilirubin"), parsing: .unconditional, help: MeasureHelp.bilirubin)
+  var bilirubin: String?
+  @Option(name: .customLong("albumin"), parsing: .unconditional, help: MeasureHelp.albumin)
+  var albumin: String?
   @Option(name: .customLong("inr"), parsing: .unconditional, help: MeasureHelp.inr) var inr: String?
   @Option(name: .customLong("ascites"), help: MeasureHelp.ascites) var ascites: String?
   @Option(name: .customLong("encephalopathy"), help: MeasureHelp.encephalopathy)
