@@ -39,7 +39,7 @@ let package = Package(
     .target(
       name: "MSCRegCLI",
       dependencies: [
-        "PostgresClient", "RegistryService", "RegistryReports", "RegistryDomain",
+        "RegistryService", "RegistryReports", "RegistryDomain",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       swiftSettings: strict

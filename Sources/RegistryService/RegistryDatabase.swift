@@ -67,6 +67,15 @@ public struct RegistryDatabase: Sendable {
     return store
   }
 
+  /// `conninfo` with the libpq variables of `environment` (`PGHOST`, `PGUSER` …) added as
+  /// explicit settings: for a run whose environment is not the process's (an in-process CLI
+  /// run).
+  public static func conninfo(_ conninfo: String, applying environment: [String: String])
+    -> String
+  {
+    Store.conninfo(conninfo, applying: environment)
+  }
+
   /// Opens a session without the schema check: for `db migrate` and `db status`.
   func openForMigration() throws -> Store {
     try Store(conninfo: conninfo, environment: environment)

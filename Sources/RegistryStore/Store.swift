@@ -131,3 +131,14 @@ public final class Store {
     return String(match.output.0)
   }
 }
+
+extension Store {
+  /// `conninfo` with `environment`'s libpq variables (`PGHOST`, `PGUSER` …) added as explicit
+  /// settings, for a caller whose environment is not the process's; a malformed `conninfo` is
+  /// returned as it is, for libpq to refuse when connecting.
+  public static func conninfo(_ conninfo: String, applying environment: [String: String])
+    -> String
+  {
+    (try? Conninfo.applying(environment: environment, to: conninfo)) ?? conninfo
+  }
+}

@@ -1,5 +1,4 @@
 import Foundation
-import PostgresClient
 import RegistryService
 
 /// Where one run of the command line writes: standard output or standard error of the process,
@@ -116,7 +115,7 @@ public struct CommandContext: Sendable {
     let overrides = environment.filter { name, value in
       name.hasPrefix("PG") && processEnvironment[name] != value
     }
-    return (try? Conninfo.applying(environment: overrides, to: conninfo)) ?? conninfo
+    return RegistryDatabase.conninfo(conninfo, applying: overrides)
   }
 }
 
