@@ -182,9 +182,13 @@ public struct EnrollmentService: Sendable {
           }
         }
       } else {
-        let failures = try r.failedCriteria(of: trial)
-        if !failures.isEmpty {
-          first = (row, Self.ineligible(row, failures), nil)
+        do {
+          let failures = try r.failedCriteria(of: trial)
+          if !failures.isEmpty {
+            first = (row, Self.ineligible(row, failures), nil)
+          }
+        } catch let error as RegistryError where error.kind == .refused || error.kind == .notFound {
+          first = (row, error, nil)  // a measure an eligibility criterion needs is missing
         }
       }
       if first != nil { break }
