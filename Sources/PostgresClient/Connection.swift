@@ -140,13 +140,14 @@ public final class Connection {
   ///
   /// Serialization failures (`40001`) and deadlocks (`40P01`) are retried up to `retries` times
   /// with the whole body run again, so the body must not have effects outside the database.
+  /// `readOnly` begins the transaction READ ONLY (it then also runs on a hot standby).
   public func transaction<T>(
-    isolation: IsolationLevel = .readCommitted, retries: Int = 5,
+    isolation: IsolationLevel = .readCommitted, readOnly: Bool = false, retries: Int = 5,
     _ body: (Connection) throws -> T
   ) throws -> T {
     var attempt = 0
     while true {
-      try execute("BEGIN ISOLATION LEVEL \(isolation.rawValue)")
+      try execute("BEGIN ISOLATION LEVEL \(isolation.rawValue)\(readOnly ? " READ ONLY" : "")")
       do {
         let value = try body(self)
         try execute("COMMIT")

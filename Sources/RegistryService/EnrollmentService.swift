@@ -41,7 +41,8 @@ public struct EnrollmentService: Sendable {
   /// A missing file is `.notFound` (exit 66); a file that is not UTF-8, a malformed row or a
   /// refused one is `.refused` naming the line and column (exit 65), and nothing is enrolled.
   public func importFile(
-    _ file: URL, protocolCode: String, defaultSite: String?, today: CalendarDate = .today()
+    _ file: URL, protocolCode: String, defaultSite: String?, today: CalendarDate = .today(),
+    progress: (ImportProgress) -> Void = { _ in }
   ) throws -> [EnrollmentResult] {
     guard let data = FileManager.default.contents(atPath: file.path) else {
       throw RegistryError.notFound("FILE", "no file at \(file.path)")
@@ -51,7 +52,7 @@ public struct EnrollmentService: Sendable {
     }
     let rows = try EnrollmentImport.rows(
       csv: text, protocolCode: protocolCode, defaultSite: defaultSite, today: today)
-    return try enrollBatch(rows, today: today)
+    return try enrollBatch(rows, today: today, progress: progress)
   }
 
   /// Enrolls a whole batch (an imported screening list) in ONE transaction: all or nothing.
@@ -63,11 +64,31 @@ public struct EnrollmentService: Sendable {
   /// unknown site or protocol). Screening of an ineligible row is NOT recorded in import mode:
   /// the transaction that would hold it is rolled back with the rest. A lost connection
   /// (exit 69) likewise leaves nothing. Returns one result per row, in order.
-  public func enrollBatch(_ rows: [EnrollmentBatchRow], today: CalendarDate = .today()) throws
-    -> [EnrollmentResult]
-  {
+  ///
+  /// The batch is enrolled set-wise: the rows are staged with COPY; the rules are checked over
+  /// the set, in Swift on the parsed rows (dates, eligibility) and in SQL on the staged rows
+  /// (sites, MRNs enrolled or repeated); the rows before the first refused one (all, when none
+  /// is) are written with a few set-based statements (`registry.enroll_batch` assigns study IDs
+  /// and arms in file order, exactly as row by row). When the database refuses that write
+  /// (a permission, a site out of study IDs, a constraint), the batch is run again row by row
+  /// so that the refusal names its row exactly as before. `progress` reports each phase.
+  public func enrollBatch(
+    _ rows: [EnrollmentBatchRow], today: CalendarDate = .today(),
+    progress: (ImportProgress) -> Void = { _ in }
+  ) throws -> [EnrollmentResult] {
     guard !rows.isEmpty else { throw RegistryError.refused("FILE", "has no rows to enroll") }
     let store = try database.open()
+    let codes = Set(rows.map(\.request.protocolCode))
+    if codes.count == 1 {
+      do {
+        return try store.transaction {
+          try enrollSetWise(rows, today: today, in: store, progress: progress)
+        }
+      } catch is RowByRow {
+        // Rolled back; the rules row by row name the refused row.
+      }
+    }
+    progress(ImportProgress(phase: .enrolling, rows: 0, total: rows.count))
     return try store.transaction {
       let lookups = Lookups()
       var results: [EnrollmentResult] = []
@@ -82,15 +103,125 @@ public struct EnrollmentService: Sendable {
         }
         switch outcome {
         case .enrolled(let result): results.append(result)
-        case .screenFailed(let failures):
-          throw RegistryError.refused(
-            "line \(row.line), eligibility",
-            "not eligible (\(failures.count) \(failures.count == 1 ? "criterion" : "criteria") "
-              + "failed): " + failures.joined(separator: "; ")
-              + "; nothing was imported and no screening was recorded")
+        case .screenFailed(let failures): throw Self.ineligible(row, failures)
         }
       }
       return results
+    }
+  }
+
+  static func ineligible(_ row: EnrollmentBatchRow, _ failures: [String]) -> RegistryError {
+    RegistryError.refused(
+      "line \(row.line), eligibility",
+      "not eligible (\(failures.count) \(failures.count == 1 ? "criterion" : "criteria") "
+        + "failed): " + failures.joined(separator: "; ")
+        + "; nothing was imported and no screening was recorded")
+  }
+
+  /// The set-wise path needs the row-by-row rules to name a refusal the database made.
+  private struct RowByRow: Error {}
+
+  private func enrollSetWise(
+    _ rows: [EnrollmentBatchRow], today: CalendarDate, in store: Store,
+    progress: (ImportProgress) -> Void
+  ) throws -> [EnrollmentResult] {
+    guard let record = try ProtocolRepository(store).find(code: rows[0].request.protocolCode)
+    else { throw RowByRow() }
+    let trial = record.trial
+    let imports = ImportRepository(store)
+    let total = rows.count
+    progress(ImportProgress(phase: .staging, rows: 0, total: total))
+    let staged = try rows.map { row in
+      let r = row.request
+      let age = r.enrolledOn.years(since: r.identity.birthDate)
+      return try StagedEnrollment(
+        line: row.line, site: r.site, sex: r.sex, age: age, enrolledOn: r.enrolledOn,
+        identity: r.identity, consent: r.consent, measures: r.measures,
+        scores: r.measures.derivedScores(sex: r.sex, age: age))
+    }
+    let refusals: [StagedRefusal]
+    do {
+      try imports.stage(staged) {
+        progress(ImportProgress(phase: .staging, rows: $0, total: total))
+      }
+      progress(ImportProgress(phase: .checking, rows: 0, total: total))
+      refusals = try imports.refusals(protocolCode: trial.code)
+    } catch let error as RegistryError where error.kind != .unavailable {
+      throw RowByRow()
+    }
+    let refusedLines = Dictionary(grouping: refusals, by: \.line)
+    // The first refused row, by the rules of `enroll` in their order.
+    var first: (row: EnrollmentBatchRow, error: RegistryError?, repeatedFrom: Int?)?
+    for (index, row) in rows.enumerated() {
+      if index % 1000 == 0 {
+        progress(ImportProgress(phase: .checking, rows: index, total: total))
+      }
+      let r = row.request
+      if r.enrolledOn > today {
+        first = (
+          row, .refused("--enrolled-on", "\(r.enrolledOn) is in the future (today is \(today))"),
+          nil
+        )
+      } else if r.identity.birthDate > r.enrolledOn {
+        first = (row, .refused("--birth-date", "is after the enrollment date"), nil)
+      } else if let database = refusedLines[row.line] {
+        if database.contains(where: { $0.kind == .unknownSite }) {
+          first = (row, .notFound("--site", "no site \(r.site)"), nil)
+        } else if let refusal = database.first {
+          switch refusal.kind {
+          case .enrolled(let existing):
+            first = (
+              row,
+              .refused(
+                "--mrn",
+                "this MRN is already enrolled in \(trial.code)"
+                  + (existing.isEmpty ? " (at another site)" : " as \(existing)")), nil
+            )
+          case .repeated(let line): first = (row, nil, line)
+          case .unknownSite: break
+          }
+        }
+      } else {
+        do {
+          let failures = try r.failedCriteria(of: trial)
+          if !failures.isEmpty {
+            first = (row, Self.ineligible(row, failures), nil)
+          }
+        } catch let error as RegistryError where error.kind == .refused || error.kind == .notFound {
+          first = (row, error, nil)  // a measure an eligibility criterion needs is missing
+        }
+      }
+      if first != nil { break }
+    }
+    progress(ImportProgress(phase: .enrolling, rows: 0, total: total))
+    let written: [(line: Int, studyID: String, arm: String, number: Int)]
+    do {
+      written = try imports.enroll(
+        protocolID: record.id, baselineVisit: trial.baselineVisit?.code, before: first?.row.line)
+    } catch let error as RegistryError where error.kind != .unavailable {
+      throw RowByRow()
+    }
+    progress(ImportProgress(phase: .enrolling, rows: written.count, total: total))
+    if let first {
+      if first.error?.kind == .refused
+        && first.error?.field == "line \(first.row.line), eligibility",
+        try !imports.mayWrite(site: first.row.request.site)
+      {
+        throw RowByRow()  // the screening row would be refused first: as row by row
+      }
+      var error =
+        first.error
+        ?? .refused(
+          "--mrn",
+          "this MRN is already enrolled in \(trial.code) as "
+            + (written.first { $0.line == first.repeatedFrom }?.studyID ?? "?"))
+      if !error.field.hasPrefix("line ") {
+        error.field = "line \(first.row.line), " + EnrollmentBatchRow.column(forOption: error.field)
+      }
+      throw error
+    }
+    return written.map {
+      EnrollmentResult(studyID: $0.studyID, arm: $0.arm, protocolVersion: trial.version)
     }
   }
 
@@ -169,4 +300,23 @@ public struct EnrollmentService: Sendable {
     return .enrolled(
       EnrollmentResult(studyID: studyID, arm: arm, protocolVersion: trial.version))
   }
+}
+
+/// Where a set-wise `patient import` is: its phase and the rows done of the batch.
+public struct ImportProgress: Sendable, Equatable {
+  /// The phases, in order.
+  public enum Phase: String, Sendable {
+    /// Copying the rows into the database's staging table.
+    case staging
+    /// Checking the batch's rules over the set.
+    case checking
+    /// Writing the batch.
+    case enrolling
+  }
+  /// The phase.
+  public let phase: Phase
+  /// Rows done in this phase.
+  public let rows: Int
+  /// Rows of the batch.
+  public let total: Int
 }

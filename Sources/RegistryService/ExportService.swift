@@ -11,12 +11,13 @@ public struct ExportService: Sendable {
   /// Every table of `DeidentifiedExport.layouts` for a protocol code, from one snapshot, with
   /// study IDs only, ages banded at 90, dates as days from enrollment and no free text.
   ///
-  /// Never reads the `identity` schema. Unknown protocol: `.notFound` (exit 66).
+  /// Never reads the `identity` schema. Unknown protocol: `.notFound` (exit 66). A READ ONLY
+  /// transaction: it also runs against a hot standby.
   public func deidentified(protocolCode: String, excludeSynthetic: Bool = false) throws
     -> [DeidentifiedTable]
   {
     let store = try database.open()
-    return try store.transaction(isolation: .repeatableRead) {
+    return try store.transaction(isolation: .repeatableRead, readOnly: true) {
       guard try ProtocolRepository(store).find(code: protocolCode) != nil else {
         throw RegistryError.notFound("--protocol", "no protocol \(protocolCode) is loaded")
       }
@@ -34,7 +35,7 @@ public struct ExportService: Sendable {
   }
 
   /// Streams every table of `DeidentifiedExport.layouts` for a protocol code into a sink, row
-  /// by row from one REPEATABLE READ snapshot, with the same de-identification as
+  /// by row from one READ ONLY, REPEATABLE READ snapshot (it also runs on a hot standby), with the same de-identification as
   /// `deidentified(protocolCode:)`, after a header naming the protocol's latest version and
   /// the head of the `audit.log` chain in that snapshot (the standard exports carry it).
   ///
@@ -56,7 +57,7 @@ public struct ExportService: Sendable {
     into sink: any DeidentifiedExportSink
   ) throws {
     let store = try database.open()
-    try store.transaction(isolation: .repeatableRead) {
+    try store.transaction(isolation: .repeatableRead, readOnly: true) {
       guard let record = try ProtocolRepository(store).find(code: protocolCode) else {
         throw RegistryError.notFound("--protocol", "no protocol \(protocolCode) is loaded")
       }

@@ -30,12 +30,17 @@ public struct ReportService: Sendable {
   }
 
   /// Computes the cohort report; unknown protocol or site is `.notFound` (exit 66).
+  ///
+  /// One READ ONLY, REPEATABLE READ transaction that writes nothing (no temporary table):
+  /// the report also runs against a hot standby.
   public func cohort(_ query: CohortQuery) throws -> CohortReport {
     guard query.minCell >= 0 else {
       throw RegistryError.refused("--min-cell", "must be 0 or more, got \(query.minCell)")
     }
     let store = try database.open()
-    let (trial, data) = try store.read {
+    let (trial, data) = try store.transaction(isolation: .repeatableRead, readOnly: true) {
+      // Aggregates over a large registry sort and hash in memory rather than on disk.
+      try store.setLocal("work_mem", "64MB")
       guard let record = try ProtocolRepository(store).find(code: query.protocolCode) else {
         throw RegistryError.notFound("--protocol", "no protocol \(query.protocolCode) is loaded")
       }
@@ -65,7 +70,7 @@ public struct ReportService: Sendable {
     throws -> [String: (status: ResponderStatus, complete: Bool)]
   {
     let store = try database.open()
-    return try store.read {
+    return try store.transaction(isolation: .repeatableRead, readOnly: true) {
       guard let record = try ProtocolRepository(store).find(code: protocolCode) else {
         throw RegistryError.notFound("--protocol", "no protocol \(protocolCode) is loaded")
       }

@@ -4,8 +4,11 @@ import RegistryDomain
 /// The cohort report's SQL: every count, sum and survival tally is computed by PostgreSQL
 /// (aggregates over a per-patient cohort table); Swift only turns them into statistics.
 ///
-/// All queries run in one REPEATABLE READ transaction (writing only a temporary table), so the figures come from one
-/// snapshot. Voided records and records dated after `asOf` are left out everywhere.
+/// The whole report is ONE read-only statement (`ReportStatement`): the per-patient cohort and
+/// the visits it reads are `MATERIALIZED` common table expressions computed once, and every
+/// count is a further expression over them, so the figures come from one snapshot and nothing
+/// is written (no temporary table): the report runs on a hot standby. Voided records and
+/// records dated after `asOf` are left out everywhere.
 public struct CohortReportRepository {
   let store: Store
 
@@ -25,67 +28,96 @@ public struct CohortReportRepository {
     excludeSynthetic: Bool = false
   ) throws -> CohortAggregates {
     try store.mapped {
-      try store.connection.transaction(isolation: .repeatableRead) { conn in
-        // Aggregates over a large registry sort and hash in memory rather than on disk.
-        try conn.execute("SET LOCAL work_mem = '64MB'; SET LOCAL default_statistics_target = 10")
-        try buildCohort(
-          conn, trial: trial, asOf: asOf, site: site, groupBy: groupBy,
-          excludeSynthetic: excludeSynthetic)
-        var data = CohortAggregates()
-        try counts(conn, into: &data)
-        data.syntheticPatients = try conn.query(
-          "SELECT count(*) FILTER (WHERE synthetic)::int AS n FROM report_cohort"
-        ).rows[0].decode("n")
-        data.groupOrder = groupOrder(
-          trial: trial, groupBy: groupBy, present: Array(data.counts.keys))
-        let baseline = trial.baselineVisit?.code
-        try buildVisits(conn, trial: trial, asOf: asOf)
-        for endpoint in trial.endpoints {
-          switch endpoint.kind {
-          case .survival:
-            data.survival[endpoint.code] = try survival(conn, endpoint: endpoint, asOf: asOf)
-            let mscArms = trial.arms.filter(\.receivesMSC).map(\.code)
-            if !mscArms.isEmpty && mscArms.count < trial.arms.count {
-              let byArm = try survival(conn, endpoint: endpoint, asOf: asOf, mscArms: mscArms)
-              var arms = CohortAggregates.ArmSurvival()
-              arms.treated = byArm["true"] ?? []
-              arms.control = byArm["false"] ?? []
-              data.armSurvival[endpoint.code] = arms
-            }
-          case .sri4, .renalResponse:
-            guard let baseline, let visit = endpoint.visit.flatMap(trial.visit(code:)) else {
-              continue
-            }
-            data.proportions[endpoint.code] = try proportion(
-              conn, endpoint: endpoint, baseline: baseline, visit: visit, asOf: asOf)
-          case .change:
-            guard let baseline, let visit = endpoint.visit, let measure = endpoint.measure else {
-              continue
-            }
-            data.changes[endpoint.code] = try change(
-              conn, measure: measure.rawValue, baseline: baseline, visit: visit)
+      var statement = ReportStatement()
+      cohort(
+        &statement, trial: trial, asOf: asOf, site: site, groupBy: groupBy,
+        excludeSynthetic: excludeSynthetic)
+      try visits(&statement, trial: trial, asOf: asOf)
+      let counts = statement.part(Self.countsSQL)
+      let synthetic = statement.part(
+        "SELECT count(*) FILTER (WHERE synthetic)::int AS n FROM report_cohort")
+      let baseline = trial.baselineVisit?.code
+      let mscArms = trial.arms.filter(\.receivesMSC).map(\.code)
+      var endpointParts: [(ProtocolEndpoint, Int, Int?)] = []
+      for endpoint in trial.endpoints {
+        switch endpoint.kind {
+        case .survival:
+          let all = statement.part(survivalSQL, survivalParameters(endpoint, asOf, nil))
+          var byArm: Int?
+          if !mscArms.isEmpty && mscArms.count < trial.arms.count {
+            byArm = statement.part(survivalSQL, survivalParameters(endpoint, asOf, mscArms))
           }
+          endpointParts.append((endpoint, all, byArm))
+        case .sri4, .renalResponse:
+          guard let baseline, let visit = endpoint.visit.flatMap(trial.visit(code:)) else {
+            continue
+          }
+          let (sql, parameters) = responderSQL(
+            endpoint: endpoint, baseline: baseline, visit: visit, asOf: asOf)
+          endpointParts.append(
+            (endpoint, statement.part(sql + Self.proportionSQL, parameters), nil))
+        case .change:
+          guard let baseline, let visit = endpoint.visit, let measure = endpoint.measure else {
+            continue
+          }
+          endpointParts.append(
+            (endpoint, statement.part(try changeSQL(measure.rawValue), [baseline, visit]), nil))
         }
-        data.adverseEvents = try adverseEvents(conn, asOf: asOf)
-        data.flow = try flow(
-          conn, trial: trial, asOf: asOf, site: site, excludeSynthetic: excludeSynthetic)
-        return data
       }
+      let worst = statement.part(Self.worstAESQL, [asOf])
+      let related = statement.part(Self.relatedAESQL, [asOf])
+      let flowParts = flowParts(
+        &statement, trial: trial, asOf: asOf, site: site, excludeSynthetic: excludeSynthetic)
+
+      let results = try statement.run(store.connection)
+      var data = CohortAggregates()
+      for row in results[counts] {
+        var c = CohortAggregates.GroupCounts()
+        c.enrolled = try row.int("enrolled")
+        c.treated = try row.int("treated")
+        c.withdrawn = try row.int("withdrawn")
+        c.died = try row.int("died")
+        c.transplanted = try row.int("transplanted")
+        data.counts[try row.text("grp")] = c
+      }
+      data.syntheticPatients = try results[synthetic].first?.int("n") ?? 0
+      data.groupOrder = groupOrder(
+        trial: trial, groupBy: groupBy, present: Array(data.counts.keys))
+      for (endpoint, part, byArm) in endpointParts {
+        switch endpoint.kind {
+        case .survival:
+          data.survival[endpoint.code] = try survival(results[part])
+          if let byArm {
+            let split = try survival(results[byArm])
+            var arms = CohortAggregates.ArmSurvival()
+            arms.treated = split["true"] ?? []
+            arms.control = split["false"] ?? []
+            data.armSurvival[endpoint.code] = arms
+          }
+        case .sri4, .renalResponse:
+          data.proportions[endpoint.code] = try proportion(results[part])
+        case .change:
+          data.changes[endpoint.code] = try change(results[part])
+        }
+      }
+      data.adverseEvents = try adverseEvents(worst: results[worst], related: results[related])
+      data.flow = try flow(results, parts: flowParts, trial: trial)
+      return data
     }
   }
 
   /// One row per patient of the protocol enrolled on or before `asOf`: group label, first
   /// infusion, last contact and statuses as of the cut-off.
-  func buildCohort(
-    _ conn: Connection, trial: TrialProtocol, asOf: CalendarDate, site: String?,
+  func cohort(
+    _ statement: inout ReportStatement, trial: TrialProtocol, asOf: CalendarDate, site: String?,
     groupBy: CohortGrouping, excludeSynthetic: Bool
-  ) throws {
+  ) {
     let doseLabels =
       [DoseBand.label(dosePerKg: nil)]
       + ([0.0] + DoseBand.edges).map { DoseBand.label(dosePerKg: $0) }
-    try conn.query(
+    statement.materialize(
+      "report_cohort",
       """
-      CREATE TEMP TABLE report_cohort ON COMMIT DROP AS
       WITH pts AS (
         SELECT p.study_id, p.site_code, p.arm, p.enrolled_on, p.status, p.status_on, p.synthetic
         FROM registry.patient p
@@ -147,12 +179,13 @@ public struct CohortReportRepository {
         trial.code, asOf, site, groupBy.rawValue, PostgresArray(doseLabels),
         PostgresArray(DoseBand.edges), excludeSynthetic,
       ])
-    try conn.execute("ANALYZE report_cohort")
   }
 
   /// The cohort's live assessments at the baseline and every endpoint visit, with the columns
   /// the endpoints read: one pass over the assessment table for all endpoints.
-  func buildVisits(_ conn: Connection, trial: TrialProtocol, asOf: CalendarDate) throws {
+  func visits(_ statement: inout ReportStatement, trial: TrialProtocol, asOf: CalendarDate)
+    throws
+  {
     var visits = Set(trial.endpoints.compactMap(\.visit))
     if let baseline = trial.baselineVisit?.code { visits.insert(baseline) }
     var columns: Set<String> = ["sledai_2k", "pga", "bilag", "upcr", "creatinine"]
@@ -164,14 +197,13 @@ public struct CohortReportRepository {
         columns.insert(measure)
       }
     }
-    try conn.query(
+    statement.materialize(
+      "report_visits",
       """
-      CREATE TEMP TABLE report_visits ON COMMIT DROP AS
       SELECT a.study_id, a.visit_code, \(columns.sorted().map { "a.\($0)" }.joined(separator: ", "))
       FROM registry.assessment a JOIN report_cohort c ON c.study_id = a.study_id
       WHERE a.voided_at IS NULL AND a.assessed_on <= $1 AND a.visit_code = ANY($2::text[])
       """, [asOf, PostgresArray(visits.sorted())])
-    try conn.execute("ANALYZE report_visits")
   }
 
   func groupOrder(trial: TrialProtocol, groupBy: CohortGrouping, present: [String]) -> [String] {
@@ -187,86 +219,76 @@ public struct CohortReportRepository {
     }
   }
 
-  func counts(_ conn: Connection, into data: inout CohortAggregates) throws {
-    for row in try conn.query(
-      """
-      SELECT grp, count(*)::int AS enrolled, count(*) FILTER (WHERE treated)::int AS treated,
-             count(*) FILTER (WHERE withdrawn)::int AS withdrawn,
-             count(*) FILTER (WHERE died)::int AS died,
-             count(*) FILTER (WHERE transplanted)::int AS transplanted
-      FROM report_cohort GROUP BY grp
-      """
-    ).rows {
-      var c = CohortAggregates.GroupCounts()
-      c.enrolled = try row.decode("enrolled")
-      c.treated = try row.decode("treated")
-      c.withdrawn = try row.decode("withdrawn")
-      c.died = try row.decode("died")
-      c.transplanted = try row.decode("transplanted")
-      data.counts[try row.decode("grp")] = c
-    }
-  }
+  static let countsSQL = """
+    SELECT grp, count(*)::int AS enrolled, count(*) FILTER (WHERE treated)::int AS treated,
+           count(*) FILTER (WHERE withdrawn)::int AS withdrawn,
+           count(*) FILTER (WHERE died)::int AS died,
+           count(*) FILTER (WHERE transplanted)::int AS transplanted
+    FROM report_cohort GROUP BY grp
+    """
 
   /// Per group, patients leaving the risk set per day: at the first endpoint event, or
   /// censored at the last contact. With `mscArms`, keyed `true` (patients of those arms) and
   /// `false` (the other arms) instead of by group, for the two-arm comparison.
-  func survival(
-    _ conn: Connection, endpoint: ProtocolEndpoint, asOf: CalendarDate, mscArms: [String]? = nil
-  ) throws -> [String: [CohortAggregates.SurvivalCount]] {
+  let survivalSQL = """
+    SELECT CASE WHEN $3::text[] IS NULL THEN c.grp
+                ELSE (c.arm = ANY($3::text[]))::text END AS grp,
+           (coalesce(e.day, c.last_contact) - c.enrolled_on) AS day,
+           e.day IS NOT NULL AS event, count(*)::int AS patients
+    FROM report_cohort c
+    LEFT JOIN (
+      SELECT study_id, min(occurred_on) AS day FROM registry.clinical_event
+      WHERE voided_at IS NULL AND occurred_on <= $1 AND kind = ANY($2::text[])
+      GROUP BY study_id
+    ) e ON e.study_id = c.study_id
+    GROUP BY 1, 2, 3
+    """
+
+  func survivalParameters(_ endpoint: ProtocolEndpoint, _ asOf: CalendarDate, _ mscArms: [String]?)
+    -> [any PostgresEncodable]
+  {
+    [asOf, PostgresArray(endpoint.events.map(\.rawValue)), mscArms.map(PostgresArray.init)]
+  }
+
+  func survival(_ rows: [ReportRow]) throws -> [String: [CohortAggregates.SurvivalCount]] {
     var result: [String: [CohortAggregates.SurvivalCount]] = [:]
-    for row in try conn.query(
-      """
-      SELECT CASE WHEN $3::text[] IS NULL THEN c.grp
-                  ELSE (c.arm = ANY($3::text[]))::text END AS grp,
-             (coalesce(e.day, c.last_contact) - c.enrolled_on) AS day,
-             e.day IS NOT NULL AS event, count(*)::int AS patients
-      FROM report_cohort c
-      LEFT JOIN (
-        SELECT study_id, min(occurred_on) AS day FROM registry.clinical_event
-        WHERE voided_at IS NULL AND occurred_on <= $1 AND kind = ANY($2::text[])
-        GROUP BY study_id
-      ) e ON e.study_id = c.study_id
-      GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
-      """, [asOf, PostgresArray(endpoint.events.map(\.rawValue)), mscArms.map(PostgresArray.init)]
-    ).rows {
-      result[try row.decode("grp"), default: []].append(
-        .init(
-          day: try row.decode("day"), event: try row.decode("event"),
-          patients: try row.decode("patients")))
+    let sorted = try rows.map {
+      (
+        grp: try $0.text("grp"), day: try $0.int("day"), event: try $0.bool("event"),
+        patients: try $0.int("patients")
+      )
+    }.sorted { ($0.grp, $0.day, $0.event ? 1 : 0) < ($1.grp, $1.day, $1.event ? 1 : 0) }
+    for row in sorted {
+      result[row.grp, default: []].append(
+        .init(day: row.day, event: row.event, patients: row.patients))
     }
     return result
   }
 
   /// SRI-4 or renal response at a visit against baseline, per group: counts of the per-patient
-  /// statuses of `responderSQL` (see `CohortAggregates.ProportionCounts`).
-  func proportion(
-    _ conn: Connection, endpoint: ProtocolEndpoint, baseline: String, visit: ScheduledVisit,
-    asOf: CalendarDate
-  ) throws -> [String: CohortAggregates.ProportionCounts] {
-    let (sql, parameters) = responderSQL(
-      endpoint: endpoint, baseline: baseline, visit: visit, asOf: asOf)
+  /// statuses of `responderSQL` (see `CohortAggregates.ProportionCounts`), appended to it.
+  static let proportionSQL = """
+    SELECT grp, count(*) FILTER (WHERE due)::int AS patients,
+           count(*) FILTER (WHERE status IN ('responder', 'non_responder', 'missing'))::int
+             AS population,
+           count(*) FILTER (WHERE status = 'responder')::int AS responders,
+           count(*) FILTER (WHERE status = 'responder' AND complete)::int AS complete,
+           count(*) FILTER (WHERE status = 'responder' AND NOT complete)::int AS partial,
+           count(*) FILTER (WHERE status = 'missing')::int AS missing
+    FROM r GROUP BY grp
+    """
+
+  func proportion(_ rows: [ReportRow]) throws -> [String: CohortAggregates.ProportionCounts] {
     var result: [String: CohortAggregates.ProportionCounts] = [:]
-    for row in try conn.query(
-      """
-      \(sql)
-      SELECT grp, count(*) FILTER (WHERE due)::int AS patients,
-             count(*) FILTER (WHERE status IN ('responder', 'non_responder', 'missing'))::int
-               AS population,
-             count(*) FILTER (WHERE status = 'responder')::int AS responders,
-             count(*) FILTER (WHERE status = 'responder' AND complete)::int AS complete,
-             count(*) FILTER (WHERE status = 'responder' AND NOT complete)::int AS partial,
-             count(*) FILTER (WHERE status = 'missing')::int AS missing
-      FROM r GROUP BY grp
-      """, parameters
-    ).rows {
+    for row in rows {
       var p = CohortAggregates.ProportionCounts()
-      p.patients = try row.decode("patients")
-      p.population = try row.decode("population")
-      p.responders = try row.decode("responders")
-      p.complete = try row.decode("complete")
-      p.partial = try row.decode("partial")
-      p.missing = try row.decode("missing")
-      result[try row.decode("grp")] = p
+      p.patients = try row.int("patients")
+      p.population = try row.int("population")
+      p.responders = try row.int("responders")
+      p.complete = try row.int("complete")
+      p.partial = try row.int("partial")
+      p.missing = try row.int("missing")
+      result[try row.text("grp")] = p
     }
     return result
   }
@@ -376,141 +398,155 @@ public struct CohortReportRepository {
       throw RegistryError.notFound("endpoint", "no responder endpoint \(endpointCode)")
     }
     return try store.mapped {
-      try store.connection.transaction(isolation: .repeatableRead) { conn in
-        try buildCohort(
-          conn, trial: trial, asOf: asOf, site: nil, groupBy: .arm, excludeSynthetic: false)
-        try buildVisits(conn, trial: trial, asOf: asOf)
-        let (sql, parameters) = responderSQL(
-          endpoint: endpoint, baseline: baseline, visit: visit, asOf: asOf)
-        var result: [String: (status: ResponderStatus, complete: Bool)] = [:]
-        for row in try conn.query("\(sql) SELECT study_id, status, complete FROM r", parameters)
-          .rows
-        {
-          let text: String = try row.decode("status")
-          guard let status = ResponderStatus(rawValue: text) else {
-            throw RegistryError(.internal, field: "status", "unknown responder status \(text)")
-          }
-          let complete: Bool = try row.decode("complete")
-          result[try row.decode("study_id")] = (status, status == .responder && complete)
+      var statement = ReportStatement()
+      cohort(
+        &statement, trial: trial, asOf: asOf, site: nil, groupBy: .arm, excludeSynthetic: false)
+      try visits(&statement, trial: trial, asOf: asOf)
+      let (sql, parameters) = responderSQL(
+        endpoint: endpoint, baseline: baseline, visit: visit, asOf: asOf)
+      let part = statement.part("\(sql) SELECT study_id, status, complete FROM r", parameters)
+      var result: [String: (status: ResponderStatus, complete: Bool)] = [:]
+      for row in try statement.run(store.connection)[part] {
+        let text = try row.text("status")
+        guard let status = ResponderStatus(rawValue: text) else {
+          throw RegistryError(.internal, field: "status", "unknown responder status \(text)")
         }
-        return result
+        let complete = try row.bool("complete")
+        result[try row.text("study_id")] = (status, status == .responder && complete)
       }
+      return result
     }
   }
 
-  /// Change of a measure from baseline to a visit: n, mean and sample SD per group.
-  func change(
-    _ conn: Connection, measure: String, baseline: String, visit: String
-  ) throws -> [String: CohortAggregates.ChangeStats] {
+  /// Change of a measure from baseline to a visit: n, mean and sample SD per group (the
+  /// floating-point figures as text, PostgreSQL's shortest exact form).
+  func changeSQL(_ measure: String) throws -> String {
     guard Self.measureColumns.contains(measure) else {
       throw RegistryError(.internal, field: "measure", "no assessment column for \(measure)")
     }
-    var result: [String: CohortAggregates.ChangeStats] = [:]
-    for row in try conn.query(
-      """
-      SELECT c.grp, count(*)::int AS n, avg((v.\(measure) - b.\(measure))::float8) AS mean,
-             stddev_samp((v.\(measure) - b.\(measure))::float8) AS sd
+    return """
+      SELECT c.grp, count(*)::int AS n, avg((v.\(measure) - b.\(measure))::float8)::text AS mean,
+             stddev_samp((v.\(measure) - b.\(measure))::float8)::text AS sd
       FROM report_cohort c
       JOIN report_visits b ON b.study_id = c.study_id AND b.visit_code = $1
         AND b.\(measure) IS NOT NULL
       JOIN report_visits v ON v.study_id = c.study_id AND v.visit_code = $2
         AND v.\(measure) IS NOT NULL
       GROUP BY c.grp
-      """, [baseline, visit]
-    ).rows {
-      result[try row.decode("grp")] = .init(
-        n: try row.decode("n"), mean: try row.decode("mean"), sd: try row.decode("sd"))
+      """
+  }
+
+  func change(_ rows: [ReportRow]) throws -> [String: CohortAggregates.ChangeStats] {
+    var result: [String: CohortAggregates.ChangeStats] = [:]
+    for row in rows {
+      result[try row.text("grp")] = .init(
+        n: try row.int("n"), mean: try row.double("mean"), sd: try row.double("sd"))
     }
     return result
   }
 
-  func adverseEvents(_ conn: Connection, asOf: CalendarDate) throws -> [String: CohortAggregates
-    .AECounts]
-  {
-    var result: [String: CohortAggregates.AECounts] = [:]
-    for row in try conn.query(
-      """
-      SELECT grp, worst, serious, count(*)::int AS patients FROM (
-        SELECT c.grp, max(a.grade) AS worst, bool_or(a.serious IS NOT NULL) AS serious
-        FROM report_cohort c JOIN registry.adverse_event a ON a.study_id = c.study_id
-        WHERE a.voided_at IS NULL AND a.onset_on <= $1
-        GROUP BY c.study_id, c.grp
-      ) x GROUP BY 1, 2, 3
-      """, [asOf]
-    ).rows {
-      let group: String = try row.decode("grp")
-      let n: Int = try row.decode("patients")
-      var ae = result[group] ?? .init()
-      ae.patientsAny += n
-      if try row.decode("serious") { ae.patientsSerious += n }
-      ae.worstGrade[try row.decode("worst"), default: 0] += n
-      result[group] = ae
-    }
-    // By relatedness to MSC (possible, probable, definite: related) and seriousness.
-    for row in try conn.query(
-      """
-      SELECT c.grp, a.relatedness IN ('possible', 'probable', 'definite') AS related,
-             count(DISTINCT c.study_id)::int AS patients,
-             count(DISTINCT c.study_id) FILTER (WHERE a.serious IS NOT NULL)::int AS patients_serious,
-             count(*)::int AS events,
-             count(*) FILTER (WHERE a.serious IS NOT NULL)::int AS events_serious
+  static let worstAESQL = """
+    SELECT grp, worst, serious, count(*)::int AS patients FROM (
+      SELECT c.grp, max(a.grade) AS worst, bool_or(a.serious IS NOT NULL) AS serious
       FROM report_cohort c JOIN registry.adverse_event a ON a.study_id = c.study_id
       WHERE a.voided_at IS NULL AND a.onset_on <= $1
-      GROUP BY 1, 2
-      """, [asOf]
-    ).rows {
-      let group: String = try row.decode("grp")
-      var counts = CohortAggregates.RelatednessCounts()
-      counts.patients = try row.decode("patients")
-      counts.patientsSerious = try row.decode("patients_serious")
-      counts.events = try row.decode("events")
-      counts.eventsSerious = try row.decode("events_serious")
+      GROUP BY c.study_id, c.grp
+    ) x GROUP BY 1, 2, 3
+    """
+
+  /// By relatedness to MSC (possible, probable, definite: related) and seriousness.
+  static let relatedAESQL = """
+    SELECT c.grp, a.relatedness IN ('possible', 'probable', 'definite') AS related,
+           count(DISTINCT c.study_id)::int AS patients,
+           count(DISTINCT c.study_id) FILTER (WHERE a.serious IS NOT NULL)::int AS patients_serious,
+           count(*)::int AS events,
+           count(*) FILTER (WHERE a.serious IS NOT NULL)::int AS events_serious
+    FROM report_cohort c JOIN registry.adverse_event a ON a.study_id = c.study_id
+    WHERE a.voided_at IS NULL AND a.onset_on <= $1
+    GROUP BY 1, 2
+    """
+
+  func adverseEvents(worst: [ReportRow], related: [ReportRow]) throws -> [String:
+    CohortAggregates.AECounts]
+  {
+    var result: [String: CohortAggregates.AECounts] = [:]
+    for row in worst {
+      let group = try row.text("grp")
+      let n = try row.int("patients")
       var ae = result[group] ?? .init()
-      if try row.decode("related") { ae.related = counts } else { ae.unrelated = counts }
+      ae.patientsAny += n
+      if try row.bool("serious") { ae.patientsSerious += n }
+      ae.worstGrade[try row.int("worst"), default: 0] += n
+      result[group] = ae
+    }
+    for row in related {
+      let group = try row.text("grp")
+      var counts = CohortAggregates.RelatednessCounts()
+      counts.patients = try row.int("patients")
+      counts.patientsSerious = try row.int("patients_serious")
+      counts.events = try row.int("events")
+      counts.eventsSerious = try row.int("events_serious")
+      var ae = result[group] ?? .init()
+      if try row.bool("related") { ae.related = counts } else { ae.unrelated = counts }
       result[group] = ae
     }
     return result
   }
 
-  func flow(
-    _ conn: Connection, trial: TrialProtocol, asOf: CalendarDate, site: String?,
+  /// The parts of the flow diagram: screening totals, failures by criterion, the cohort's
+  /// totals and allocations by arm.
+  struct FlowParts {
+    let totals: Int, failures: Int, cohort: Int, allocated: Int
+  }
+
+  func flowParts(
+    _ statement: inout ReportStatement, trial: TrialProtocol, asOf: CalendarDate, site: String?,
     excludeSynthetic: Bool
-  ) throws -> CohortAggregates.FlowCounts {
-    var flow = CohortAggregates.FlowCounts()
+  ) -> FlowParts {
     let screening = """
       FROM registry.screening s JOIN registry.protocol pr ON pr.id = s.protocol_id
       WHERE pr.code = $1 AND s.screened_on <= $2 AND ($3::text IS NULL OR s.site_code = $3)
         AND NOT ($4::bool AND s.synthetic)
       """
-    let totals = try conn.query(
-      "SELECT count(*)::int AS screened, count(*) FILTER (WHERE NOT eligible)::int AS failed \(screening)",
-      [trial.code, asOf, site, excludeSynthetic]
-    ).rows[0]
-    flow.screened = try totals.decode("screened")
-    flow.screenFailed = try totals.decode("failed")
-    for row in try conn.query(
-      """
-      SELECT split_part(f.item, ':', 1) AS criterion, count(*)::int AS n
-      \(screening.replacingOccurrences(of: "WHERE", with: ", jsonb_array_elements_text(s.failed_criteria) AS f(item) WHERE"))
-      GROUP BY 1
-      """, [trial.code, asOf, site, excludeSynthetic]
-    ).rows {
-      flow.failures[try row.decode("criterion")] = try row.decode("n")
+    let parameters: [any PostgresEncodable] = [trial.code, asOf, site, excludeSynthetic]
+    return FlowParts(
+      totals: statement.part(
+        "SELECT count(*)::int AS screened, count(*) FILTER (WHERE NOT eligible)::int AS failed \(screening)",
+        parameters),
+      failures: statement.part(
+        """
+        SELECT split_part(f.item, ':', 1) AS criterion, count(*)::int AS n
+        \(screening.replacingOccurrences(of: "WHERE", with: ", jsonb_array_elements_text(s.failed_criteria) AS f(item) WHERE"))
+        GROUP BY 1
+        """, parameters),
+      cohort: statement.part(
+        """
+        SELECT count(*)::int AS enrolled, count(*) FILTER (WHERE treated)::int AS treated,
+               count(*) FILTER (WHERE withdrawn)::int AS withdrawn
+        FROM report_cohort
+        """),
+      allocated: statement.part("SELECT arm, count(*)::int AS n FROM report_cohort GROUP BY arm"))
+  }
+
+  func flow(_ results: ReportStatement.Results, parts: FlowParts, trial: TrialProtocol) throws
+    -> CohortAggregates.FlowCounts
+  {
+    var flow = CohortAggregates.FlowCounts()
+    if let totals = results[parts.totals].first {
+      flow.screened = try totals.int("screened")
+      flow.screenFailed = try totals.int("failed")
     }
-    let cohort = try conn.query(
-      """
-      SELECT count(*)::int AS enrolled, count(*) FILTER (WHERE treated)::int AS treated,
-             count(*) FILTER (WHERE withdrawn)::int AS withdrawn
-      FROM report_cohort
-      """
-    ).rows[0]
-    flow.enrolled = try cohort.decode("enrolled")
-    flow.treated = try cohort.decode("treated")
-    flow.withdrawn = try cohort.decode("withdrawn")
+    for row in results[parts.failures] {
+      flow.failures[try row.text("criterion")] = try row.int("n")
+    }
+    if let cohort = results[parts.cohort].first {
+      flow.enrolled = try cohort.int("enrolled")
+      flow.treated = try cohort.int("treated")
+      flow.withdrawn = try cohort.int("withdrawn")
+    }
     for arm in trial.arms { flow.allocated[arm.code] = 0 }
-    for row in try conn.query("SELECT arm, count(*)::int AS n FROM report_cohort GROUP BY arm").rows
-    {
-      flow.allocated[try row.decode("arm")] = try row.decode("n")
+    for row in results[parts.allocated] {
+      flow.allocated[try row.text("arm")] = try row.int("n")
     }
     return flow
   }

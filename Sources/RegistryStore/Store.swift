@@ -70,12 +70,15 @@ public final class Store {
   /// `reason` is recorded in the audit row of every change made in the transaction, and is
   /// required by the database for updates and deletes. Serialization failures and deadlocks
   /// are retried.
+  ///
+  /// `readOnly` starts a READ ONLY transaction: what reports and exports run in, so that they
+  /// also run against a hot standby (no temporary tables, no writes).
   public func transaction<T>(
-    reason: String? = nil, isolation: IsolationLevel = .readCommitted,
+    reason: String? = nil, isolation: IsolationLevel = .readCommitted, readOnly: Bool = false,
     _ body: () throws -> T
   ) throws -> T {
     try mapped {
-      try connection.transaction(isolation: isolation) { conn in
+      try connection.transaction(isolation: isolation, readOnly: readOnly) { conn in
         transactionDepth += 1
         defer { transactionDepth -= 1 }
         if let reason {
@@ -83,6 +86,14 @@ public final class Store {
         }
         return try body()
       }
+    }
+  }
+
+  /// Sets a server setting for the rest of the caller's transaction (`SET LOCAL`), e.g.
+  /// `work_mem` for a report; allowed in a READ ONLY transaction and on a hot standby.
+  public func setLocal(_ setting: String, _ value: String) throws {
+    try mapped {
+      try connection.query("SELECT set_config($1, $2, true)", [setting, value])
     }
   }
 

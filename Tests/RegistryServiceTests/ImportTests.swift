@@ -51,6 +51,62 @@ func sleImportCSV(mrns: [String], site: String? = nil, birthDates: [String: Stri
     }
   }
 
+  /// The set-wise import allocates exactly as the same rows enrolled one by one (study IDs
+  /// and arms in file order, from the concealed blocks), after enrollments already made.
+  @Test func aBatchIsAllocatedExactlyAsTheSameRowsEnrolledOneByOne() throws {
+    let mrns = (1...23).map { "S\($0)" }
+    func allocate(batch: Bool) throws -> [String] {
+      try TestDatabase.with { db in
+        let f = try RegistryFixture(db)
+        let service = EnrollmentService(f.coordinator("PAN"))
+        // An earlier enrollment: the batch resumes inside a block.
+        _ = try service.enroll(RegistryFixture.sleCandidate(mrn: "EARLIER"))
+        let list = try rows(sleImportCSV(mrns: mrns))
+        let results =
+          batch
+          ? try service.enrollBatch(list)
+          : try list.map { try service.enroll($0.request) }
+        let c = try db.connect()
+        let stored: [String] = try c.query(
+          """
+          SELECT p.study_id || ' ' || p.arm || ' ' || a.position || ' ' || i.mrn AS x
+          FROM registry.patient p JOIN registry.allocation a ON a.study_id = p.study_id
+          JOIN identity.patient_identity i ON i.study_id = p.study_id ORDER BY p.study_id
+          """
+        ).rows.map { try $0.decode("x") }
+        #expect(stored.count == mrns.count + 1)
+        // Set-wise, the batch takes its numbers with one counter update (not one per row).
+        let counterWrites: Int = try c.query(
+          "SELECT count(*)::int AS n FROM audit.log WHERE table_name = 'registry.study_id_counter'"
+        ).rows[0].decode("n")
+        #expect(counterWrites == (batch ? 2 : mrns.count + 1))
+        return results.map { "\($0.studyID) \($0.arm)" } + stored
+      }
+    }
+    let setWise = try allocate(batch: true)
+    let oneByOne = try allocate(batch: false)
+    #expect(setWise == oneByOne)
+  }
+
+  /// A refusal only the database makes (a coordinator of PAN importing a BOG row) is named
+  /// as row by row, and leaves nothing.
+  @Test func aRowAtASiteTheCoordinatorMayNotWriteIsDeniedAndLeavesNothing() throws {
+    try TestDatabase.with { db in
+      let f = try RegistryFixture(db)
+      let before = try f.fingerprint()
+      var csv = sleImportCSV(mrns: ["D1", "D2"], site: "PAN")
+      csv +=
+        sleImportCSV(mrns: ["D3"], site: "BOG").split(separator: "\n").dropFirst()
+        .joined(separator: "\n") + "\n"
+      let denied = #expect(throws: RegistryError.self) {
+        try EnrollmentService(f.coordinator("PAN")).enrollBatch(try rows(csv, site: nil))
+      }
+      #expect(denied?.kind == .permissionDenied)
+      #expect(denied?.message.contains("site BOG") == true, "\(String(describing: denied))")
+      #expect(try f.fingerprint() == before)
+    }
+  }
+
   @Test(arguments: [
     // (bad MRN row's birth date, expected field)
     ("1930-01-01", "line 3, eligibility"),  // ineligible by age
@@ -79,7 +135,7 @@ func sleImportCSV(mrns: [String], site: String? = nil, birthDates: [String: Stri
         try service.enrollBatch(try rows(sleImportCSV(mrns: ["C1", "C2", "C1"])))
       }
       #expect(twice?.field == "line 4, mrn")
-      #expect(twice?.message.contains("already enrolled") == true)
+      #expect(twice?.message == "this MRN is already enrolled in SLE-UCMSC as SLE-PAN-0001")
       #expect(try f.fingerprint() == before)
 
       _ = try service.enroll(RegistryFixture.sleCandidate(mrn: "C2"))

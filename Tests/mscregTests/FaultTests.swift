@@ -19,10 +19,15 @@ final class PrivateCluster: @unchecked Sendable {
   let user: String
 
   /// Conninfo of its `mscreg` database.
-  var conninfo: String { "host=\(dir) port=\(port) user=\(user) dbname=mscreg" }
+  var conninfo: String { conninfo(user: user) }
 
-  /// Creates the folder and starts the cluster (initdb on the way).
-  init() throws {
+  /// Conninfo of its `mscreg` database as another login.
+  func conninfo(user: String) -> String { "host=\(dir) port=\(port) user=\(user) dbname=mscreg" }
+
+  /// Creates the folder and starts the cluster (initdb on the way); with `primary`, the
+  /// cluster is a streaming replica (hot standby) of it instead (`scripts/pg-local standby`:
+  /// pg_basebackup -R).
+  init(standbyOf primary: PrivateCluster? = nil) throws {
     var template = Array("/tmp/mscreg-fault-XXXXXX".utf8CString)
     guard let made = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else {
       throw FaultTestError("mkdtemp failed")
@@ -31,7 +36,11 @@ final class PrivateCluster: @unchecked Sendable {
     port = Int.random(in: 20_000..<30_000)
     user = geteuid() == 0 ? "postgres" : ProcessInfo.processInfo.userName
     do {
-      try pgLocal("start")
+      if let primary {
+        try pgLocal("standby", primary.dir, String(primary.port))
+      } else {
+        try pgLocal("start")
+      }
     } catch {
       destroy()
       throw error
@@ -40,10 +49,10 @@ final class PrivateCluster: @unchecked Sendable {
 
   /// Runs `scripts/pg-local COMMAND` for this cluster; throws with its output on failure.
   @discardableResult
-  func pgLocal(_ command: String) throws -> String {
+  func pgLocal(_ command: String, _ arguments: String...) throws -> String {
     let process = Process()
     process.executableURL = TestDatabase.repositoryRoot.appendingPathComponent("scripts/pg-local")
-    process.arguments = [command]
+    process.arguments = [command] + arguments
     var env = ProcessInfo.processInfo.environment
     env["MSCREG_PGLOCAL_DIR"] = dir
     env["MSCREG_PGLOCAL_PORT"] = String(port)

@@ -109,7 +109,11 @@ struct ExportCommand: ParsableCommand {
   /// Streams the ODM file, subject by subject, like the FHIR bundle.
   func writeODM() throws {
     let file = try StreamedFile(path: CommandContext.current.url(forPath: output).path)
-    let now = ISO8601DateFormatter().string(from: Date())
+    // SOURCE_DATE_EPOCH (the reproducible-builds convention) fixes the file's creation time,
+    // so that two exports of one snapshot are byte-identical (the standby test compares them).
+    let epoch = CommandContext.current.environment["SOURCE_DATE_EPOCH"].flatMap(TimeInterval.init)
+    let now = ISO8601DateFormatter().string(
+      from: epoch.map(Date.init(timeIntervalSince1970:)) ?? Date())
     let writer = ODMWriter(creationDateTime: now, output: file.write)
     do {
       try ExportService(global.registry).stream(

@@ -18,7 +18,8 @@ struct PatientImport: ParsableCommand {
       when any row is invalid, unknown, a duplicate MRN or ineligible, nothing is enrolled and the \
       refusal names the line and the column (exit 65). Unlike `patient enroll`, an ineligible row \
       is not written to the screening log: the import is all-or-nothing. Prints each study ID and \
-      arm.
+      arm. On a terminal, a progress bar on standard error follows the phases (staging the \
+      rows, checking them, enrolling); elsewhere nothing is printed but the results.
 
       Examples:
         mscreg patient import screening-list.csv --protocol SLE-UCMSC --site PAN
@@ -33,8 +34,11 @@ struct PatientImport: ParsableCommand {
   @OptionGroup var output: FormatOption
 
   func run() throws {
+    var bar = ProgressBar()
     let results = try EnrollmentService(global.registry).importFile(
-      CommandContext.current.url(forPath: file), protocolCode: `protocol`, defaultSite: site)
+      CommandContext.current.url(forPath: file), protocolCode: `protocol`, defaultSite: site
+    ) { bar.show($0.phase.rawValue, done: $0.rows, of: $0.total) }
+    bar.finish()
     if output.format == .json { return try Output.json(results) }
     for result in results { print("enrolled \(result.studyID) arm \(result.arm)") }
     print("imported \(results.count) patient\(results.count == 1 ? "" : "s")")
