@@ -22,11 +22,12 @@ RUN swift build -c release --product mscreg --static-swift-stdlib \
 FROM debian:bookworm-slim
 RUN apt-get update -q \
   && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
-    libpq5 ca-certificates tzdata \
+    libpq5 ca-certificates tzdata curl \
   && rm -rf /var/lib/apt/lists/*
 COPY --from=build /usr/local/bin/mscreg /usr/local/bin/mscreg
 WORKDIR /opt/mscreg
 COPY sql/migrations sql/migrations
 COPY config/protocols config/protocols
+COPY openapi.yaml openapi.yaml
 ENTRYPOINT ["mscreg"]
 CMD ["--help"]

@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-.PHONY: help build demo test install uninstall format lint bench pg-start pg-stop
+.PHONY: help build demo serve test install uninstall format lint bench pg-start pg-stop
 
 # `make install`: PREFIX/bin/mscreg, its migrations and its bash, zsh and fish completions.
 # DESTDIR is prepended to every path (packaging). SWIFT_BUILD_FLAGS go to the release build,
@@ -16,6 +16,7 @@ sharedir := $(DESTDIR)$(PREFIX)/share
 help:
 	@echo "make demo     start the embedded PostgreSQL, migrate, load the examples, print a report"
 	@echo "make test     build (warnings are errors) and run every test against a real PostgreSQL"
+	@echo "make serve    the registry service (HTTP API) on the embedded database, 127.0.0.1:8080"
 	@echo "make install  release mscreg into PREFIX/bin (default /usr/local), with shell completions"
 	@echo "make pg-stop  stop the embedded PostgreSQL"
 	@echo "make bench    performance figures (scripts/bench)"
@@ -26,6 +27,10 @@ build:
 demo:
 	scripts/install-deps
 	scripts/demo
+
+# The HTTP API on the embedded database (scripts/serve; README "The registry service").
+serve:
+	scripts/serve
 
 # Uses $$MSCREG_TEST_DATABASE when set; otherwise starts the embedded cluster (scripts/pg-local).
 # Prints failures (with their details), skips and what tests print, not the line per passing
@@ -81,6 +86,13 @@ test:
 	    case "$$out" in *skipped:*) extra="$$extra --skipped validate-exports";; *) extra="$$extra --passed validate-exports";; esac; \
 	  else extra="$$extra --failed validate-exports"; fi; \
 	  echo "$$out" | tail -n 5; \
+	fi; \
+	if [ -x scripts/api-contract ]; then \
+	  echo "== the HTTP API against openapi.yaml (schemathesis)"; \
+	  if out=$$(scripts/api-contract 2>&1); then \
+	    case "$$out" in *skipped:*) extra="$$extra --skipped api-contract";; *) extra="$$extra --passed api-contract";; esac; \
+	  else extra="$$extra --failed api-contract"; fi; \
+	  echo "$$out" | tail -n 4; \
 	fi; \
 	scripts/test-totals .build/test-results.xml .build/test-results-swift-testing.xml $$extra \
 	  $$( [ "$$status" -ne 0 ] && [ "$$status" -ne 1 ] && echo "--failed swift-test-exit-$$status" )

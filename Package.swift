@@ -7,7 +7,7 @@ let strict: [SwiftSetting] = [.treatAllWarnings(as: .error)]
 
 let package = Package(
   name: "MSCRegistry",
-  platforms: [.macOS(.v13)],
+  platforms: [.macOS(.v14)],
   products: [
     .executable(name: "mscreg", targets: ["mscreg"])
   ],
@@ -15,6 +15,10 @@ let package = Package(
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
     .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+    .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+    .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+    .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+    .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
   ],
   targets: [
     .systemLibrary(
@@ -37,10 +41,22 @@ let package = Package(
       swiftSettings: strict),
     .target(name: "RegistryReports", dependencies: ["RegistryDomain"], swiftSettings: strict),
     .target(
-      name: "MSCRegCLI",
+      name: "RegistryServer",
       dependencies: [
         "RegistryService", "RegistryReports", "RegistryDomain",
+        .product(name: "Crypto", package: "swift-crypto"),
+        .product(name: "Hummingbird", package: "hummingbird"),
+        .product(name: "HTTPTypes", package: "swift-http-types"),
+        .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        .product(name: "Logging", package: "swift-log"),
+      ],
+      swiftSettings: strict),
+    .target(
+      name: "MSCRegCLI",
+      dependencies: [
+        "RegistryService", "RegistryReports", "RegistryDomain", "RegistryServer",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        .product(name: "Logging", package: "swift-log"),
       ],
       swiftSettings: strict
     ),
@@ -56,6 +72,13 @@ let package = Package(
     .testTarget(name: "RegistryStoreTests", dependencies: ["RegistryStore", "TestSupport"]),
     .testTarget(
       name: "RegistryServiceTests", dependencies: ["RegistryService", "TestSupport"]),
+    .testTarget(
+      name: "RegistryServerTests",
+      dependencies: [
+        "RegistryServer", "RegistryService", "RegistryStore", "RegistryDomain", "PostgresClient",
+        "TestSupport", .product(name: "Yams", package: "Yams"),
+        .product(name: "Logging", package: "swift-log"),
+      ]),
     .testTarget(
       name: "mscregTests",
       dependencies: [

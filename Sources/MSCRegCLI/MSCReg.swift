@@ -36,6 +36,7 @@ struct MSCReg: ParsableCommand {
       LotCommand.self, InfuseCommand.self, AssessCommand.self, AECommand.self,
       EventCommand.self, VisitsCommand.self, ReportCommand.self, ExportCommand.self,
       UserCommand.self, AuditCommand.self, ScoreCommand.self, DemoCommand.self,
+      ServeCommand.self,
     ]
   )
 }

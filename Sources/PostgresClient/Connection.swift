@@ -43,6 +43,26 @@ public final class Connection {
     return conn
   }
 
+  /// True when the connection was opened and libpq still counts it good (false after the
+  /// server went away mid-session, or after `close()`).
+  public var isUsable: Bool { conn.map { PQstatus($0) == CONNECTION_OK } ?? false }
+
+  /// True when the server asked for a password at login and libpq supplied one
+  /// (`PQconnectionUsedPassword`): false for a login the server trusted.
+  public var usedPassword: Bool { conn.map { PQconnectionUsedPassword($0) == 1 } ?? false }
+
+  /// A SCRAM-SHA-256 verifier of `password` for `user`, computed here by libpq
+  /// (`PQencryptPasswordConn`): what `ALTER ROLE … PASSWORD` may store without the password
+  /// itself ever reaching the server or its logs.
+  public func scramVerifier(password: String, user: String) throws -> String {
+    let conn = try handle()
+    guard let verifier = PQencryptPasswordConn(conn, password, user, "scram-sha-256") else {
+      throw connectionError()
+    }
+    defer { PQfreemem(verifier) }
+    return String(cString: verifier)
+  }
+
   /// The server's process ID for this session (for `pg_terminate_backend` in tests).
   public var backendPID: Int32 { conn.map { PQbackendPID($0) } ?? 0 }
 

@@ -87,6 +87,11 @@ final class PersistentSession: @unchecked Sendable {
   private let lock = NSLock()
   private var cached: Store?
 
+  init() {}
+
+  /// A session over a store already open (one checked out of a `DatabasePool`).
+  init(store: Store) { cached = store }
+
   func store(_ open: () throws -> Store) throws -> Store {
     try lock.withLock {
       if let cached { return cached }

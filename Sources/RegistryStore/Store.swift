@@ -13,6 +13,14 @@ public final class Store {
   private var transactionDepth = 0
   /// What the last statement worked on (`registry.patient`, `registry.enroll`), for a timeout.
   private var lastTarget = "database"
+  /// The registry user this session acts as, or nil for the login itself.
+  ///
+  /// Set by the registry service (whose login is a `service` user): every `transaction` and
+  /// `read` then runs in one transaction that first switches into this user's role
+  /// (`set_config('role', …, true)`, i.e. `SET LOCAL ROLE`), so grants, row-level security and
+  /// the audit trail (`registry.actor()`) are this user's. PostgreSQL refuses the switch
+  /// (permission denied, exit 77) into a role the login is not a member of.
+  public var actingRole: String?
   /// The session's `lock_timeout` and `statement_timeout`, as PostgreSQL prints them.
   public private(set) var timeouts: (lock: String, statement: String) = ("", "")
 
@@ -73,14 +81,29 @@ public final class Store {
   ///
   /// `readOnly` starts a READ ONLY transaction: what reports and exports run in, so that they
   /// also run against a hot standby (no temporary tables, no writes).
+  ///
+  /// Inside another `transaction` of this store the body runs in that one (a use case the
+  /// registry service wraps with its Idempotency-Key claim): `isolation` and `readOnly` are
+  /// then the outer transaction's, and `reason`, when given, applies from here on.
   public func transaction<T>(
     reason: String? = nil, isolation: IsolationLevel = .readCommitted, readOnly: Bool = false,
     _ body: () throws -> T
   ) throws -> T {
-    try mapped {
+    if transactionDepth > 0 {
+      if let reason {
+        try mapped {
+          try connection.query("SELECT set_config('mscreg.reason', $1, true)", [reason])
+        }
+      }
+      return try body()
+    }
+    return try mapped {
       try connection.transaction(isolation: isolation, readOnly: readOnly) { conn in
         transactionDepth += 1
         defer { transactionDepth -= 1 }
+        if let actingRole {
+          try conn.query("SELECT set_config('role', $1, true)", [actingRole])
+        }
         if let reason {
           try conn.query("SELECT set_config('mscreg.reason', $1, true)", [reason])
         }
@@ -97,9 +120,84 @@ public final class Store {
     }
   }
 
-  /// Runs `body` outside an explicit transaction (each statement commits on its own).
+  /// Runs `body` outside an explicit transaction (each statement commits on its own); with
+  /// an `actingRole`, inside one transaction under that role.
   public func read<T>(_ body: () throws -> T) throws -> T {
-    try mapped(body)
+    if actingRole != nil && transactionDepth == 0 { return try transaction(body) }
+    return try mapped(body)
+  }
+
+  /// One round trip to the server (`SELECT 1`, outside any transaction and role switch).
+  public func ping() throws {
+    try mapped { _ = try connection.query("SELECT 1") }
+  }
+
+  /// True while the session's connection is open and good (false once the server went away).
+  public var isUsable: Bool { connection.isUsable }
+
+  /// A SCRAM-SHA-256 verifier of `password` for `user`, computed by libpq on this side (the
+  /// password never reaches the server).
+  func scramVerifier(password: String, user: String) throws -> String {
+    try mapped { try connection.scramVerifier(password: password, user: user) }
+  }
+
+  /// Whether `password` is `user`'s, as PostgreSQL itself decides: a login attempt as `user`
+  /// with `conninfo`'s server and database. True only when the server asked for the password
+  /// and accepted it (a server that trusts the login without one answers false: a password
+  /// proves nothing there). False for a wrong password or an unknown login; throws
+  /// `.unavailable` when the server cannot be reached.
+  public static func passwordAccepted(conninfo: String, user: String, password: String) throws
+    -> Bool
+  {
+    try login(conninfo: conninfo, user: user, password: password) == .withPassword
+  }
+
+  /// Whether the server lets `user` in when it gives `password`: for `mscreg serve`'s check
+  /// that its own login is not let in with a wrong one. Throws `.unavailable` when the server
+  /// cannot be reached.
+  public static func letsIn(conninfo: String, user: String, password: String) throws -> Bool {
+    try login(conninfo: conninfo, user: user, password: password) != .refused
+  }
+
+  /// How a login attempt ended.
+  enum LoginOutcome { case refused, withoutPassword, withPassword }
+
+  static func login(conninfo: String, user: String, password: String) throws -> LoginOutcome {
+    do {
+      var parts = try Conninfo.parse(conninfo).filter { $0.key != "user" && $0.key != "password" }
+      parts.append((key: "user", value: user))
+      parts.append((key: "password", value: password))
+      let attempt = parts.map { "\($0.key)=\(Conninfo.quote($0.value))" }.joined(separator: " ")
+      let connection = try Connection(conninfo: attempt)
+      defer { connection.close() }
+      return connection.usedPassword ? .withPassword : .withoutPassword
+    } catch let error as PostgresError {
+      let refusals = [
+        "password authentication failed", "no password supplied", "not permitted to log in",
+        "SCRAM authentication",
+      ]
+      if refusals.contains(where: { error.message.contains($0) }) { return .refused }
+      if error.message.contains("role \"") && error.message.contains("does not exist") {
+        return .refused
+      }
+      throw RegistryError(.unavailable, field: "database", StoreErrors.oneLine(error.message))
+    }
+  }
+
+  /// The session's login, and whether it is shaped as a service login must be: neither a
+  /// superuser nor one that bypasses row-level security, and NOINHERIT (it holds nothing of
+  /// the roles it may switch into).
+  public func loginRole() throws -> (name: String, serviceShaped: Bool) {
+    try mapped {
+      let row = try connection.query(
+        """
+        SELECT session_user::text AS name,
+               NOT (r.rolsuper OR r.rolbypassrls OR r.rolinherit) AS shaped
+        FROM pg_catalog.pg_roles r WHERE r.rolname = session_user
+        """
+      ).rows[0]
+      return (try row.decode("name"), try row.decode("shaped"))
+    }
   }
 
   @discardableResult

@@ -19,6 +19,15 @@ public struct UserRepository {
     }
   }
 
+  /// Sets `name`'s password through `registry.set_password` (admins for anyone, a user for
+  /// themself): only its SCRAM-SHA-256 verifier, computed on this side, reaches the server.
+  public func setPassword(_ name: String, password: String) throws {
+    let verifier = try store.scramVerifier(password: password, user: name)
+    try store.mapped {
+      try store.query("SELECT registry.set_password($1, $2)", [name, verifier])
+    }
+  }
+
   /// Every user with its sites, by name.
   public func all() throws -> [AppUser] {
     try store.mapped {

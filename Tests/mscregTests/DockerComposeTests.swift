@@ -21,11 +21,19 @@ import Yams
     let services = try #require(file["services"] as? [String: Any])
     #expect(Set(services.keys).isSuperset(of: ["db", "registry"]))
 
-    // No service publishes a port: nothing clashes with a PostgreSQL on the host.
-    for (name, value) in services {
+    // No service of the default profile publishes a port: nothing clashes with a PostgreSQL
+    // on the host. The HTTP service (profile serve) publishes its port on the host's
+    // loopback only, and is healthy when GET /healthz answers.
+    for (name, value) in services where name != "serve" {
       let service = try #require(value as? [String: Any], "\(name)")
       #expect(service["ports"] == nil, "\(name) publishes a port")
     }
+    let serve = try #require(services["serve"] as? [String: Any])
+    #expect(serve["profiles"] as? [String] == ["serve"])
+    #expect(serve["ports"] as? [String] == ["127.0.0.1:8080:8080"])
+    #expect(serve["command"] as? [String] == ["serve", "--listen", "0.0.0.0:8080"])
+    let health = try #require(serve["healthcheck"] as? [String: Any])
+    #expect((health["test"] as? [String])?.last == "http://127.0.0.1:8080/healthz")
 
     let db = try #require(services["db"] as? [String: Any])
     #expect((db["image"] as? String)?.hasPrefix("postgres:15") == true)

@@ -15,7 +15,8 @@ struct UserCommand: ParsableCommand {
         mscreg user add li_wei --role investigator --site GZU --site BOG
         mscreg user add dsmb_monitor --role monitor
         mscreg user list
+        mscreg user password ana_perez < pw.txt
       """,
-    subcommands: [UserAdd.self, UserList.self]
+    subcommands: [UserAdd.self, UserList.self, UserPassword.self]
   )
 }

@@ -1,6 +1,7 @@
 /// A person's login role in the registry and the sites it may see.
 public struct AppUser: Sendable, Equatable, Codable {
-  /// The four application roles (SPEC §5; README "Security model").
+  /// The four application roles (SPEC §5; README "Security model"), and the registry
+  /// service's own login.
   public enum Role: String, ClinicalCode {
     /// Reads and writes patients of their sites, identity included.
     case coordinator
@@ -10,6 +11,9 @@ public struct AppUser: Sendable, Equatable, Codable {
     case monitor
     /// Manages sites, protocols, lots and users; reads every site, no identity.
     case admin
+    /// The HTTP service's login (`mscreg serve`): holds nothing itself and can only switch,
+    /// per transaction, into the role of the registry user a request comes from.
+    case service
 
     public static let codeName = "role"
   }

@@ -140,6 +140,18 @@ public enum EnrollmentImport {
     return rows
   }
 
+  /// One candidate from named cells: the file's columns (an empty cell is left out), or the
+  /// fields of the registry service's `POST /patients`. Refusals name the option (`--mrn`).
+  public static func request(
+    cells: [String: String], protocolCode: String, defaultSite: String?,
+    today: CalendarDate = .today()
+  ) throws -> EnrollmentRequest {
+    if let unknown = cells.keys.sorted().first(where: { !knownColumns.contains($0) }) {
+      throw RegistryError.refused(unknown, "is not a field of an enrollment")
+    }
+    return try request(cells, protocolCode, defaultSite, today)
+  }
+
   private static func request(
     _ cell: [String: String], _ protocolCode: String, _ defaultSite: String?,
     _ today: CalendarDate

@@ -1,0 +1,107 @@
+import Foundation
+import Hummingbird
+import RegistryDomain
+
+/// An RFC 9457 problem: what every failed request answers, as `application/problem+json`.
+///
+/// It carries the same field and rule as the CLI's `error:` line; the field becomes a JSON
+/// Pointer into the request body (`pointer(forField:)`, the one place that maps the domain's
+/// field names to the API's).
+struct Problem: Error, Sendable {
+  /// The HTTP status.
+  var status: HTTPResponse.Status
+  /// A short, fixed summary of the kind of problem.
+  var title: String
+  /// What went wrong, as the CLI says it (never a patient's identifying data: the database's
+  /// messages name fields and rules, not values).
+  var detail: String
+  /// A JSON Pointer to the request field at fault, when one is.
+  var pointer: String?
+
+  /// The problem a registry error answers: refused → 422, unknown → 404, not allowed → 403,
+  /// conflict → 409, unavailable → 503, timeout → 503, usage → 400, else 500.
+  init(_ error: RegistryError) {
+    switch error.kind {
+    case .refused:
+      if Self.isConflict(error) {
+        status = .conflict
+        title = "Conflict"
+      } else {
+        status = .unprocessableContent
+        title = "Refused"
+      }
+    case .notFound:
+      status = .notFound
+      title = "Not found"
+    case .permissionDenied:
+      status = .forbidden
+      title = "Not allowed"
+    case .unavailable, .timeout:
+      status = .serviceUnavailable
+      title = "Database unavailable"
+    case .usage:
+      status = .badRequest
+      title = "Malformed request"
+    case .internal:
+      status = .internalServerError
+      title = "Internal error"
+    }
+    detail = error.message
+    pointer = status == .serviceUnavailable ? nil : Self.pointer(forField: error.field)
+  }
+
+  init(status: HTTPResponse.Status, title: String, detail: String, pointer: String? = nil) {
+    self.status = status
+    self.title = title
+    self.detail = detail
+    self.pointer = pointer
+  }
+
+  /// A refusal that is a conflict with what is stored (a duplicate, a changed record).
+  static func isConflict(_ error: RegistryError) -> Bool {
+    error.message.contains("already")
+  }
+
+  /// The JSON Pointer of a domain or CLI field name in the request body: `--weight-kg` and
+  /// `weight_kg` → `/weight_kg`, `site.code` → `/site/code`; nil for fields that are not in a
+  /// body (`database`, an SQL object such as `registry.enroll`).
+  static func pointer(forField field: String) -> String? {
+    if field == "database" || field.hasPrefix("registry.") || field.hasPrefix("identity.")
+      || field.hasPrefix("audit.") || field.hasPrefix("$")
+    {
+      return nil
+    }
+    var name = field
+    while name.hasPrefix("-") { name.removeFirst() }
+    name = name.lowercased().replacingOccurrences(of: "-", with: "_")
+    let tokens = name.split(separator: ".").map {
+      $0.replacingOccurrences(of: "~", with: "~0").replacingOccurrences(of: "/", with: "~1")
+    }
+    return "/" + tokens.joined(separator: "/")
+  }
+
+  /// The problem as a response.
+  func response() -> Response {
+    let data = bodyData()
+    return Response(
+      status: status, headers: [.contentType: "application/problem+json"],
+      body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
+  }
+
+  /// The problem's JSON.
+  func bodyData() -> Data {
+    let body = Body(title: title, status: Int(status.code), detail: detail, pointer: pointer)
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys]
+    return (try? encoder.encode(body)) ?? Data()
+  }
+
+  /// The members of `application/problem+json` the registry sends.
+  struct Body: Encodable {
+    var type = "about:blank"
+    var title: String
+    var status: Int
+    var detail: String
+    var pointer: String?
+  }
+}
