@@ -40,22 +40,44 @@ test:
 	set -eo pipefail; \
 	echo "== building (warnings are errors)"; \
 	swift build --build-tests -q; \
+	bin="$$(swift build --show-bin-path)/mscreg"; \
+	rm -f .build/test-results.xml .build/test-results-swift-testing.xml .build/swift-test.ended \
+	  .build/crosscheck-data.json .build/crosscheck.log .build/crosscheck.status \
+	  .build/validate-exports.log .build/validate-exports.status; \
+	checking=""; \
+	if [ -x scripts/crosscheck-stats ]; then \
+	  ( set +e; data=.build/crosscheck-data.json; \
+	    until [ -s $$data ] || [ -e .build/swift-test.ended ]; do sleep 1; done; \
+	    [ -s $$data ] && data="$$PWD/$$data" || data=""; \
+	    MSCREG_CROSSCHECK_DATA="$$data" scripts/crosscheck-stats >.build/crosscheck.log 2>&1; \
+	    echo $$? >.build/crosscheck.status ) & checking=$$!; \
+	fi; \
+	validating=""; \
+	if [ -x scripts/validate-exports ]; then \
+	  ( set +e; MSCREG_BIN="$$bin" scripts/validate-exports >.build/validate-exports.log 2>&1; \
+	    echo $$? >.build/validate-exports.status ) & validating=$$!; \
+	fi; \
 	echo "== swift test"; \
-	rm -f .build/test-results.xml .build/test-results-swift-testing.xml; \
 	status=0; \
+	MSCREG_CROSSCHECK_OUT="$$PWD/.build/crosscheck-data.json" \
 	swift test --skip-build --xunit-output .build/test-results.xml $(if $(FILTER),--filter '$(FILTER)') 2>&1 \
 	  | tee .build/test-output.log | scripts/test-filter || status=$$?; \
+	touch .build/swift-test.ended; \
 	extra=""; \
-	if [ -x scripts/crosscheck-stats ]; then \
+	if [ -n "$$checking" ]; then \
 	  echo "== statistics cross-check"; \
-	  if out=$$(scripts/crosscheck-stats 2>&1); then \
+	  wait $$checking || true; \
+	  out=$$(cat .build/crosscheck.log); \
+	  if [ "$$(cat .build/crosscheck.status 2>/dev/null)" = 0 ]; then \
 	    case "$$out" in *skipped:*) extra="--skipped crosscheck-stats";; *) extra="--passed crosscheck-stats";; esac; \
 	  else extra="--failed crosscheck-stats"; fi; \
 	  echo "$$out" | tail -n 3; \
 	fi; \
-	if [ -x scripts/validate-exports ]; then \
+	if [ -n "$$validating" ]; then \
 	  echo "== standard exports through their validators (fhir.resources, odmlib)"; \
-	  if out=$$(scripts/validate-exports 2>&1); then \
+	  wait $$validating || true; \
+	  out=$$(cat .build/validate-exports.log); \
+	  if [ "$$(cat .build/validate-exports.status 2>/dev/null)" = 0 ]; then \
 	    case "$$out" in *skipped:*) extra="$$extra --skipped validate-exports";; *) extra="$$extra --passed validate-exports";; esac; \
 	  else extra="$$extra --failed validate-exports"; fi; \
 	  echo "$$out" | tail -n 5; \

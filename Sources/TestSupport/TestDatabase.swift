@@ -53,7 +53,12 @@ public struct TestDatabase: Sendable {
     let admin = try Connection(conninfo: adminConninfo)
     let name = "mscreg_t_" + String(UInt64.random(in: 0...UInt64.max), radix: 16)
     if migrated {
-      let template = try ensureTemplate(admin)
+      let template = try templateLock.withLock {
+        if let known = knownTemplate { return known }
+        let built = try ensureTemplate(admin)
+        knownTemplate = built
+        return built
+      }
       try admin.execute("CREATE DATABASE \(name) TEMPLATE \(template)")
     } else {
       try admin.execute("CREATE DATABASE \(name)")
@@ -89,6 +94,11 @@ public struct TestDatabase: Sendable {
 
   /// Opens a raw connection to this database (for checks a test makes behind the registry).
   public func connect() throws -> Connection { try Connection(conninfo: conninfo) }
+
+  /// The template this process found or built (the migration files do not change while the
+  /// tests run): later databases are cloned without hashing the files and taking the lock.
+  nonisolated(unsafe) private static var knownTemplate: String?
+  private static let templateLock = NSLock()
 
   /// Name of the template for the current migration files; built under an advisory lock so
   /// that parallel test processes build it once.

@@ -2,7 +2,7 @@ import PostgresClient
 import TestSupport
 import Testing
 
-@Suite struct CopyTests {
+@Suite(.blocking) struct CopyTests {
   @Test func streamsManyRowsWithSpecialCharacters() throws {
     try TestDatabase.with(migrated: false) { db in
       let c = try db.connect()

@@ -2,7 +2,7 @@ import PostgresClient
 import TestSupport
 import Testing
 
-@Suite struct ErrorTests {
+@Suite(.blocking) struct ErrorTests {
   @Test func constraintViolationCarriesSQLStateConstraintAndDetail() throws {
     try TestDatabase.with(migrated: false) { db in
       let c = try db.connect()

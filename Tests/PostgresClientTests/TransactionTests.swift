@@ -4,7 +4,7 @@ import Testing
 
 struct Boom: Error {}
 
-@Suite struct TransactionTests {
+@Suite(.blocking) struct TransactionTests {
   @Test func commitsWhenBodyReturns() throws {
     try TestDatabase.with(migrated: false) { db in
       let c = try db.connect()

@@ -3,7 +3,7 @@ import PostgresClient
 import TestSupport
 import Testing
 
-@Suite struct TypeRoundTripTests {
+@Suite(.blocking) struct TypeRoundTripTests {
   @Test func scalarsRoundTripThroughTheServer() throws {
     try TestDatabase.with(migrated: false) { db in
       let c = try db.connect()

@@ -205,6 +205,7 @@ import Testing
       comparison: comparison)
     let encoder = JSONEncoder()
     encoder.keyEncodingStrategy = .convertToSnakeCase
-    try encoder.encode(export).write(to: URL(fileURLWithPath: path))
+    // Atomically: `make test` starts the cross-check as soon as the file appears.
+    try encoder.encode(export).write(to: URL(fileURLWithPath: path), options: .atomic)
   }
 }

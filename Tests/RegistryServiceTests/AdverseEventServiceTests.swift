@@ -4,7 +4,7 @@ import RegistryService
 import TestSupport
 import Testing
 
-@Suite struct AdverseEventServiceTests {
+@Suite(.blocking) struct AdverseEventServiceTests {
   @Test func grade5WithoutDeathIsRefusedAndWritesNothing() throws {
     try TestDatabase.with { db in
       let f = try OutcomeFixture(db)

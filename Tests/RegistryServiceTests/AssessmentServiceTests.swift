@@ -4,7 +4,7 @@ import RegistryService
 import TestSupport
 import Testing
 
-@Suite struct AssessmentServiceTests {
+@Suite(.blocking) struct AssessmentServiceTests {
   let sle = RawMeasures(sledaiDescriptors: "arthritis,low_complement", pga: "1.0", upcr: "0.8")
 
   @Test func windowEdgesFirstAndLastDayInsideOneDayOutsideRefused() throws {

@@ -7,7 +7,7 @@ import Testing
 
 /// The audit chain and the rules that count rows, with concurrent writers at every isolation
 /// level (issue 14, item 3).
-@Suite struct AuditIsolationTests {
+@Suite(.blocking) struct AuditIsolationTests {
   static let levels: [IsolationLevel] = [.readCommitted, .repeatableRead, .serializable]
 
   func verify(_ db: TestDatabase) throws -> [String: AuditChainStatus] {

@@ -4,7 +4,7 @@ import RegistryService
 import TestSupport
 import Testing
 
-@Suite struct ClinicalEventServiceTests {
+@Suite(.blocking) struct ClinicalEventServiceTests {
   @Test func eventsSetTheStatusAndTransplantKeepsIt() throws {
     try TestDatabase.with { db in
       let f = try OutcomeFixture(db)

@@ -126,7 +126,7 @@ struct ClinicalCohort {
   }
 }
 
-@Suite struct CohortReportClinicalTests {
+@Suite(.blocking) struct CohortReportClinicalTests {
   @Test func renalResponseFollowsKDIGO2024() throws {
     try TestDatabase.with { db in
       let r = try ClinicalCohort(db).report()
@@ -212,7 +212,7 @@ struct ClinicalCohort {
   }
 }
 
-@Suite struct CohortReportComparisonTests {
+@Suite(.blocking) struct CohortReportComparisonTests {
   /// The hand-built ACLF cohort (CohortReportTests): the comparison splits its patients by the
   /// arms' `receives_msc` whatever the grouping, and matches the domain's tests on the known
   /// follow-up (A death 59, B transplant 59, C censored 59, D censored 0, E censored 31, F

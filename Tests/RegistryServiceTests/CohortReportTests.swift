@@ -157,7 +157,7 @@ func close(_ a: Double?, _ b: Double, _ tolerance: Double = 5e-5) -> Bool {
   return abs(a - b) <= tolerance
 }
 
-@Suite struct CohortReportTests {
+@Suite(.blocking) struct CohortReportTests {
   @Test func everyFigureOfAHandBuiltCohort() throws {
     try TestDatabase.with { db in
       let cohort = try HandCohort(db)

@@ -23,7 +23,7 @@ func labs(forMELD target: Int) throws -> RawMeasures {
   throw RegistryError.refused("test", "no bilirubin gives MELD \(target)")
 }
 
-@Suite struct EnrollmentTests {
+@Suite(.blocking) struct EnrollmentTests {
   @Test func eligibleCandidateGetsStudyIDArmIdentityConsentAndBaseline() throws {
     try TestDatabase.with { db in
       let f = try RegistryFixture(db)

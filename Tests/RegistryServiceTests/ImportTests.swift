@@ -23,7 +23,7 @@ func sleImportCSV(mrns: [String], site: String? = nil, birthDates: [String: Stri
 }
 
 /// Imports run as the coordinator of the rows' site (PAN), as `patient import` is run.
-@Suite struct ImportServiceTests {
+@Suite(.blocking) struct ImportServiceTests {
   func rows(_ csv: String, site: String? = "PAN") throws -> [EnrollmentBatchRow] {
     try EnrollmentImport.rows(csv: csv, protocolCode: "SLE-UCMSC", defaultSite: site)
   }

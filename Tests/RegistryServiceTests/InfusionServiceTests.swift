@@ -6,7 +6,7 @@ import TestSupport
 import Testing
 
 /// Every infusion rule of SPEC §4 on both sides of its limit, against a real database.
-@Suite struct InfusionServiceTests {
+@Suite(.blocking) struct InfusionServiceTests {
   @Test func doseAtExactlyMinAndMaxIsAcceptedAndJustOutsideIsRefused() throws {
     try TestDatabase.with { db in
       let t = try LotInfusionTrial(db)

@@ -9,7 +9,7 @@ import Testing
 /// hold exactly at their edges, in the service, in the database's infusion gate (numeric, not
 /// float) and in the report SQL. Infusions are recorded as the owner, as InfusionServiceTests
 /// do (a coordinator needs the grant of issue 11).
-@Suite struct IntakeDoseTests {
+@Suite(.blocking) struct IntakeDoseTests {
   @Test func exactProtocolEdgesAreAcceptedAndBandedInclusively() throws {
     try TestDatabase.with { db in
       let t = try LotInfusionTrial(db)

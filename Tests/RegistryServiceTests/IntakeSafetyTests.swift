@@ -10,7 +10,7 @@ import Testing
 /// "treated" status and first-infusion date it gave. Adverse events and infusions are recorded
 /// as a site coordinator (`OutcomeFixture.infuse` records through the service as the
 /// coordinator of the patient's site).
-@Suite struct IntakeSafetyTests {
+@Suite(.blocking) struct IntakeSafetyTests {
   /// A coordinator of every fixture site.
   static func coordinator(_ f: OutcomeFixture) throws -> RegistryDatabase {
     let name = f.db.userName("coord")

@@ -6,7 +6,7 @@ import TestSupport
 import Testing
 
 /// Lot registration, the release gate, rejection and the look-back, against a real database.
-@Suite struct LotServiceTests {
+@Suite(.blocking) struct LotServiceTests {
   @Test func addPutsALotInQuarantineAndRefusesBadInputWithoutWriting() throws {
     try TestDatabase.with { db in
       let t = try LotInfusionTrial(db)

@@ -12,7 +12,7 @@ import Testing
 /// closes) the two must agree patient by patient, at a cut-off inside the week-24 window and
 /// at one after every window, and the report's counts must be the sums of those statuses. The
 /// report is read as a monitor, the role that reads it.
-@Suite struct ResponseSQLCrossCheckTests {
+@Suite(.blocking) struct ResponseSQLCrossCheckTests {
   struct Visit {
     var sledai: Int
     var pga: Double?

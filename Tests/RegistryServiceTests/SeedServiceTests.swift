@@ -8,7 +8,7 @@ import Testing
 
 /// `SeedService` against a real database: what a seeded registry holds obeys every rule a
 /// real one does.
-@Suite struct SeedServiceTests {
+@Suite(.blocking) struct SeedServiceTests {
   static let asOf = CalendarDate(iso: "2026-11-01")!
   static let protocols = ["SLE-UCMSC", "ACLF-BMMSC"]
 

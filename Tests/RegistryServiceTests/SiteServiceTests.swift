@@ -3,7 +3,7 @@ import RegistryService
 import TestSupport
 import Testing
 
-@Suite struct SiteServiceTests {
+@Suite(.blocking) struct SiteServiceTests {
   @Test func addsListsAndRefusesDuplicatesWithoutWriting() throws {
     try TestDatabase.with { db in
       // Sites are an admin's; the audit trail is read as the monitor.

@@ -4,7 +4,7 @@ import RegistryService
 import TestSupport
 import Testing
 
-@Suite struct VisitsDueServiceTests {
+@Suite(.blocking) struct VisitsDueServiceTests {
   /// week4 of SLE-UCMSC: day 28, window days 21…35; week12: days 77…91.
   @Test func dueOverdueAndUpcomingAroundTheWindowEdges() throws {
     try TestDatabase.with { db in

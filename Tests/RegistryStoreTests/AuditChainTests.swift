@@ -6,7 +6,7 @@ import RegistryStore
 import TestSupport
 import Testing
 
-@Suite struct AuditChainTests {
+@Suite(.blocking) struct AuditChainTests {
   func verify(_ db: TestDatabase, anchors: [AuditAnchor] = []) throws -> [String: AuditChainStatus]
   {
     let chains = try AuditService(RegistryDatabase(conninfo: db.conninfo)).verify(anchors: anchors)

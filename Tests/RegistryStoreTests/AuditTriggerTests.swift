@@ -5,7 +5,7 @@ import RegistryStore
 import TestSupport
 import Testing
 
-@Suite struct AuditTriggerTests {
+@Suite(.blocking) struct AuditTriggerTests {
   @Test func everyChangeIsRecordedWithOldNewRoleAndReason() throws {
     try TestDatabase.with { db in
       let c = try db.connect()

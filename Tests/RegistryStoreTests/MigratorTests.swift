@@ -23,7 +23,7 @@ struct MigrationFolder {
   func remove() { try? FileManager.default.removeItem(at: url) }
 }
 
-@Suite struct MigratorTests {
+@Suite(.blocking) struct MigratorTests {
   @Test func appliesInNumericOrderAndIsIdempotent() throws {
     try TestDatabase.with(migrated: false) { db in
       let folder = try MigrationFolder([

@@ -42,7 +42,7 @@ func parseCSV(_ text: String) -> [[String]] {
   return rows
 }
 
-@Suite struct AuditExportCLITests {
+@Suite(.blocking) struct AuditExportCLITests {
   @Test func auditVerifyReportsOKThenEveryBreak() throws {
     try TestDatabase.with { db in
       // Verified and read by the monitor; tampered with as the owner.

@@ -6,7 +6,7 @@ import TestSupport
 import Testing
 
 /// `audit verify`, `audit anchor` and `audit redact` as the roles that run them (issue 14).
-@Suite struct AuditTrailCLITests {
+@Suite(.blocking) struct AuditTrailCLITests {
   /// Verification fails closed: a role that cannot read both chains gets 77 and no "ok";
   /// monitors and admins verify both (identity rows as per-field digests).
   @Test func verifyAsEachRole() throws {

@@ -39,7 +39,7 @@ struct BadInput: Sendable, CustomStringConvertible {
 /// A NUL cannot travel in a command-line argument (execve ends each argument at the first
 /// NUL byte), so NUL-containing values are fed through files: an import CSV and a protocol
 /// YAML. Other control characters (tab, BEL, ESC) are passed as arguments.
-@Suite struct BadInputCorpusTests {
+@Suite(.blocking) struct BadInputCorpusTests {
   static let long = String(repeating: "x", count: 10_000)
   static let drop = "'; DROP TABLE registry.patient; --"
   static let orTrue = "PAN' OR '1'='1"

@@ -3,7 +3,7 @@ import TestSupport
 import Testing
 
 /// Bugs the bad-input corpus found, each pinned where it was fixed.
-@Suite struct BadInputRegressionTests {
+@Suite(.blocking) struct BadInputRegressionTests {
   /// `--ana-titer 0` (a negative ANA, accepted by the domain) failed on the database's CHECK
   /// with a raw constraint message; migration 0008 allows 0.
   @Test func anANATiterOfZeroIsStoredAsANegativeANA() throws {

@@ -7,7 +7,7 @@ import Testing
 /// seen by a shell, output through pipes, the environment read from the process. Every other
 /// CLI test runs the command line in process (`CLIRunner.run`); the tests here also check that
 /// both ways give the same result.
-@Suite struct BinaryCLITests {
+@Suite(.blocking) struct BinaryCLITests {
   @Test func theBinaryExitsWithTheDocumentedStatuses() throws {
     try TestDatabase.with { db in
       let added = try CLIRunner.runBinary(["site", "add", "PAN", "--name", "Panamá"], database: db)
@@ -71,7 +71,7 @@ import Testing
 }
 
 /// In-process runs are isolated from each other: each has its own environment and output.
-@Suite struct InProcessCLITests {
+@Suite(.blocking) struct InProcessCLITests {
   @Test func concurrentRunsKeepTheirOwnDatabaseAndOutput() throws {
     try TestDatabase.with { first in
       try TestDatabase.with { second in

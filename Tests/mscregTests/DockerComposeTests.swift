@@ -7,7 +7,7 @@ import Yams
 /// services and commands the README documents, no published port, libpq in the image at run
 /// time. Where the `docker compose` plugin is installed, `docker compose config` must accept
 /// the file too.
-@Suite struct DockerComposeTests {
+@Suite(.blocking) struct DockerComposeTests {
   static let root = TestDatabase.repositoryRoot
 
   static func compose() throws -> [String: Any] {

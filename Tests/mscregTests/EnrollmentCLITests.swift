@@ -16,7 +16,7 @@ func sleEnrollArguments(mrn: String, site: String = "PAN", enrolledOn: String = 
   ]
 }
 
-@Suite struct EnrollmentCLITests {
+@Suite(.blocking) struct EnrollmentCLITests {
   @Test func protocolLoadIsValidatedImmutableAndVersioned() throws {
     try TestDatabase.with { db in
       let file = RegistryFixture.protocolsFolder.appendingPathComponent("sle-ucmsc.yaml").path

@@ -192,7 +192,7 @@ final class RunningCLI: @unchecked Sendable {
 /// write: after crash recovery it holds the whole batch or none of it, the audit chain
 /// verifies, and the CLI reported the failure (exit 69). Each test runs its own PostgreSQL
 /// cluster in a temporary folder (killing the shared server would break the other tests).
-@Suite(.serialized) struct FaultTests {
+@Suite(.serialized, .blocking) struct FaultTests {
   /// Starts a private cluster with a migrated registry, sites PAN, BOG and GZU and the example
   /// protocols; runs `body`; always destroys the cluster.
   func withPrivateRegistry(_ body: (PrivateCluster, [String: String]) throws -> Void) throws {

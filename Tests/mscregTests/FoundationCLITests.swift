@@ -3,7 +3,7 @@ import RegistryDomain
 import TestSupport
 import Testing
 
-@Suite struct FoundationCLITests {
+@Suite(.blocking) struct FoundationCLITests {
   @Test func migrateStatusAndRerunOnAFreshDatabase() throws {
     try TestDatabase.with(migrated: false) { db in
       let status = try CLIRunner.run(["db", "status", "--format", "json"], database: db)

@@ -7,7 +7,7 @@ import Testing
 
 /// Every command's help rendered at 80 columns (the width of a pipe): examples whole, no
 /// pre-wrapped prose, only the formats the command prints, only the measures a score uses.
-@Suite struct HelpTests {
+@Suite(.blocking) struct HelpTests {
   /// Every command under `mscreg`, with its path (`["lot", "add"]`).
   static func commands() -> [(path: [String], type: ParsableCommand.Type)] {
     var result: [(path: [String], type: ParsableCommand.Type)] = []

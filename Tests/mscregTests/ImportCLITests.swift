@@ -26,7 +26,7 @@ func sleImportFile(
   return file
 }
 
-@Suite struct ImportCLITests {
+@Suite(.blocking) struct ImportCLITests {
   @Test func importPrintsEachStudyIDAndArmAndAuditsEveryRow() throws {
     try TestDatabase.with { db in
       // Imported by a coordinator (of PAN and BOG, the list's sites), verified by the monitor.

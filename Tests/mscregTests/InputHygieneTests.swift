@@ -8,7 +8,7 @@ import Testing
 /// Issue 11, items 8 and 9, through the CLI against a real database under the roles that run
 /// each flow: coordinators enroll, import and record adverse events; investigators and
 /// monitors list and export.
-@Suite struct InputHygieneTests {
+@Suite(.blocking) struct InputHygieneTests {
   static func writeFile(_ text: String, _ name: String) throws -> String {
     let url = FileManager.default.temporaryDirectory.appendingPathComponent(
       "\(UUID().uuidString)-\(name)")

@@ -7,7 +7,7 @@ import Testing
 /// database's schema against them, and prints its shell completions; the Makefile honours
 /// `PREFIX` and `DESTDIR`. The release build itself is not repeated here: the built binary is
 /// copied into the same layout.
-@Suite struct InstallLayoutTests {
+@Suite(.blocking) struct InstallLayoutTests {
   /// Runs a command in a folder; standard output and error apart.
   static func run(
     _ executable: URL, _ arguments: [String], in dir: URL, environment: [String: String] = [:]

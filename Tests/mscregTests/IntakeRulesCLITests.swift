@@ -47,7 +47,7 @@ struct IntakeRegistry {
   }
 }
 
-@Suite struct IntakeRulesCLITests {
+@Suite(.blocking) struct IntakeRulesCLITests {
   @Test func sleEligibilityMeansEULARACRClassification() throws {
     try TestDatabase.with { db in
       let r = try IntakeRegistry(db)

@@ -4,7 +4,7 @@ import Testing
 
 /// `mscreg lot …`, `mscreg infuse …` and `patient show/lots` end to end, as a user runs them:
 /// each command as the least-privileged login the command × role table allows (`Logins`).
-@Suite struct LotInfusionCLITests {
+@Suite(.blocking) struct LotInfusionCLITests {
   /// The logins of one test: the admin (sites, protocols, lots), PAN's coordinator
   /// (enrollments, infusions), an investigator of PAN (reads) and the monitor (audit).
   struct Logins {

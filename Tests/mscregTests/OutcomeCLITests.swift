@@ -3,7 +3,7 @@ import RegistryDomain
 import TestSupport
 import Testing
 
-@Suite struct OutcomeCLITests {
+@Suite(.blocking) struct OutcomeCLITests {
   /// Sites and the two example protocols (`RegistryFixture`, as the admin) and one patient
   /// per protocol enrolled 200 days ago (as the coordinator of its site). Every command of
   /// these tests runs as the least-privileged role allowed (`RegistryFixture.run`).

@@ -2,7 +2,7 @@ import Foundation
 import TestSupport
 import Testing
 
-@Suite struct ReportCLITests {
+@Suite(.blocking) struct ReportCLITests {
   @Test func jsonFollowsTheContractCSVParsesAndHTMLIsWritten() throws {
     try TestDatabase.with { db in
       // Enrolled by each site's coordinator, reported by an investigator of every site.

@@ -6,7 +6,7 @@ import TestSupport
 import Testing
 
 /// The README's command × role table, cell by cell, through the built CLI as real logins.
-@Suite struct RoleTableTests {
+@Suite(.blocking) struct RoleTableTests {
   enum Cell: String, CaseIterable {
     case allowed = "allowed"
     case ownSites = "own sites"

@@ -6,7 +6,7 @@ import Testing
 /// Every command but `db migrate` and `db status` requires, when it connects, the schema of the
 /// migrations its binary knows: not migrated, migrated by an older binary, or newer than the
 /// binary are each refused with one `error: database:` line and exit 69, before anything runs.
-@Suite struct SchemaStateCLITests {
+@Suite(.blocking) struct SchemaStateCLITests {
   static let notMigrated = "error: database: schema not migrated; run mscreg db migrate\n"
 
   /// A copy of the migrations folder without its newest file: what an older binary applied.

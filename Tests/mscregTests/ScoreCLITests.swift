@@ -3,7 +3,7 @@ import TestSupport
 import Testing
 
 /// `mscreg score …` end to end through the command line (in process), no database.
-@Suite struct ScoreCLITests {
+@Suite(.blocking) struct ScoreCLITests {
   /// Runs `mscreg score …` and decodes its JSON output (expects exit 0).
   private func json(_ arguments: [String]) throws -> JSONAny {
     let result = try CLIRunner.run(["score"] + arguments + ["--format", "json"])

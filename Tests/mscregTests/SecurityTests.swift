@@ -46,7 +46,7 @@ struct SecuredRegistry {
   }
 }
 
-@Suite struct SecurityTests {
+@Suite(.blocking) struct SecurityTests {
   @Test func noApplicationRoleOwnsTablesIsSuperuserOrBypassesRLS() throws {
     try TestDatabase.with { db in
       let s = try SecuredRegistry(db)

@@ -3,7 +3,7 @@ import TestSupport
 import Testing
 
 /// `mscreg demo seed` end to end.
-@Suite struct SeedCLITests {
+@Suite(.blocking) struct SeedCLITests {
   @Test func seedPrintsCountsAppendsAndRefusesTheSameSeedTwice() throws {
     try TestDatabase.with { db in
       _ = try RegistryFixture(db)

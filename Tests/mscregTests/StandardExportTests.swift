@@ -5,7 +5,7 @@ import TestSupport
 import Testing
 
 /// `mscreg export --format fhir`, run as the roles that read (monitor, investigator).
-@Suite struct StandardExportTests {
+@Suite(.blocking) struct StandardExportTests {
   static func temporaryFile(_ name: String) -> URL {
     FileManager.default.temporaryDirectory.appendingPathComponent(
       "mscreg-\(UUID().uuidString)-\(name)")

@@ -6,7 +6,7 @@ import Testing
 /// Synthetic cohorts (`demo seed`) are marked in the database; a seed refuses a protocol that
 /// holds real patients unless `--force`; listings, reports and exports say when synthetic
 /// patients are included and leave them out with `--exclude-synthetic`.
-@Suite struct SyntheticCLITests {
+@Suite(.blocking) struct SyntheticCLITests {
   static let seed = [
     "demo", "seed", "--protocol", "SLE-UCMSC", "--patients", "24", "--seed", "5", "--as-of",
     "2026-10-01",

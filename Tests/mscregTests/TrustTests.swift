@@ -8,7 +8,7 @@ import Testing
 
 /// Issue 11: allocation concealment, identity behind functions, nothing writable unaudited,
 /// SECURITY DEFINER hygiene, retries, locks and timeouts — each under the real roles.
-@Suite struct TrustTests {
+@Suite(.blocking) struct TrustTests {
   /// The SQL text of the first query plan, times and memory removed (what a prober compares).
   static func plan(_ c: Connection, _ sql: String, _ parameters: [any PostgresEncodable]) throws
     -> String

@@ -16,7 +16,7 @@ import Testing
 /// tests share), and `.build/debug/mscreg` is the binary under test. The folder it runs in
 /// links `scripts`, `config` and `sql` of this checkout, so the files the story writes stay
 /// out of the checkout.
-@Suite struct WalkthroughTests {
+@Suite(.blocking) struct WalkthroughTests {
   /// The README of this checkout.
   static var readme: String {
     get throws {
