@@ -10,14 +10,14 @@ import Testing
 /// task executor preference, `withTaskExecutorPreference`), so up to `width` blocking tests
 /// overlap their waits, and the cooperative pool stays free for the pure tests.
 ///
-/// Width: `MSCREG_TEST_THREADS` (default 6). Each running test holds a few connections (the
+/// Width: `MSCREG_TEST_THREADS` (default 8). Each running test holds a few connections (the
 /// administrative one, the test's own, those of in-process CLI runs; the load test 16), far
 /// below the embedded server's 200 at the default width.
 public final class TestThreads: TaskExecutor, @unchecked Sendable {
   /// The process's pool.
   public static let shared = TestThreads(
     width: ProcessInfo.processInfo.environment["MSCREG_TEST_THREADS"].flatMap(Int.init)
-      .map { max(1, $0) } ?? 6)
+      .map { max(1, $0) } ?? 8)
 
   /// How many threads run jobs.
   public let width: Int
