@@ -10,7 +10,7 @@ import Testing
 
 /// Issue 16, items 3–5 over real HTTP: `POST /patients` under the coordinator's own role,
 /// the audit trail naming the coordinator, site scoping, problem+json and Idempotency-Key.
-@Suite struct EnrollmentRouteTests {
+@Suite(.blocking) struct EnrollmentRouteTests {
   static func candidate(mrn: String, site: String = "PAN") -> [String: Any] {
     [
       "protocol": "SLE-UCMSC", "site": site, "mrn": mrn, "given": "Ana", "family": "Test",

@@ -9,7 +9,7 @@ import Yams
 
 /// Issue 16, item 2: the routes are written by hand (no generator plugin in the build), so
 /// this proves the served routes and `openapi.yaml` are the same set.
-@Suite struct OpenAPIContractTests {
+@Suite(.blocking) struct OpenAPIContractTests {
   static func document() throws -> [String: Any] {
     let text = try String(
       contentsOf: TestDatabase.repositoryRoot.appendingPathComponent("openapi.yaml"),

@@ -8,7 +8,7 @@ import Testing
 
 /// Issue 16, item 3: the service's login holds nothing and acts only as the user a request
 /// comes from; passwords are checked by PostgreSQL; the audit trail names the human user.
-@Suite struct ServiceIdentityTests {
+@Suite(.blocking) struct ServiceIdentityTests {
   static let password = "correct horse battery staple"
 
   /// A fixture with a service login (password set) and the coordinator of PAN's password set.

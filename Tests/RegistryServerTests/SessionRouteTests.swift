@@ -8,7 +8,7 @@ import Testing
 
 /// Issue 16, items 3 and 4 over real HTTP: `mscreg serve` on a loopback port, signing in with
 /// passwords PostgreSQL checks, bearer tokens, problem+json errors, one log line per request.
-@Suite struct SessionRouteTests {
+@Suite(.blocking) struct SessionRouteTests {
   @Test func signInSessionsAndTokens() throws {
     try TestDatabase.with { db in
       let s = try ServiceIdentityTests.Service(db)

@@ -8,7 +8,7 @@ import Testing
 /// (`scripts/pg-local standby`: pg_basebackup -R, both private clusters in temporary folders)
 /// give byte-identical cohort reports (every format) and exports (every kind), after writes
 /// made on the primary once the replica was streaming.
-@Suite(.serialized) struct ReplicaTests {
+@Suite(.serialized, .blocking) struct ReplicaTests {
   /// The ODM file's creation time (`SOURCE_DATE_EPOCH`), so that two exports can be equal.
   static let epoch = "1767225600"
 

@@ -8,7 +8,7 @@ import Testing
 /// Issue 16, items 1 and 5: `mscreg serve` over a PostgreSQL server that is killed and
 /// restarted (a private cluster): requests during the outage get 503 problem+json, later
 /// ones succeed on the same server process, which also shuts down cleanly on SIGTERM.
-@Suite struct ServiceOutageTests {
+@Suite(.blocking) struct ServiceOutageTests {
   @Test func requestsDuringAnOutageGet503AndTheServiceRecovers() throws {
     let cluster = try PrivateCluster()
     defer { cluster.destroy() }
