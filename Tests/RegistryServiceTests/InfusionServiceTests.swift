@@ -2,6 +2,7 @@ import Foundation
 import PostgresClient
 import RegistryDomain
 import RegistryService
+import RegistryStore
 import TestSupport
 import Testing
 
@@ -304,7 +305,7 @@ import Testing
           try insert(id, lot, date, cells)
           Issue.record("the database accepted \(id) \(lot) \(date) \(cells)")
         } catch let error as PostgresError {
-          #expect(error.sqlState == "MR021", "\(error)")
+          #expect(error.sqlState == .infusionRefused, "\(error)")
           #expect(error.message.contains(fragment), "\(error.message)")
         }
       }
@@ -325,7 +326,7 @@ import Testing
         do {
           try t.sql(statement)
           Issue.record("accepted: \(statement)")
-        } catch let error as PostgresError { #expect(error.sqlState == "MR022") }
+        } catch let error as PostgresError { #expect(error.sqlState == .infusionImmutable) }
       }
     }
   }
