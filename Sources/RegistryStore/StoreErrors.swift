@@ -40,10 +40,10 @@ enum StoreErrors {
           + "mycoplasma, endotoxin ≤ \(formatNumber(ReleaseCheck.endotoxinMaxEUPerML)) EU/mL, "
           + "viability ≥ \(formatNumber(ReleaseCheck.viabilityMinPct))%)"
       ),
-      "infusion_weight": ("--weight-kg", "must be above 0 and at most 400 kg"),
-      "infusion_cells": ("--cells", "must be above 0 and below 1e13"),
-      "infusion_route": ("--route", "unknown route"),
-      "infusion_dose_derived": ("--cells", "dose per kg must equal cells ÷ weight"),
+      "infusion_weight": ("weight_kg", "must be above 0 and at most 400 kg"),
+      "infusion_cells": ("cells", "must be above 0 and below 1e13"),
+      "infusion_route": ("route", "unknown route"),
+      "infusion_dose_derived": ("cells", "dose per kg must equal cells ÷ weight"),
       "infusion_void_has_reason": ("--reason", "a voided infusion needs a reason"),
       "assessment_deviation_has_reason": (
         "--reason", "an out-of-window assessment needs the reason for the deviation"

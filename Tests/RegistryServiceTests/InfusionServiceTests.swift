@@ -162,7 +162,8 @@ import Testing
       try t.expectRefused("--lot", ["lot UC-RC is rejected"]) {
         try t.infuse(id, lot: "UC-RC", on: "2026-01-10", cells: 7e7)
       }
-      try t.expectRefused("--lot", ["no lot NOPE-1"], kind: .notFound) {
+      // The domain's word for the field; the command line spells it `--lot`.
+      try t.expectRefused("lot", ["no lot NOPE-1"], kind: .notFound) {
         try t.infuse(id, lot: "NOPE-1", on: "2026-01-10", cells: 7e7)
       }
     }

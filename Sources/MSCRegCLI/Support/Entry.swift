@@ -49,6 +49,7 @@ public enum RegistryCLI {
   }
 
   static func fail(_ error: RegistryError) -> Int32 {
+    let error = FieldSpelling.commandLine.spelled(error)
     printError("error: \(error.description)")
     for line in error.details { printError("  \(line)") }
     return error.exitStatus
