@@ -27,16 +27,21 @@ let package = Package(
       providers: [.apt(["libpq-dev"])]
     ),
     .target(name: "PostgresClient", dependencies: ["CLibPQ"], swiftSettings: strict),
+    .target(name: "RegistryDomain", swiftSettings: strict),
     .target(
-      name: "RegistryDomain", dependencies: [.product(name: "Yams", package: "Yams")],
+      name: "RegistryProtocolYAML",
+      dependencies: ["RegistryDomain", .product(name: "Yams", package: "Yams")],
       swiftSettings: strict),
+    .target(name: "RegistrySeed", dependencies: ["RegistryDomain"], swiftSettings: strict),
     .target(
-      name: "RegistryStore", dependencies: ["PostgresClient", "RegistryDomain"],
+      name: "RegistryStore",
+      dependencies: ["PostgresClient", "RegistryDomain", "RegistryProtocolYAML", "RegistrySeed"],
       swiftSettings: strict),
     .target(
       name: "RegistryService",
       dependencies: [
-        "RegistryStore", "RegistryDomain", .product(name: "Crypto", package: "swift-crypto"),
+        "RegistryStore", "RegistryDomain", "RegistryProtocolYAML", "RegistrySeed",
+        .product(name: "Crypto", package: "swift-crypto"),
       ],
       swiftSettings: strict),
     .target(name: "RegistryReports", dependencies: ["RegistryDomain"], swiftSettings: strict),
@@ -66,9 +71,14 @@ let package = Package(
       dependencies: ["PostgresClient", "RegistryStore", "RegistryService", "MSCRegCLI"],
       swiftSettings: strict),
     .testTarget(name: "PostgresClientTests", dependencies: ["PostgresClient", "TestSupport"]),
-    .testTarget(name: "RegistryDomainTests", dependencies: ["RegistryDomain"]),
     .testTarget(
-      name: "RegistryReportsTests", dependencies: ["RegistryReports", "RegistryDomain"]),
+      name: "RegistryDomainTests", dependencies: ["RegistryDomain", "RegistryProtocolYAML"]),
+    .testTarget(
+      name: "RegistrySeedTests",
+      dependencies: ["RegistrySeed", "RegistryDomain", "RegistryProtocolYAML"]),
+    .testTarget(
+      name: "RegistryReportsTests",
+      dependencies: ["RegistryReports", "RegistryDomain", "RegistryProtocolYAML"]),
     .testTarget(name: "RegistryStoreTests", dependencies: ["RegistryStore", "TestSupport"]),
     .testTarget(
       name: "RegistryServiceTests", dependencies: ["RegistryService", "TestSupport"]),

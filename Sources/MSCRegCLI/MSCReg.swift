@@ -39,4 +39,11 @@ struct MSCReg: ParsableCommand {
       ServeCommand.self,
     ]
   )
+
+  /// `--database` before the subcommand (`mscreg --database X site list`). The parser reads
+  /// the root's options from the whole command line, so this group also takes a `--database`
+  /// given after the subcommand, and each command's own `@OptionGroup var global` receives
+  /// this same value (swift-argument-parser passes an option group already decoded by a
+  /// parent command down to its children).
+  @OptionGroup(visibility: .private) var global: GlobalOptions
 }

@@ -138,12 +138,12 @@ public final class Connection {
       field("M")
       ?? String(cString: PQresultErrorMessage(result)).trimmingCharacters(
         in: .whitespacesAndNewlines)
-    var state = field("C")
+    var state = field("C").map(SQLState.init(rawValue:))
     if state == nil, let connection, PQstatus(connection) != CONNECTION_OK {
       state = SQLState.connectionFailure
     }
     return PostgresError(
-      sqlState: state ?? "XX000",
+      sqlState: state ?? .internalError,
       message: message.isEmpty ? "server closed the connection unexpectedly" : message,
       detail: field("D"), hint: field("H"), constraint: field("n"), table: field("t"),
       column: field("c"))

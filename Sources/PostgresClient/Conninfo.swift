@@ -12,7 +12,8 @@ public enum Conninfo {
       let reason = errorMessage.map { String(cString: $0) } ?? "malformed connection string"
       if let errorMessage { PQfreemem(errorMessage) }
       throw PostgresError(
-        sqlState: "08P01", message: reason.trimmingCharacters(in: .whitespacesAndNewlines))
+        sqlState: .protocolViolation,
+        message: reason.trimmingCharacters(in: .whitespacesAndNewlines))
     }
     defer { PQconninfoFree(options) }
     var result: [(String, String)] = []

@@ -4,7 +4,7 @@
 /// failures carry libpq's own reason in `message` and the class `08006` when no SQLSTATE is known.
 public struct PostgresError: Error, Sendable, CustomStringConvertible {
   /// Five-character SQLSTATE (`23505` unique violation, `40001` serialization failure, …).
-  public var sqlState: String
+  public var sqlState: SQLState
   /// The primary human-readable message.
   public var message: String
   /// The optional secondary message.
@@ -20,7 +20,7 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible {
 
   /// Creates an error from its fields.
   public init(
-    sqlState: String, message: String, detail: String? = nil, hint: String? = nil,
+    sqlState: SQLState, message: String, detail: String? = nil, hint: String? = nil,
     constraint: String? = nil, table: String? = nil, column: String? = nil
   ) {
     self.sqlState = sqlState
@@ -34,11 +34,14 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible {
 
   /// SQLSTATE class `08`: the connection failed or was lost.
   public var isConnectionFailure: Bool {
-    sqlState.hasPrefix("08") || sqlState == "57P01" || sqlState == "57P02" || sqlState == "57P03"
+    sqlState.errorClass == "08" || sqlState == .adminShutdown || sqlState == .crashShutdown
+      || sqlState == .cannotConnectNow
   }
 
   /// `40001` or `40P01`: the transaction may succeed if retried.
-  public var isRetryable: Bool { sqlState == "40001" || sqlState == "40P01" }
+  public var isRetryable: Bool {
+    sqlState == .serializationFailure || sqlState == .deadlockDetected
+  }
 
   public var description: String {
     var text = "\(message) (SQLSTATE \(sqlState))"
@@ -47,26 +50,81 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible {
   }
 }
 
-/// SQLSTATE codes the registry inspects.
-public enum SQLState {
+/// A five-character SQLSTATE, extensible by the code that raises its own.
+///
+/// Modelled on postgres-nio's `PostgresError.Code`: a struct rather than an enum, so that
+/// other modules declare the codes of their own triggers (`extension SQLState { static let … }`)
+/// and compare them with `==` exactly like PostgreSQL's.
+public struct SQLState: RawRepresentable, Hashable, Sendable, ExpressibleByStringLiteral,
+  CustomStringConvertible
+{
+  /// The five characters PostgreSQL sends (`23505`, `MR021`, …).
+  public var rawValue: String
+
+  /// Wraps five characters as sent by the server.
+  public init(rawValue: String) { self.rawValue = rawValue }
+
+  /// Wraps five characters as sent by the server.
+  public init(_ rawValue: String) { self.rawValue = rawValue }
+
+  /// A code written in source (`static let reasonRequired: SQLState = …`).
+  public init(stringLiteral value: String) { self.rawValue = value }
+
+  /// The first two characters: the class (`23` integrity constraint violation, `08` connection).
+  public var errorClass: String { String(rawValue.prefix(2)) }
+
+  public var description: String { rawValue }
+
   /// A UNIQUE or PRIMARY KEY constraint was violated.
-  public static let uniqueViolation = "23505"
+  public static let uniqueViolation: SQLState = "23505"
   /// A FOREIGN KEY constraint was violated.
-  public static let foreignKeyViolation = "23503"
+  public static let foreignKeyViolation: SQLState = "23503"
   /// A CHECK constraint was violated.
-  public static let checkViolation = "23514"
+  public static let checkViolation: SQLState = "23514"
   /// A NOT NULL constraint was violated.
-  public static let notNullViolation = "23502"
+  public static let notNullViolation: SQLState = "23502"
   /// The role lacks a privilege (also raised by row-level security).
-  public static let insufficientPrivilege = "42501"
+  public static let insufficientPrivilege: SQLState = "42501"
   /// The statement names a table that does not exist.
-  public static let undefinedTable = "42P01"
-  /// Raised by the registry's own triggers (`RAISE EXCEPTION`).
-  public static let raiseException = "P0001"
+  public static let undefinedTable: SQLState = "42P01"
+  /// The statement names a column that does not exist.
+  public static let undefinedColumn: SQLState = "42703"
+  /// The statement does not parse.
+  public static let syntaxError: SQLState = "42601"
+  /// Raised by `RAISE EXCEPTION` without an `ERRCODE`.
+  public static let raiseException: SQLState = "P0001"
   /// The connection could not be established or was lost.
-  public static let connectionFailure = "08006"
+  public static let connectionFailure: SQLState = "08006"
+  /// The client and server disagree on the protocol (also libpq's malformed conninfo).
+  public static let protocolViolation: SQLState = "08P01"
+  /// `admin_shutdown`: the server is shutting down.
+  public static let adminShutdown: SQLState = "57P01"
+  /// `crash_shutdown`: the server crashed.
+  public static let crashShutdown: SQLState = "57P02"
+  /// `cannot_connect_now`: the server is starting up.
+  public static let cannotConnectNow: SQLState = "57P03"
   /// `lock_not_available`: a lock was not granted within `lock_timeout`.
-  public static let lockNotAvailable = "55P03"
+  public static let lockNotAvailable: SQLState = "55P03"
   /// `query_canceled`: a statement ran past `statement_timeout` (or was cancelled).
-  public static let queryCanceled = "57014"
+  public static let queryCanceled: SQLState = "57014"
+  /// `serialization_failure`: a serializable transaction must be retried.
+  public static let serializationFailure: SQLState = "40001"
+  /// `deadlock_detected`: the transaction was chosen as a deadlock victim.
+  public static let deadlockDetected: SQLState = "40P01"
+  /// `string_data_right_truncation`: a value is too long for its column.
+  public static let stringDataRightTruncation: SQLState = "22001"
+  /// `numeric_value_out_of_range`.
+  public static let numericValueOutOfRange: SQLState = "22003"
+  /// `null_value_not_allowed`: a NULL where a value is required.
+  public static let nullValueNotAllowed: SQLState = "22004"
+  /// `invalid_datetime_format`.
+  public static let invalidDatetimeFormat: SQLState = "22007"
+  /// `datetime_field_overflow`.
+  public static let datetimeFieldOverflow: SQLState = "22008"
+  /// `character_not_in_repertoire`: bytes that are not valid in the encoding.
+  public static let characterNotInRepertoire: SQLState = "22021"
+  /// `invalid_text_representation`: text that does not parse as the column's type.
+  public static let invalidTextRepresentation: SQLState = "22P02"
+  /// `internal_error`.
+  public static let internalError: SQLState = "XX000"
 }

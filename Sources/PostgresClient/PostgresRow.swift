@@ -13,7 +13,7 @@ public struct PostgresRow: Sendable {
 
   func index(of column: String) throws -> Int {
     guard let i = columns.firstIndex(of: column) else {
-      throw PostgresError(sqlState: "42703", message: "result has no column \"\(column)\"")
+      throw PostgresError(sqlState: .undefinedColumn, message: "result has no column \"\(column)\"")
     }
     return i
   }

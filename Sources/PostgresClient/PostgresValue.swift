@@ -19,7 +19,7 @@ public protocol PostgresDecodable {
 extension PostgresDecodable {
   /// Non-optional types refuse NULL.
   public static func decodeNull(column: String) throws -> Self {
-    throw PostgresError(sqlState: "22004", message: "column \"\(column)\" is NULL")
+    throw PostgresError(sqlState: .nullValueNotAllowed, message: "column \"\(column)\" is NULL")
   }
 }
 
@@ -27,7 +27,9 @@ extension PostgresDecodable {
 public typealias PostgresCodable = PostgresEncodable & PostgresDecodable
 
 func decodeFailure(_ type: Any.Type, _ text: String) -> PostgresError {
-  PostgresError(sqlState: "22P02", message: "cannot decode \(type) from \"\(text.prefix(80))\"")
+  PostgresError(
+    sqlState: .invalidTextRepresentation,
+    message: "cannot decode \(type) from \"\(text.prefix(80))\"")
 }
 
 extension String: PostgresCodable {

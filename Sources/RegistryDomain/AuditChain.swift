@@ -171,16 +171,8 @@ public enum AuditCanonical {
       secondOfDay += 86_400
       days -= 1
     }
-    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
-    let z = days + 719_468
-    let era = (z >= 0 ? z : z - 146_096) / 146_097
-    let doe = z - era * 146_097
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-    let mp = (5 * doy + 2) / 153
-    let day = doy - (153 * mp + 2) / 5 + 1
-    let month = mp < 10 ? mp + 3 : mp - 9
-    let year = yoe + era * 400 + (month <= 2 ? 1 : 0)
+    let date = CalendarDate(dayNumber: Int(days))
+    let (year, month, day) = (Int64(date.year), Int64(date.month), Int64(date.day))
     func pad(_ v: Int64, _ width: Int) -> String {
       let s = String(v)
       return String(repeating: "0", count: max(0, width - s.count)) + s

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A JSON document as a value, for audit rows (old and new row images) and protocol definitions.
 public enum JSONValue: Sendable, Equatable, Codable {
   case null
@@ -50,18 +52,12 @@ public enum JSONValue: Sendable, Equatable, Codable {
   /// The elements, when this is an array.
   public var array: [JSONValue]? { if case .array(let a) = self { a } else { nil } }
 
-  /// Compact text form for one-line display (keys sorted).
+  /// Compact JSON text for one-line display (keys sorted), written by `JSONEncoder`, so that
+  /// every string is escaped as JSON requires (quotes, backslashes, control characters).
   public var compactText: String {
-    switch self {
-    case .null: return "null"
-    case .bool(let b): return b ? "true" : "false"
-    case .number(let n):
-      return n == n.rounded() && abs(n) < 1e15 ? String(Int64(n)) : String(n)
-    case .string(let s): return "\"" + s.replacingOccurrences(of: "\"", with: "\\\"") + "\""
-    case .array(let a): return "[" + a.map(\.compactText).joined(separator: ",") + "]"
-    case .object(let o):
-      return "{"
-        + o.keys.sorted().map { "\"\($0)\":\(o[$0]!.compactText)" }.joined(separator: ",") + "}"
-    }
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+    guard let data = try? encoder.encode(self) else { return "null" }
+    return String(decoding: data, as: UTF8.self)
   }
 }

@@ -19,7 +19,7 @@ public enum CohortReportCSV {
     "logrank_chi2", "logrank_df", "logrank_p", "hr", "hr_ci_low", "hr_ci_high", "hr_p",
   ]
 
-  /// The CSV text with a header line (RFC 4180 quoting; cells escaped by `CSVTable.field`).
+  /// The CSV text with a header line, written by `CSVTable.render` (RFC 4180, CRLF).
   public static func render(_ r: CohortReport) -> String {
     let m = r.minCell
     var header = ["group", "enrolled", "treated", "withdrawn", "died", "transplanted"]
@@ -48,7 +48,7 @@ public enum CohortReportCSV {
     header += relatednessColumns.map { "ae_related_\($0)" }
     header += relatednessColumns.map { "ae_unrelated_\($0)" }
     header.append("synthetic_included")
-    var lines = [CSVTable.line(header)]
+    var rows: [[String]] = []
     for g in r.groups {
       let x = ReportFormat.group(g, minCell: m, absent: "")
       var row = [g.group] + CohortReportText.statusCounts(g).map { x.count($0.value, $0.path) }
@@ -102,9 +102,9 @@ public enum CohortReportCSV {
       }
       row += CohortReportText.relatednessCells(ae, x)
       row.append(r.syntheticIncluded ? "true" : "false")
-      lines.append(CSVTable.line(row))
+      rows.append(row)
     }
-    return lines.joined(separator: "\n") + "\n"
+    return CSVTable.render(header: header, rows: rows)
   }
 
   /// The comparison's seven fields; empty where a figure cannot be computed.

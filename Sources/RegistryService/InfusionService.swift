@@ -27,7 +27,7 @@ public struct InfusionService: Sendable {
       }
       guard let lot = try LotRepository(store).find(lotNumber: entry.lotNumber, lock: .share)
       else {
-        throw RegistryError.notFound("--lot", "no lot \(entry.lotNumber)")
+        throw RegistryError.notFound("lot", "no lot \(entry.lotNumber)")
       }
       guard let record = try ProtocolRepository(store).find(id: protocolID) else {
         throw RegistryError(

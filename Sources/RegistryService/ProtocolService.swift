@@ -1,5 +1,6 @@
 import Foundation
 import RegistryDomain
+import RegistryProtocolYAML
 import RegistryStore
 
 /// Use cases for trial protocols: load a YAML file, list, show.

@@ -1,5 +1,6 @@
 import Foundation
 import RegistryDomain
+import RegistrySeed
 import RegistryStore
 
 /// Synthetic cohorts for demonstrations and benchmarks (`mscreg demo seed`).
@@ -149,7 +150,7 @@ public struct SeedService: Sendable {
         protocol: record.trial, patients: patients, seed: seed, asOf: asOf, sites: chosen,
         lastNumbers: try repository.lastNumbers(protocolCode: record.trial.code),
         allocated: try repository.allocated(protocolID: record.id))
-      let clashes = try repository.existingLots(cohort.lots.map(\.lotNumber))
+      let clashes = try repository.existingLots(cohort.lots.map(\.lot.lotNumber))
       guard clashes.isEmpty else {
         throw RegistryError.refused(
           "--protocol", "lot \(clashes[0]) already exists (a synthetic lot of an earlier seed)")

@@ -40,13 +40,9 @@ public struct AdverseEventRepository {
         """
         INSERT INTO registry.adverse_event
           (study_id, term, grade, serious, relatedness, onset_on, resolved_on, infusion_id)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+        VALUES (\(studyID), \(term), \(grade.rawValue), \(serious?.rawValue), \(relatedness.rawValue), \(onset), \(resolved), \(infusionID))
         RETURNING id
-        """,
-        [
-          studyID, term, grade.rawValue, serious?.rawValue, relatedness.rawValue, onset,
-          resolved, infusionID,
-        ]
+        """
       ).rows[0].decode("id")
     }
   }
@@ -60,9 +56,9 @@ public struct AdverseEventRepository {
       try store.query(
         """
         UPDATE registry.adverse_event
-        SET grade = $2, serious = $3, relatedness = $4, resolved_on = $5, infusion_id = $6
-        WHERE id = $1
-        """, [id, grade.rawValue, serious?.rawValue, relatedness.rawValue, resolved, infusionID])
+        SET grade = \(grade.rawValue), serious = \(serious?.rawValue), relatedness = \(relatedness.rawValue), resolved_on = \(resolved), infusion_id = \(infusionID)
+        WHERE id = \(id)
+        """)
     }
   }
 
@@ -70,8 +66,8 @@ public struct AdverseEventRepository {
   public func void(id: Int64, reason: String) throws {
     try store.mapped {
       try store.query(
-        "UPDATE registry.adverse_event SET voided_at = now(), void_reason = $2 WHERE id = $1",
-        [id, reason])
+        "UPDATE registry.adverse_event SET voided_at = now(), void_reason = \(reason) WHERE id = \(id)"
+      )
     }
   }
 
@@ -80,10 +76,10 @@ public struct AdverseEventRepository {
     try store.mapped {
       try store.query(
         """
-        SELECT \(Self.columns) FROM registry.adverse_event ae
+        SELECT \(unescaped: Self.columns) FROM registry.adverse_event ae
         LEFT JOIN registry.infusion i ON i.id = ae.infusion_id
-        WHERE ae.id = $1 \(forUpdate ? "FOR UPDATE OF ae" : "")
-        """, [id]
+        WHERE ae.id = \(id) \(unescaped: forUpdate ? "FOR UPDATE OF ae" : "")
+        """
       ).rows.first.map(Self.event)
     }
   }
@@ -93,11 +89,11 @@ public struct AdverseEventRepository {
     try store.mapped {
       try store.query(
         """
-        SELECT \(Self.columns) FROM registry.adverse_event ae
+        SELECT \(unescaped: Self.columns) FROM registry.adverse_event ae
         LEFT JOIN registry.infusion i ON i.id = ae.infusion_id
-        WHERE ae.study_id = $1 AND ($2 OR ae.voided_at IS NULL)
+        WHERE ae.study_id = \(studyID) AND (\(includeVoided) OR ae.voided_at IS NULL)
         ORDER BY ae.onset_on, ae.id
-        """, [studyID, includeVoided]
+        """
       ).rows.map(Self.event)
     }
   }
@@ -108,8 +104,8 @@ public struct AdverseEventRepository {
       try store.query(
         """
         SELECT EXISTS (SELECT 1 FROM registry.adverse_event
-          WHERE study_id = $1 AND grade = 5 AND voided_at IS NULL) AS present
-        """, [studyID]
+          WHERE study_id = \(studyID) AND grade = 5 AND voided_at IS NULL) AS present
+        """
       ).rows[0].decode("present")
     }
   }
@@ -120,8 +116,8 @@ public struct AdverseEventRepository {
       try store.query(
         """
         SELECT id, study_id, infused_on, lot_number, voided_at IS NOT NULL AS voided
-        FROM registry.infusion WHERE id = $1
-        """, [id]
+        FROM registry.infusion WHERE id = \(id)
+        """
       ).rows.first.map { row in
         InfusionLink(
           id: try row.decode("id"), studyID: try row.decode("study_id"),
@@ -137,8 +133,8 @@ public struct AdverseEventRepository {
       try store.query(
         """
         SELECT min(infused_on) AS day FROM registry.infusion
-        WHERE study_id = $1 AND voided_at IS NULL
-        """, [studyID]
+        WHERE study_id = \(studyID) AND voided_at IS NULL
+        """
       ).rows[0].decode("day")
     }
   }
@@ -149,8 +145,8 @@ public struct AdverseEventRepository {
       try store.query(
         """
         SELECT count(*)::int AS n FROM registry.infusion
-        WHERE study_id = $1 AND voided_at IS NULL
-        """, [studyID]
+        WHERE study_id = \(studyID) AND voided_at IS NULL
+        """
       ).rows[0].decode("n")
     }
   }
@@ -158,7 +154,7 @@ public struct AdverseEventRepository {
   static func event(_ row: PostgresRow) throws -> AdverseEvent {
     let gradeNumber: Int = try row.decode("grade")
     guard let grade = CTCAEGrade(gradeNumber) else {
-      throw PostgresError(sqlState: "XX000", message: "column grade holds \(gradeNumber)")
+      throw PostgresError(sqlState: .internalError, message: "column grade holds \(gradeNumber)")
     }
     let serious: String? = try row.decode("serious")
     return AdverseEvent(

@@ -26,21 +26,17 @@ public struct AssessmentRepository {
     studyID: String, visit: String, on date: CalendarDate, measures m: MeasureSet,
     scores: DerivedScores, deviationReason: String? = nil
   ) throws -> Int64 {
-    var values: [any PostgresEncodable] = [studyID, visit, date]
-    values += try Self.measureValues(m, scores: scores)
-    values += [deviationReason != nil, deviationReason]
+    let row: [(column: String, value: any PostgresEncodable)] =
+      [("study_id", studyID), ("visit_code", visit)]
+      + (try Self.recordedValues(on: date, m, scores: scores, deviationReason: deviationReason))
+    let columns = row.map(\.column).joined(separator: ", ")
     return try store.mapped {
       try store.query(
         """
-        INSERT INTO registry.assessment (study_id, visit_code, assessed_on, sledai_descriptors, pga,
-          bilag, eular_acr_items, ana_titer, upcr, creatinine, c3, c4, anti_dsdna, bilirubin, inr,
-          sodium, albumin, dialysis, ascites, encephalopathy, entered, sledai_2k, eular_acr_2019,
-          meld, meld_na, meld_3, child_pugh, child_pugh_class, engine_version, out_of_window,
-          deviation_reason)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18,
-          $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31)
+        INSERT INTO registry.assessment (\(unescaped: columns))
+        VALUES (\(list: row.map(\.value)))
         RETURNING id
-        """, values
+        """
       ).rows[0].decode("id")
     }
   }
@@ -51,21 +47,15 @@ public struct AssessmentRepository {
     id: Int64, on date: CalendarDate, measures m: MeasureSet, scores: DerivedScores,
     deviationReason: String?
   ) throws {
-    var values: [any PostgresEncodable] = [id, date]
-    values += try Self.measureValues(m, scores: scores)
-    values += [deviationReason != nil, deviationReason]
+    let assignments = try Self.recordedValues(
+      on: date, m, scores: scores, deviationReason: deviationReason
+    ).map { column, value -> PostgresQuery in "\(unescaped: column) = \(value)" }
     try store.mapped {
       try store.query(
         """
-        UPDATE registry.assessment SET assessed_on = $2, sledai_descriptors = $3, pga = $4,
-          bilag = $5, eular_acr_items = $6, ana_titer = $7, upcr = $8, creatinine = $9, c3 = $10,
-          c4 = $11, anti_dsdna = $12, bilirubin = $13, inr = $14, sodium = $15, albumin = $16,
-          dialysis = $17, ascites = $18, encephalopathy = $19, entered = $20, sledai_2k = $21,
-          eular_acr_2019 = $22, meld = $23, meld_na = $24, meld_3 = $25, child_pugh = $26,
-          child_pugh_class = $27, engine_version = $28, out_of_window = $29,
-          deviation_reason = $30
-        WHERE id = $1
-        """, values)
+        UPDATE registry.assessment SET \(PostgresQuery.joined(assignments, separator: ", "))
+        WHERE id = \(id)
+        """)
     }
   }
 
@@ -74,8 +64,8 @@ public struct AssessmentRepository {
   public func void(id: Int64, reason: String) throws {
     try store.mapped {
       try store.query(
-        "UPDATE registry.assessment SET voided_at = now(), void_reason = $2 WHERE id = $1",
-        [id, reason])
+        "UPDATE registry.assessment SET voided_at = now(), void_reason = \(reason) WHERE id = \(id)"
+      )
     }
   }
 
@@ -84,10 +74,10 @@ public struct AssessmentRepository {
     try store.mapped {
       try store.query(
         """
-        SELECT \(Self.columns) FROM registry.assessment
-        WHERE study_id = $1 AND visit_code = $2 AND voided_at IS NULL
-        \(forUpdate ? "FOR UPDATE" : "")
-        """, [studyID, visit]
+        SELECT \(unescaped: Self.columns) FROM registry.assessment
+        WHERE study_id = \(studyID) AND visit_code = \(visit) AND voided_at IS NULL
+        \(unescaped: forUpdate ? "FOR UPDATE" : "")
+        """
       ).rows.first.map(Self.assessment)
     }
   }
@@ -97,10 +87,10 @@ public struct AssessmentRepository {
     try store.mapped {
       try store.query(
         """
-        SELECT \(Self.columns) FROM registry.assessment
-        WHERE study_id = $1 AND ($2 OR voided_at IS NULL)
+        SELECT \(unescaped: Self.columns) FROM registry.assessment
+        WHERE study_id = \(studyID) AND (\(includeVoided) OR voided_at IS NULL)
         ORDER BY assessed_on, id
-        """, [studyID, includeVoided]
+        """
       ).rows.map(Self.assessment)
     }
   }
@@ -114,9 +104,9 @@ public struct AssessmentRepository {
         """
         SELECT a.study_id, a.visit_code FROM registry.assessment a
         JOIN registry.patient p ON p.study_id = a.study_id
-        WHERE a.voided_at IS NULL AND ($1::text IS NULL OR p.protocol_code = $1)
-          AND ($2::text IS NULL OR p.site_code = $2)
-        """, [protocolCode, site]
+        WHERE a.voided_at IS NULL AND (\(protocolCode)::text IS NULL OR p.protocol_code = \(protocolCode))
+          AND (\(site)::text IS NULL OR p.site_code = \(site))
+        """
       ).rows {
         out[try row.decode("study_id"), default: []].insert(try row.decode("visit_code"))
       }
@@ -130,32 +120,39 @@ public struct AssessmentRepository {
       try store.query(
         """
         SELECT max(assessed_on) AS latest FROM registry.assessment
-        WHERE study_id = $1 AND voided_at IS NULL
-        """, [studyID]
+        WHERE study_id = \(studyID) AND voided_at IS NULL
+        """
       ).rows[0].decode("latest")
     }
   }
 
-  /// Parameters 4–30 of insert/update: the measure columns, `entered`, the scores and the
-  /// engine version.
-  static func measureValues(_ m: MeasureSet, scores: DerivedScores) throws
-    -> [any PostgresEncodable]
-  {
+  /// What an insert writes and an update replaces, column by column: the date, the measure
+  /// columns, `entered`, the scores, the engine version and the deviation.
+  static func recordedValues(
+    on date: CalendarDate, _ m: MeasureSet, scores: DerivedScores, deviationReason: String?
+  ) throws -> [(column: String, value: any PostgresEncodable)] {
     let bilag: PostgresJSON? = try m.bilag.map { b in
       try PostgresJSON(
         encoding: Dictionary(
           uniqueKeysWithValues: b.grades.map { ($0.key.rawValue, $0.value.rawValue) }))
     }
     return [
-      m.sledai2k.map { PostgresArray($0.descriptors.map { $0.rawValue }) },
-      m.pga.map { $0.value }, bilag,
-      m.eularAcr2019.map { PostgresArray($0.items.map { $0.rawValue }) }, m.anaTiter,
-      m.upcr?.canonical, m.creatinine?.canonical, m.c3?.canonical, m.c4?.canonical,
-      m.antiDsDNA?.canonical, m.bilirubin?.canonical, m.inr?.canonical, m.sodium?.canonical,
-      m.albumin?.canonical, m.dialysis, m.ascites?.rawValue, m.encephalopathy?.rawValue,
-      try PostgresJSON(encoding: m.enteredJSON), scores.sledai2k, scores.eularAcr2019,
-      scores.meld, scores.meldNa, scores.meld3, scores.childPugh, scores.childPughClass?.rawValue,
-      scores.engineVersion,
+      ("assessed_on", date),
+      ("sledai_descriptors", m.sledai2k.map { PostgresArray($0.descriptors.map { $0.rawValue }) }),
+      ("pga", m.pga.map { $0.value }), ("bilag", bilag),
+      ("eular_acr_items", m.eularAcr2019.map { PostgresArray($0.items.map { $0.rawValue }) }),
+      ("ana_titer", m.anaTiter), ("upcr", m.upcr?.canonical),
+      ("creatinine", m.creatinine?.canonical), ("c3", m.c3?.canonical), ("c4", m.c4?.canonical),
+      ("anti_dsdna", m.antiDsDNA?.canonical), ("bilirubin", m.bilirubin?.canonical),
+      ("inr", m.inr?.canonical), ("sodium", m.sodium?.canonical),
+      ("albumin", m.albumin?.canonical), ("dialysis", m.dialysis),
+      ("ascites", m.ascites?.rawValue), ("encephalopathy", m.encephalopathy?.rawValue),
+      ("entered", try PostgresJSON(encoding: m.enteredJSON)), ("sledai_2k", scores.sledai2k),
+      ("eular_acr_2019", scores.eularAcr2019), ("meld", scores.meld),
+      ("meld_na", scores.meldNa), ("meld_3", scores.meld3), ("child_pugh", scores.childPugh),
+      ("child_pugh_class", scores.childPughClass?.rawValue),
+      ("engine_version", scores.engineVersion), ("out_of_window", deviationReason != nil),
+      ("deviation_reason", deviationReason),
     ]
   }
 
@@ -228,7 +225,7 @@ extension AssessmentRepository {
   /// amendment: changed options replace these, the others keep them); nil for an unknown id.
   public func rawMeasures(id: Int64) throws -> RawMeasures? {
     try store.mapped {
-      try store.query("SELECT \(Self.columns) FROM registry.assessment WHERE id = $1", [id])
+      try store.query("SELECT \(unescaped: Self.columns) FROM registry.assessment WHERE id = \(id)")
         .rows.first.map(Self.rawMeasures)
     }
   }

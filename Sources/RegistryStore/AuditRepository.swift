@@ -21,12 +21,12 @@ public struct AuditRepository {
         """
         SELECT id, at, db_role, action, table_name, row_key, old_row, new_row, reason
         FROM audit.log
-        WHERE ($1::date IS NULL OR at >= ($1::date)::timestamp AT TIME ZONE 'UTC')
-          AND ($2::text IS NULL OR row_key = $2
-               OR new_row ->> 'study_id' = $2 OR old_row ->> 'study_id' = $2)
+        WHERE (\(since?.description)::date IS NULL OR at >= (\(since?.description)::date)::timestamp AT TIME ZONE 'UTC')
+          AND (\(rowKey)::text IS NULL OR row_key = \(rowKey)
+               OR new_row ->> 'study_id' = \(rowKey) OR old_row ->> 'study_id' = \(rowKey))
         ORDER BY id
-        LIMIT $3
-        """, [since?.description, rowKey, limit]
+        LIMIT \(limit)
+        """
       ).rows.map(Self.entry)
     }
   }
@@ -130,8 +130,8 @@ public struct AuditRepository {
       try store.query(
         """
         SELECT seq, hash, (extract(epoch FROM linked_at) * 1000000)::bigint AS at_us
-        FROM audit.chain_entry WHERE chain = $1 ORDER BY seq DESC LIMIT 1
-        """, [chain.rawValue]
+        FROM audit.chain_entry WHERE chain = \(chain.rawValue) ORDER BY seq DESC LIMIT 1
+        """
       ).rows.first.map { row in
         AuditAnchor(
           chain: chain.rawValue, id: try row.decode("seq"), hash: try row.decode("hash"),
@@ -147,8 +147,8 @@ public struct AuditRepository {
         """
         SELECT seq, prev_hash, txid, first_id, last_id, n_rows, rows_digest, hash,
                (extract(epoch FROM linked_at) * 1000000)::bigint AS at_us
-        FROM audit.chain_entry WHERE chain = $1 ORDER BY seq
-        """, [chain.rawValue]
+        FROM audit.chain_entry WHERE chain = \(chain.rawValue) ORDER BY seq
+        """
       ).rows.map { row in
         AuditChainEntry(
           seq: try row.decode("seq"), prevHash: try row.decode("prev_hash"),
@@ -165,7 +165,7 @@ public struct AuditRepository {
   /// already redacted field `.refused`.
   public func redact(id: Int64, field: String, reason: String) throws {
     try store.mapped {
-      _ = try store.query("SELECT audit.redact($1, $2, $3)", [id, field, reason])
+      _ = try store.query("SELECT audit.redact(\(id), \(field), \(reason))")
     }
   }
 

@@ -7,7 +7,8 @@ extension CalendarDate: PostgresCodable {
 
   public static func decode(postgresText text: String) throws -> CalendarDate {
     guard let date = CalendarDate(iso: text) else {
-      throw PostgresError(sqlState: "22007", message: "not an ISO date: \(text.prefix(40))")
+      throw PostgresError(
+        sqlState: .invalidDatetimeFormat, message: "not an ISO date: \(text.prefix(40))")
     }
     return date
   }
@@ -20,7 +21,8 @@ extension PostgresRow {
     let text: String = try decode(column)
     guard let value = T(rawValue: text) else {
       throw PostgresError(
-        sqlState: "XX000", message: "column \(column) holds an unknown \(T.codeName) '\(text)'")
+        sqlState: .internalError,
+        message: "column \(column) holds an unknown \(T.codeName) '\(text)'")
     }
     return value
   }

@@ -23,9 +23,9 @@ public struct ClinicalEventRepository {
       try store.query(
         """
         INSERT INTO registry.clinical_event (study_id, kind, occurred_on, prior_status, prior_status_on)
-        VALUES ($1, $2, $3, $4, $5)
+        VALUES (\(studyID), \(kind.rawValue), \(date), \(priorStatus?.rawValue), \(priorStatusOn))
         RETURNING id
-        """, [studyID, kind.rawValue, date, priorStatus?.rawValue, priorStatusOn]
+        """
       ).rows[0].decode("id")
     }
   }
@@ -34,8 +34,8 @@ public struct ClinicalEventRepository {
   public func void(id: Int64, reason: String) throws {
     try store.mapped {
       try store.query(
-        "UPDATE registry.clinical_event SET voided_at = now(), void_reason = $2 WHERE id = $1",
-        [id, reason])
+        "UPDATE registry.clinical_event SET voided_at = now(), void_reason = \(reason) WHERE id = \(id)"
+      )
     }
   }
 
@@ -44,9 +44,9 @@ public struct ClinicalEventRepository {
     try store.mapped {
       try store.query(
         """
-        SELECT \(Self.columns) FROM registry.clinical_event WHERE id = $1
-        \(forUpdate ? "FOR UPDATE" : "")
-        """, [id]
+        SELECT \(unescaped: Self.columns) FROM registry.clinical_event WHERE id = \(id)
+        \(unescaped: forUpdate ? "FOR UPDATE" : "")
+        """
       ).rows.first.map(Self.event)
     }
   }
@@ -56,9 +56,9 @@ public struct ClinicalEventRepository {
     try store.mapped {
       try store.query(
         """
-        SELECT \(Self.columns) FROM registry.clinical_event
-        WHERE study_id = $1 AND kind = $2 AND voided_at IS NULL
-        """, [studyID, kind.rawValue]
+        SELECT \(unescaped: Self.columns) FROM registry.clinical_event
+        WHERE study_id = \(studyID) AND kind = \(kind.rawValue) AND voided_at IS NULL
+        """
       ).rows.first.map(Self.event)
     }
   }
@@ -68,10 +68,10 @@ public struct ClinicalEventRepository {
     try store.mapped {
       try store.query(
         """
-        SELECT \(Self.columns) FROM registry.clinical_event
-        WHERE study_id = $1 AND ($2 OR voided_at IS NULL)
+        SELECT \(unescaped: Self.columns) FROM registry.clinical_event
+        WHERE study_id = \(studyID) AND (\(includeVoided) OR voided_at IS NULL)
         ORDER BY occurred_on, id
-        """, [studyID, includeVoided]
+        """
       ).rows.map(Self.event)
     }
   }
@@ -82,8 +82,7 @@ public struct ClinicalEventRepository {
     try store.mapped {
       guard
         let row = try store.query(
-          "SELECT prior_status, prior_status_on FROM registry.clinical_event WHERE id = $1",
-          [eventID]
+          "SELECT prior_status, prior_status_on FROM registry.clinical_event WHERE id = \(eventID)"
         ).rows.first, row["prior_status"] != nil
       else { return nil }
       return (try row.code("prior_status"), try row.decode("prior_status_on"))

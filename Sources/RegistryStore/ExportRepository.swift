@@ -180,7 +180,7 @@ public struct ExportRepository {
     let tables = Set(Self.auditSources.values.map(\.table)).sorted()
     return try store.mapped {
       try store.query(
-        "SELECT DISTINCT db_role FROM audit.log WHERE table_name = ANY($1) ORDER BY 1",
+        sql: "SELECT DISTINCT db_role FROM audit.log WHERE table_name = ANY($1) ORDER BY 1",
         [PostgresArray(tables)]
       ).rows.map { try $0.decode("db_role", as: String.self) }
     }
@@ -190,13 +190,13 @@ public struct ExportRepository {
   public func sites(protocolCode: String) throws -> [String] {
     try store.mapped {
       try store.query(
-        """
-        SELECT site_code FROM registry.patient WHERE protocol_code = $1
-        UNION
-        SELECT s.site_code FROM registry.screening s
-        JOIN registry.protocol pr ON pr.id = s.protocol_id WHERE pr.code = $1
-        ORDER BY 1
-        """, [protocolCode]
+        sql: """
+          SELECT site_code FROM registry.patient WHERE protocol_code = $1
+          UNION
+          SELECT s.site_code FROM registry.screening s
+          JOIN registry.protocol pr ON pr.id = s.protocol_id WHERE pr.code = $1
+          ORDER BY 1
+          """, [protocolCode]
       ).rows.map { try $0.decode("site_code", as: String.self) }
     }
   }
@@ -205,7 +205,8 @@ public struct ExportRepository {
   public func versions(protocolCode: String) throws -> [Int] {
     try store.mapped {
       try store.query(
-        "SELECT version FROM registry.protocol WHERE code = $1 ORDER BY version", [protocolCode]
+        sql: "SELECT version FROM registry.protocol WHERE code = $1 ORDER BY version",
+        [protocolCode]
       ).rows.map { try $0.decode("version", as: Int.self) }
     }
   }
@@ -226,11 +227,13 @@ public struct ExportRepository {
     let cursor = "export_\(layout.name)"
     try store.mapped {
       _ = try store.query(
-        "DECLARE \(cursor) NO SCROLL CURSOR FOR \(sql)", [protocolCode, excludeSynthetic])
+        sql: "DECLARE \(cursor) NO SCROLL CURSOR FOR \(sql)", [protocolCode, excludeSynthetic])
     }
-    defer { _ = try? store.query("CLOSE \(cursor)") }
+    defer { _ = try? store.query(sql: "CLOSE \(cursor)") }
     while true {
-      let rows = try store.mapped { try store.query("FETCH \(max(1, batch)) FROM \(cursor)").rows }
+      let rows = try store.mapped {
+        try store.query(sql: "FETCH \(max(1, batch)) FROM \(cursor)").rows
+      }
       if rows.isEmpty { return }
       for row in rows { try body(try store.mapped { try Self.raw(row, layout) }) }
     }
@@ -248,7 +251,7 @@ public struct ExportRepository {
     let name = "export_cursor_\(layout.name)"
     try store.mapped {
       _ = try store.query(
-        "DECLARE \(name) NO SCROLL CURSOR FOR \(sql)", [protocolCode, excludeSynthetic])
+        sql: "DECLARE \(name) NO SCROLL CURSOR FOR \(sql)", [protocolCode, excludeSynthetic])
     }
     return ExportCursor(store: store, layout: layout, name: name, batch: max(1, batch))
   }
@@ -289,7 +292,9 @@ public struct ExportRepository {
       throw RegistryError(.internal, field: layout.name, "no export query for this table")
     }
     return try store.mapped {
-      try store.query(sql, [protocolCode, excludeSynthetic]).rows.map { try Self.raw($0, layout) }
+      try store.query(sql: sql, [protocolCode, excludeSynthetic]).rows.map {
+        try Self.raw($0, layout)
+      }
     }
   }
 }
@@ -314,7 +319,7 @@ public final class ExportCursor {
   /// The next row without consuming it (nil: no more rows).
   public func peek() throws -> ExportRawRow? {
     if index == buffer.count && !exhausted {
-      let rows = try store.mapped { try store.query("FETCH \(batch) FROM \(name)").rows }
+      let rows = try store.mapped { try store.query(sql: "FETCH \(batch) FROM \(name)").rows }
       buffer = try store.mapped { try rows.map { try ExportRepository.raw($0, layout) } }
       index = 0
       if buffer.isEmpty { exhausted = true }
@@ -331,6 +336,6 @@ public final class ExportCursor {
 
   /// Closes the cursor (also done by the end of the transaction).
   public func close() {
-    _ = try? store.mapped { try store.query("CLOSE \(name)") }
+    _ = try? store.mapped { try store.query(sql: "CLOSE \(name)") }
   }
 }

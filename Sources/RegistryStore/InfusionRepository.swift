@@ -21,13 +21,9 @@ public struct InfusionRepository {
         """
         INSERT INTO registry.infusion AS i
           (study_id, lot_number, infused_on, weight_kg, total_cells, dose_per_kg, route)
-        VALUES ($1, $2, $3, $4, $5, $6, $7)
-        RETURNING \(Self.columns)
-        """,
-        [
-          entry.studyID, entry.lotNumber, entry.date, entry.weightKg, entry.cells,
-          entry.dosePerKg, entry.route.rawValue,
-        ]
+        VALUES (\(entry.studyID), \(entry.lotNumber), \(entry.date), \(entry.weightKg), \(entry.cells), \(entry.dosePerKg), \(entry.route.rawValue))
+        RETURNING \(unescaped: Self.columns)
+        """
       ).rows[0].decodeInfusion()
     }
   }
@@ -37,9 +33,9 @@ public struct InfusionRepository {
     try store.mapped {
       try store.query(
         """
-        SELECT \(Self.columns) FROM registry.infusion i
-        WHERE i.study_id = $1 ORDER BY i.infused_on, i.id
-        """, [studyID]
+        SELECT \(unescaped: Self.columns) FROM registry.infusion i
+        WHERE i.study_id = \(studyID) ORDER BY i.infused_on, i.id
+        """
       ).rows.map { try $0.decodeInfusion() }
     }
   }
@@ -48,7 +44,7 @@ public struct InfusionRepository {
   public func find(id: Int64) throws -> Infusion? {
     try store.mapped {
       try store.query(
-        "SELECT \(Self.columns) FROM registry.infusion i WHERE i.id = $1", [id]
+        "SELECT \(unescaped: Self.columns) FROM registry.infusion i WHERE i.id = \(id)"
       ).rows.first.map { try $0.decodeInfusion() }
     }
   }
@@ -57,8 +53,7 @@ public struct InfusionRepository {
   public func void(id: Int64, reason: String) throws {
     try store.mapped {
       try store.query(
-        "UPDATE registry.infusion SET voided_at = now(), void_reason = $2 WHERE id = $1",
-        [id, reason])
+        "UPDATE registry.infusion SET voided_at = now(), void_reason = \(reason) WHERE id = \(id)")
     }
   }
 
@@ -67,10 +62,10 @@ public struct InfusionRepository {
     try store.mapped {
       try store.query(
         """
-        SELECT \(Self.columns), \(LotRepository.lotColumns)
+        SELECT \(unescaped: Self.columns), \(unescaped: LotRepository.lotColumns)
         FROM registry.infusion i JOIN registry.msc_lot l ON l.lot_number = i.lot_number
-        WHERE i.study_id = $1 ORDER BY i.infused_on, i.id
-        """, [studyID]
+        WHERE i.study_id = \(studyID) ORDER BY i.infused_on, i.id
+        """
       ).rows.map { row in
         PatientLotUse(infusion: try row.decodeInfusion(), lot: try LotRepository.lot(row))
       }

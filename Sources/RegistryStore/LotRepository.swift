@@ -36,15 +36,9 @@ public struct LotRepository {
         INSERT INTO registry.msc_lot (lot_number, source, donor, product, passage, viability_pct,
           cd73_pct, cd90_pct, cd105_pct, cd45_pct, cd34_pct, cd14_pct, cd19_pct, hla_dr_pct,
           sterility, mycoplasma, endotoxin_eu_ml, manufactured_on, expires_on, status)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18,
-          $19, $20)
-        """,
-        [
-          lot.lotNumber, lot.source.rawValue, lot.donor.rawValue, lot.product.rawValue,
-          lot.passage, lot.viabilityPct, m.cd73, m.cd90, m.cd105, m.cd45, m.cd34, m.cd14, m.cd19,
-          m.hlaDR, lot.sterility?.rawValue, lot.mycoplasma?.rawValue, lot.endotoxinEUPerML,
-          lot.manufacturedOn, lot.expiresOn, lot.status.rawValue,
-        ])
+        VALUES (\(lot.lotNumber), \(lot.source.rawValue), \(lot.donor.rawValue), \(lot.product.rawValue), \(lot.passage), \(lot.viabilityPct), \(m.cd73), \(m.cd90), \(m.cd105), \(m.cd45), \(m.cd34), \(m.cd14), \(m.cd19), \(m.hlaDR), \(lot.sterility?.rawValue), \(lot.mycoplasma?.rawValue), \(lot.endotoxinEUPerML), \(lot.manufacturedOn),
+          \(lot.expiresOn), \(lot.status.rawValue))
+        """)
     }
   }
 
@@ -60,11 +54,10 @@ public struct LotRepository {
       }
     return try store.mapped {
       if lock == .share {
-        try store.query("SELECT registry.lock_lot_for_infusion($1)", [lotNumber])
+        try store.query("SELECT registry.lock_lot_for_infusion(\(lotNumber))")
       }
       return try store.query(
-        "SELECT \(Self.lotColumns) FROM registry.msc_lot l WHERE l.lot_number = $1 \(suffix)",
-        [lotNumber]
+        "SELECT \(unescaped: Self.lotColumns) FROM registry.msc_lot l WHERE l.lot_number = \(lotNumber) \(unescaped: suffix)"
       ).rows.first.map(Self.lot)
     }
   }
@@ -74,9 +67,9 @@ public struct LotRepository {
     try store.mapped {
       try store.query(
         """
-        SELECT \(Self.lotColumns) FROM registry.msc_lot l
-        WHERE ($1::text IS NULL OR l.status = $1) ORDER BY l.lot_number
-        """, [status?.rawValue]
+        SELECT \(unescaped: Self.lotColumns) FROM registry.msc_lot l
+        WHERE (\(status?.rawValue)::text IS NULL OR l.status = \(status?.rawValue)) ORDER BY l.lot_number
+        """
       ).rows.map(Self.lot)
     }
   }
@@ -86,9 +79,9 @@ public struct LotRepository {
     try store.mapped {
       try store.query(
         """
-        UPDATE registry.msc_lot SET status = $2, status_reason = $3, status_changed_at = now()
-        WHERE lot_number = $1
-        """, [lotNumber, status.rawValue, reason])
+        UPDATE registry.msc_lot SET status = \(status.rawValue), status_reason = \(reason), status_changed_at = now()
+        WHERE lot_number = \(lotNumber)
+        """)
     }
   }
 
@@ -100,9 +93,9 @@ public struct LotRepository {
         SELECT i.id, i.study_id, p.protocol_code, p.site_code, p.status, i.infused_on,
                i.total_cells, i.dose_per_kg, i.route
         FROM registry.infusion i JOIN registry.patient p ON p.study_id = i.study_id
-        WHERE i.lot_number = $1 AND i.voided_at IS NULL
+        WHERE i.lot_number = \(lotNumber) AND i.voided_at IS NULL
         ORDER BY i.infused_on, i.study_id, i.id
-        """, [lotNumber]
+        """
       ).rows.map { row in
         LotRecipient(
           studyID: try row.decode("study_id"), protocolCode: try row.decode("protocol_code"),
@@ -116,26 +109,19 @@ public struct LotRepository {
 
   /// Non-voided adverse events of the lot's recipients with onset on or after each one's
   /// first live infusion of the lot, by onset.
-  ///
-  /// `registry.adverse_event` comes from a later migration; while it does not exist the list
-  /// is empty.
   public func adverseEvents(lotNumber: String) throws -> [LotAdverseEvent] {
     try store.mapped {
-      let present: Bool = try store.query(
-        "SELECT to_regclass('registry.adverse_event') IS NOT NULL AS present"
-      ).rows[0].decode("present")
-      guard present else { return [] }
-      return try store.query(
+      try store.query(
         """
         WITH given AS (
           SELECT study_id, min(infused_on) AS first_on, array_agg(id) AS infusion_ids
-          FROM registry.infusion WHERE lot_number = $1 AND voided_at IS NULL GROUP BY study_id)
+          FROM registry.infusion WHERE lot_number = \(lotNumber) AND voided_at IS NULL GROUP BY study_id)
         SELECT ae.id, ae.study_id, ae.term, ae.grade, ae.serious, ae.relatedness, ae.onset_on,
                ae.infusion_id, coalesce(ae.infusion_id = ANY (g.infusion_ids), false) AS linked
         FROM registry.adverse_event ae JOIN given g ON g.study_id = ae.study_id
         WHERE ae.voided_at IS NULL AND ae.onset_on >= g.first_on
         ORDER BY ae.onset_on, ae.study_id, ae.id
-        """, [lotNumber]
+        """
       ).rows.map { row in
         LotAdverseEvent(
           id: try row.decode("id"), studyID: try row.decode("study_id"),
@@ -153,7 +139,7 @@ public struct LotRepository {
     func result(_ text: String?, _ column: String) throws -> MicrobiologyResult? {
       guard let text else { return nil }
       guard let value = MicrobiologyResult(rawValue: text) else {
-        throw PostgresError(sqlState: "XX000", message: "column \(column) holds '\(text)'")
+        throw PostgresError(sqlState: .internalError, message: "column \(column) holds '\(text)'")
       }
       return value
     }

@@ -14,28 +14,6 @@ public struct MigrationFile: Sendable, Equatable {
   public var fileName: String { String(format: "%04d_%@.sql", version, name) }
 }
 
-/// What `db status` shows for one migration.
-public struct MigrationState: Sendable, Equatable, Codable {
-  /// The number `NNNN`.
-  public let version: Int
-  /// The migration's name.
-  public let name: String
-  /// `applied`, `pending`, `changed` (applied, but the file differs) or `missing` (applied, no file).
-  public let state: String
-  /// SHA-256 of the file as applied, hex.
-  public let checksum: String?
-  /// When it was applied.
-  public let appliedAt: Date?
-  /// The role that applied it.
-  public let appliedBy: String?
-
-  enum CodingKeys: String, CodingKey {
-    case version, name, state, checksum
-    case appliedAt = "applied_at"
-    case appliedBy = "applied_by"
-  }
-}
-
 /// Applies `sql/migrations/NNNN_name.sql` files in order, each in its own transaction.
 ///
 /// Every applied file is recorded in `public.schema_migrations` with its SHA-256 checksum
@@ -122,8 +100,8 @@ public struct Migrator {
         "SELECT version, name FROM public.schema_migrations ORDER BY version"
       ).rows.map { (try $0.decode("version"), try $0.decode("name")) }
     } catch let error as PostgresError
-      where error.sqlState == SQLState.undefinedTable
-      || error.sqlState == SQLState.insufficientPrivilege
+      where error.sqlState == .undefinedTable
+      || error.sqlState == .insufficientPrivilege
     {
       throw Self.notMigrated
     } catch let error as PostgresError {

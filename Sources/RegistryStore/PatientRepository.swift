@@ -23,7 +23,7 @@ public struct PatientRepository {
   public func studyID(enrolledWithMRN mrn: String, protocolCode: String) throws -> String? {
     try store.mapped {
       try store.query(
-        "SELECT registry.mrn_enrolled($1, $2) AS study_id", [protocolCode, mrn]
+        sql: "SELECT registry.mrn_enrolled($1, $2) AS study_id", [protocolCode, mrn]
       ).rows.first?.decode("study_id")
     }
   }
@@ -41,9 +41,9 @@ public struct PatientRepository {
   ) throws -> (studyID: String, arm: String, number: Int) {
     try store.mapped {
       let row = try store.query(
-        """
-        SELECT study_id, arm, seq FROM registry.enroll($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
-        """,
+        sql: """
+          SELECT study_id, arm, seq FROM registry.enroll($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+          """,
         [
           protocolID, site, sex.rawValue, birthYear, ageAtEnrollment, enrolledOn, identity.mrn,
           identity.givenName, identity.familyName, identity.birthDate, identity.contact,
@@ -57,7 +57,7 @@ public struct PatientRepository {
   public func insertConsent(_ consent: Consent, studyID: String) throws {
     try store.mapped {
       try store.query(
-        "INSERT INTO registry.consent (study_id, version, signed_on) VALUES ($1, $2, $3)",
+        sql: "INSERT INTO registry.consent (study_id, version, signed_on) VALUES ($1, $2, $3)",
         [studyID, consent.version, consent.signedOn])
     }
   }
@@ -68,10 +68,10 @@ public struct PatientRepository {
   ) throws {
     try store.mapped {
       try store.query(
-        """
-        INSERT INTO registry.screening (protocol_id, site_code, screened_on, eligible, failed_criteria, study_id)
-        VALUES ($1, $2, $3, $4, to_jsonb($5::text[]), $6)
-        """,
+        sql: """
+          INSERT INTO registry.screening (protocol_id, site_code, screened_on, eligible, failed_criteria, study_id)
+          VALUES ($1, $2, $3, $4, to_jsonb($5::text[]), $6)
+          """,
         [protocolID, site, date, failed.isEmpty, PostgresArray(failed), studyID])
     }
   }
@@ -80,11 +80,11 @@ public struct PatientRepository {
   public func find(studyID: String, forUpdate: Bool = false) throws -> Patient? {
     try store.mapped {
       try store.query(
-        """
-        SELECT \(Self.patientColumns)
-        FROM registry.patient p JOIN registry.protocol pr ON pr.id = p.protocol_id
-        WHERE p.study_id = $1 \(forUpdate ? "FOR UPDATE OF p" : "")
-        """, [studyID]
+        sql: """
+          SELECT \(Self.patientColumns)
+          FROM registry.patient p JOIN registry.protocol pr ON pr.id = p.protocol_id
+          WHERE p.study_id = $1 \(forUpdate ? "FOR UPDATE OF p" : "")
+          """, [studyID]
       ).rows.first.map(Self.patient)
     }
   }
@@ -92,8 +92,10 @@ public struct PatientRepository {
   /// The protocol row id a patient was enrolled under.
   public func protocolID(studyID: String) throws -> Int64? {
     try store.mapped {
-      try store.query("SELECT protocol_id FROM registry.patient WHERE study_id = $1", [studyID])
-        .rows.first?.decode("protocol_id")
+      try store.query(
+        sql: "SELECT protocol_id FROM registry.patient WHERE study_id = $1", [studyID]
+      )
+      .rows.first?.decode("protocol_id")
     }
   }
 
@@ -104,15 +106,15 @@ public struct PatientRepository {
   ) throws -> [Patient] {
     try store.mapped {
       try store.query(
-        """
-        SELECT \(Self.patientColumns)
-        FROM registry.patient p JOIN registry.protocol pr ON pr.id = p.protocol_id
-        WHERE ($1::text IS NULL OR p.protocol_code = $1)
-          AND ($2::text IS NULL OR p.site_code = $2)
-          AND ($3::text IS NULL OR p.status = $3)
-          AND NOT ($4::bool AND p.synthetic)
-        ORDER BY p.study_id
-        """, [protocolCode, site, status?.rawValue, excludeSynthetic]
+        sql: """
+          SELECT \(Self.patientColumns)
+          FROM registry.patient p JOIN registry.protocol pr ON pr.id = p.protocol_id
+          WHERE ($1::text IS NULL OR p.protocol_code = $1)
+            AND ($2::text IS NULL OR p.site_code = $2)
+            AND ($3::text IS NULL OR p.status = $3)
+            AND NOT ($4::bool AND p.synthetic)
+          ORDER BY p.study_id
+          """, [protocolCode, site, status?.rawValue, excludeSynthetic]
       ).rows.map(Self.patient)
     }
   }
@@ -123,10 +125,10 @@ public struct PatientRepository {
   public func identity(studyID: String) throws -> PatientIdentity? {
     try store.mapped {
       try store.query(
-        """
-        SELECT mrn, given_name, family_name, birth_date, contact
-        FROM registry.patient_identity($1)
-        """, [studyID]
+        sql: """
+          SELECT mrn, given_name, family_name, birth_date, contact
+          FROM registry.patient_identity($1)
+          """, [studyID]
       ).rows.first.map { row in
         PatientIdentity(
           mrn: try row.decode("mrn"), givenName: try row.decode("given_name"),
@@ -140,10 +142,10 @@ public struct PatientRepository {
   public func consents(studyID: String) throws -> [Consent] {
     try store.mapped {
       try store.query(
-        """
-        SELECT version, signed_on, withdrawn_on
-        FROM registry.consent WHERE study_id = $1 ORDER BY signed_on, id
-        """, [studyID]
+        sql: """
+          SELECT version, signed_on, withdrawn_on
+          FROM registry.consent WHERE study_id = $1 ORDER BY signed_on, id
+          """, [studyID]
       ).rows.map { row in
         Consent(
           version: try row.decode("version"), signedOn: try row.decode("signed_on"),
@@ -158,7 +160,7 @@ public struct PatientRepository {
   {
     try store.mapped {
       try store.query(
-        "UPDATE registry.patient SET status = $2, status_on = $3 WHERE study_id = $1",
+        sql: "UPDATE registry.patient SET status = $2, status_on = $3 WHERE study_id = $1",
         [studyID, status.rawValue, date])
     }
   }
@@ -167,7 +169,8 @@ public struct PatientRepository {
   public func withdrawConsent(studyID: String, on date: CalendarDate) throws {
     try store.mapped {
       try store.query(
-        "UPDATE registry.consent SET withdrawn_on = $2 WHERE study_id = $1 AND withdrawn_on IS NULL",
+        sql:
+          "UPDATE registry.consent SET withdrawn_on = $2 WHERE study_id = $1 AND withdrawn_on IS NULL",
         [studyID, date])
     }
   }
@@ -178,7 +181,8 @@ public struct PatientRepository {
   {
     try store.mapped {
       try store.query(
-        "UPDATE registry.patient SET sex = $2, birth_year = $3, age_at_enrollment = $4 WHERE study_id = $1",
+        sql:
+          "UPDATE registry.patient SET sex = $2, birth_year = $3, age_at_enrollment = $4 WHERE study_id = $1",
         [studyID, sex.rawValue, birthYear, ageAtEnrollment])
     }
   }
@@ -189,7 +193,7 @@ public struct PatientRepository {
   public func updateIdentity(_ identity: PatientIdentity, studyID: String) throws -> Int {
     try store.mapped {
       try store.query(
-        "SELECT registry.amend_identity($1, $2, $3, $4, $5, $6) AS n",
+        sql: "SELECT registry.amend_identity($1, $2, $3, $4, $5, $6) AS n",
         [
           studyID, identity.mrn, identity.givenName, identity.familyName,
           identity.birthDate, identity.contact,

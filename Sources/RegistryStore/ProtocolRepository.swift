@@ -1,6 +1,7 @@
 import Foundation
 import PostgresClient
 import RegistryDomain
+import RegistryProtocolYAML
 
 /// SQL for `registry.protocol` and `registry.protocol_arm`.
 public struct ProtocolRepository {
@@ -12,7 +13,7 @@ public struct ProtocolRepository {
   /// SHA-256 (hex) of a text's UTF-8 bytes, computed by PostgreSQL's `sha256()`.
   public func checksum(of text: String) throws -> String {
     try store.mapped {
-      try store.query("SELECT encode(sha256(convert_to($1, 'UTF8')), 'hex') AS h", [text])
+      try store.query("SELECT encode(sha256(convert_to(\(text), 'UTF8')), 'hex') AS h")
         .rows[0].decode("h")
     }
   }
@@ -21,8 +22,7 @@ public struct ProtocolRepository {
   public func storedChecksum(code: String, version: Int) throws -> String? {
     try store.mapped {
       try store.query(
-        "SELECT checksum FROM registry.protocol WHERE code = $1 AND version = $2",
-        [code, version]
+        "SELECT checksum FROM registry.protocol WHERE code = \(code) AND version = \(version)"
       ).rows.first?.decode("checksum")
     }
   }
@@ -36,18 +36,14 @@ public struct ProtocolRepository {
         """
         INSERT INTO registry.protocol
           (code, version, title, condition, study_id_prefix, definition, source, checksum)
-        VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7, encode(sha256(convert_to($7, 'UTF8')), 'hex'))
+        VALUES (\(trial.code), \(trial.version), \(trial.title), \(trial.condition.rawValue), \(trial.studyIDPrefix), \(PostgresJSON(definitionJSON))::jsonb, \(source), encode(sha256(convert_to(\(source), 'UTF8')), 'hex'))
         RETURNING id
-        """,
-        [
-          trial.code, trial.version, trial.title, trial.condition.rawValue, trial.studyIDPrefix,
-          PostgresJSON(definitionJSON), source,
-        ]
+        """
       ).rows[0].decode("id")
       for arm in trial.arms {
         try store.query(
-          "INSERT INTO registry.protocol_arm (protocol_id, code, ratio, receives_msc) VALUES ($1, $2, $3, $4)",
-          [id, arm.code, arm.ratio, arm.receivesMSC])
+          "INSERT INTO registry.protocol_arm (protocol_id, code, ratio, receives_msc) VALUES (\(id), \(arm.code), \(arm.ratio), \(arm.receivesMSC))"
+        )
       }
       return id
     }
@@ -57,8 +53,7 @@ public struct ProtocolRepository {
   public func codeUsingPrefix(_ prefix: String, except code: String) throws -> String? {
     try store.mapped {
       try store.query(
-        "SELECT code FROM registry.protocol WHERE study_id_prefix = $1 AND code <> $2 LIMIT 1",
-        [prefix, code]
+        "SELECT code FROM registry.protocol WHERE study_id_prefix = \(prefix) AND code <> \(code) LIMIT 1"
       ).rows.first?.decode("code")
     }
   }
@@ -88,7 +83,7 @@ public struct ProtocolRepository {
     return try store.mapped {
       try store.query(
         """
-        SELECT p.code, p.version, p.title, p.condition, p.\(c.checksum) AS checksum, p.loaded_at,
+        SELECT p.code, p.version, p.title, p.condition, p.\(unescaped: c.checksum) AS checksum, p.loaded_at,
                (SELECT count(*) FROM registry.patient pt WHERE pt.protocol_id = p.id)::int AS enrolled
         FROM registry.protocol p ORDER BY p.code, p.version
         """
@@ -108,12 +103,12 @@ public struct ProtocolRepository {
     return try store.mapped {
       try store.query(
         """
-        SELECT id, \(c.source) AS source, \(c.definition) AS definition,
-               \(c.checksum) AS checksum, loaded_at, \(c.source == "source") AS seed_readable
+        SELECT id, \(unescaped: c.source) AS source, \(unescaped: c.definition) AS definition,
+               \(unescaped: c.checksum) AS checksum, loaded_at, \(c.source == "source")::boolean AS seed_readable
         FROM registry.protocol
-        WHERE code = $1 AND ($2::int IS NULL OR version = $2)
+        WHERE code = \(code) AND (\(version)::int IS NULL OR version = \(version))
         ORDER BY version DESC LIMIT 1
-        """, [code, version]
+        """
       ).rows.first.map(Self.record)
     }
   }
@@ -124,11 +119,10 @@ public struct ProtocolRepository {
     return try store.mapped {
       try store.query(
         """
-        SELECT id, \(c.source) AS source, \(c.definition) AS definition,
-               \(c.checksum) AS checksum, loaded_at, \(c.source == "source") AS seed_readable
-        FROM registry.protocol WHERE id = $1
-        """,
-        [id]
+        SELECT id, \(unescaped: c.source) AS source, \(unescaped: c.definition) AS definition,
+               \(unescaped: c.checksum) AS checksum, loaded_at, \(c.source == "source")::boolean AS seed_readable
+        FROM registry.protocol WHERE id = \(id)
+        """
       ).rows.first.map(Self.record)
     }
   }
@@ -137,7 +131,7 @@ public struct ProtocolRepository {
     let source: String = try row.decode("source")
     let trial: TrialProtocol
     do {
-      trial = try TrialProtocol(yaml: source)
+      trial = try TrialProtocol.parsedOnce(yaml: source)
     } catch {
       throw RegistryError(
         .internal, field: "protocol", "a stored protocol no longer validates: \(error)")

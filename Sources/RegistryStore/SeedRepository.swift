@@ -1,6 +1,7 @@
 import Foundation
 import PostgresClient
 import RegistryDomain
+import RegistrySeed
 
 /// Writes a synthetic cohort (`CohortGenerator`) with one `COPY … FROM STDIN` per table, in the
 /// caller's transaction, streaming rows as they are generated.
@@ -21,10 +22,10 @@ public struct SeedRepository {
   public func lockForSeeding() throws {
     try store.mapped {
       try store.query(
-        """
-        LOCK TABLE registry.study_id_counter, registry.allocation_counter, registry.infusion
-        IN EXCLUSIVE MODE
-        """)
+        sql: """
+          LOCK TABLE registry.study_id_counter, registry.allocation_counter, registry.infusion
+          IN EXCLUSIVE MODE
+          """)
     }
   }
 
@@ -32,10 +33,10 @@ public struct SeedRepository {
   public func realPatients(protocolCode: String) throws -> Int {
     try store.mapped {
       try store.query(
-        """
-        SELECT count(*)::int AS n FROM registry.patient
-        WHERE protocol_code = $1 AND NOT synthetic
-        """, [protocolCode]
+        sql: """
+          SELECT count(*)::int AS n FROM registry.patient
+          WHERE protocol_code = $1 AND NOT synthetic
+          """, [protocolCode]
       ).rows[0].decode("n")
     }
   }
@@ -58,7 +59,7 @@ public struct SeedRepository {
   private func counts(_ sql: String, _ parameter: any PostgresEncodable) throws -> [String: Int] {
     try store.mapped {
       var result: [String: Int] = [:]
-      for row in try store.query(sql, [parameter]).rows {
+      for row in try store.query(sql: sql, [parameter]).rows {
         result[try row.decode("key")] = try row.decode("n")
       }
       return result
@@ -69,7 +70,8 @@ public struct SeedRepository {
   public func existingLots(_ numbers: [String]) throws -> [String] {
     try store.mapped {
       try store.query(
-        "SELECT lot_number FROM registry.msc_lot WHERE lot_number = ANY($1::text[]) ORDER BY 1",
+        sql:
+          "SELECT lot_number FROM registry.msc_lot WHERE lot_number = ANY($1::text[]) ORDER BY 1",
         [PostgresArray(numbers)]
       ).rows.map { try $0.decode("lot_number") }
     }
@@ -131,15 +133,17 @@ public struct SeedRepository {
         endotoxin_eu_ml, manufactured_on, expires_on, status, status_reason, status_changed_at
         """
       ) { emit in
-        for lot in cohort.lots {
+        for seeded in cohort.lots {
+          let lot = seeded.lot
+          let m = lot.markers
           try emit([
             lot.lotNumber, lot.source.rawValue, lot.donor.rawValue, lot.product.rawValue,
-            String(lot.passage), text(lot.viabilityPct), text(lot.cd73Pct), text(lot.cd90Pct),
-            text(lot.cd105Pct), text(lot.cd45Pct), text(lot.cd34Pct), text(lot.cd14Pct),
-            text(lot.cd19Pct), text(lot.hlaDrPct), lot.sterility, lot.mycoplasma,
-            text(lot.endotoxinEUPerML), iso(lot.manufacturedOn), iso(lot.expiresOn),
-            lot.status.rawValue, lot.statusReason,
-            lot.statusOn.map { iso($0) + " 12:00:00+00" },
+            String(lot.passage), text(lot.viabilityPct), m.cd73.map(text), m.cd90.map(text),
+            m.cd105.map(text), m.cd45.map(text), m.cd34.map(text), m.cd14.map(text),
+            m.cd19.map(text), m.hlaDR.map(text), lot.sterility?.rawValue,
+            lot.mycoplasma?.rawValue, lot.endotoxinEUPerML.map(text), iso(lot.manufacturedOn),
+            iso(lot.expiresOn), lot.status.rawValue, lot.statusReason,
+            seeded.statusOn.map { iso($0) + " 12:00:00+00" },
           ])
         }
       }
@@ -213,7 +217,8 @@ public struct SeedRepository {
         try cohort.forEachPatient { p in
           for infusion in p.infusions {
             try emit([
-              String(firstID + infusionCount), p.studyID, cohort.lots[infusion.lotIndex].lotNumber,
+              String(firstID + infusionCount), p.studyID,
+              cohort.lots[infusion.lotIndex].lot.lotNumber,
               iso(infusion.date), text(infusion.weightKg), text(infusion.totalCells),
               text(infusion.dosePerKg), infusion.route.rawValue,
             ])
@@ -346,11 +351,9 @@ public struct SeedRepository {
   }
 }
 
-/// A double as PostgreSQL reads it back exactly; whole numbers without `.0`.
-private func text(_ value: Double) -> String {
-  if value == value.rounded(), abs(value) < 1e15 { return String(Int(value)) }
-  return "\(value)"
-}
+/// A double as PostgreSQL reads it back exactly; whole numbers without `.0` (the domain's
+/// `formatNumber`).
+private func text(_ value: Double) -> String { formatNumber(value) }
 
 /// `YYYY-MM-DD` without `String(format:)` (millions of dates per seed).
 private func iso(_ date: CalendarDate) -> String {

@@ -12,8 +12,8 @@ public struct SiteRepository {
   public func insert(_ site: Site) throws {
     try store.mapped {
       try store.query(
-        "INSERT INTO registry.site (code, name, country) VALUES ($1, $2, $3)",
-        [site.code, site.name, site.country])
+        "INSERT INTO registry.site (code, name, country) VALUES (\(site.code), \(site.name), \(site.country))"
+      )
     }
   }
 
@@ -29,7 +29,7 @@ public struct SiteRepository {
   public func find(code: String) throws -> Site? {
     try store.mapped {
       try store.query(
-        "SELECT code, name, country FROM registry.site WHERE code = $1", [code]
+        "SELECT code, name, country FROM registry.site WHERE code = \(code)"
       ).rows.first.map(Self.site)
     }
   }

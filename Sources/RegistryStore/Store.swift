@@ -50,15 +50,15 @@ public final class Store {
       do {
         if let value = environment[variable] {
           return try connection.query(
-            "SELECT set_config($1, $2, false) AS v", [setting, value]
+            "SELECT set_config(\(setting), \(value), false) AS v" as PostgresQuery
           ).rows[0].decode("v")
         }
         let current: String = try connection.query(
-          "SELECT current_setting($1) AS v", [setting]
+          "SELECT current_setting(\(setting)) AS v" as PostgresQuery
         ).rows[0].decode("v")
         if current != "0" { return current }
         return try connection.query(
-          "SELECT set_config($1, $2, false) AS v", [setting, fallback]
+          "SELECT set_config(\(setting), \(fallback), false) AS v" as PostgresQuery
         ).rows[0].decode("v")
       } catch let error as PostgresError {
         throw RegistryError.refused(
@@ -105,7 +105,7 @@ public final class Store {
           try conn.query("SELECT set_config('role', $1, true)", [actingRole])
         }
         if let reason {
-          try conn.query("SELECT set_config('mscreg.reason', $1, true)", [reason])
+          try conn.query("SELECT set_config('mscreg.reason', \(reason), true)" as PostgresQuery)
         }
         return try body()
       }
@@ -200,8 +200,17 @@ public final class Store {
     }
   }
 
+  /// Runs a statement whose values are bind parameters by construction (`PostgresQuery`).
   @discardableResult
-  func query(_ sql: String, _ parameters: [any PostgresEncodable] = []) throws -> QueryResult {
+  func query(_ query: PostgresQuery) throws -> QueryResult {
+    lastTarget = Self.target(of: query.sql)
+    return try connection.query(query)
+  }
+
+  /// Runs SQL text with positional parameters in a parallel array: the form of the
+  /// repositories not yet converted to `PostgresQuery` (see `PostgresQueryTests`' list).
+  @discardableResult
+  func query(sql: String, _ parameters: [any PostgresEncodable] = []) throws -> QueryResult {
     lastTarget = Self.target(of: sql)
     return try connection.query(sql, parameters)
   }
@@ -216,10 +225,10 @@ public final class Store {
     } catch let error as PostgresError where error.isRetryable && transactionDepth > 0 {
       throw error
     } catch let error as PostgresError
-      where error.sqlState == SQLState.lockNotAvailable || error.sqlState == SQLState.queryCanceled
+      where error.sqlState == .lockNotAvailable || error.sqlState == .queryCanceled
     {
       let limit =
-        error.sqlState == SQLState.lockNotAvailable
+        error.sqlState == .lockNotAvailable
         ? "waited longer than lock_timeout (\(timeouts.lock)) for a lock another session holds"
         : "ran longer than statement_timeout (\(timeouts.statement))"
       throw RegistryError(

@@ -37,12 +37,13 @@ enum StoreErrors {
       "lot_release_criteria": (
         "LOT",
         "the lot does not meet the release specification (ISCT markers, sterility, "
-          + "mycoplasma, endotoxin ≤ 0.5 EU/mL, viability ≥ 70%)"
+          + "mycoplasma, endotoxin ≤ \(formatNumber(ReleaseCheck.endotoxinMaxEUPerML)) EU/mL, "
+          + "viability ≥ \(formatNumber(ReleaseCheck.viabilityMinPct))%)"
       ),
-      "infusion_weight": ("--weight-kg", "must be above 0 and at most 400 kg"),
-      "infusion_cells": ("--cells", "must be above 0 and below 1e13"),
-      "infusion_route": ("--route", "unknown route"),
-      "infusion_dose_derived": ("--cells", "dose per kg must equal cells ÷ weight"),
+      "infusion_weight": ("weight_kg", "must be above 0 and at most 400 kg"),
+      "infusion_cells": ("cells", "must be above 0 and below 1e13"),
+      "infusion_route": ("route", "unknown route"),
+      "infusion_dose_derived": ("cells", "dose per kg must equal cells ÷ weight"),
       "infusion_void_has_reason": ("--reason", "a voided infusion needs a reason"),
       "assessment_deviation_has_reason": (
         "--reason", "an out-of-window assessment needs the reason for the deviation"
@@ -75,30 +76,32 @@ enum StoreErrors {
       return .refused(known.field, message)
     }
     switch error.sqlState {
-    case SQLState.uniqueViolation, SQLState.checkViolation, SQLState.notNullViolation:
+    case .uniqueViolation, .checkViolation, .notNullViolation:
       return .refused(error.constraint ?? error.column ?? "value", error.description)
-    case SQLState.foreignKeyViolation:
+    case .foreignKeyViolation:
       return .notFound(error.constraint ?? "reference", error.detail ?? error.message)
-    case SQLState.insufficientPrivilege:
+    case .insufficientPrivilege:
       return RegistryError(.permissionDenied, field: error.table ?? "database", error.message)
-    case "MR040":
+    case .userRefused:
       return .refused(error.column ?? "NAME", error.message)
-    case "MR001":
+    case .reasonRequired:
       return .refused("--reason", error.message)
-    case "MR002":
+    case .auditAppendOnly:
       return RegistryError(.permissionDenied, field: "audit", error.message)
-    case "MR061":
+    case .auditRowNotFound:
       return .notFound(error.column ?? "ID", error.message)
-    case "MR030":
+    case .gradeFiveNeedsDeath:
       return .refused("--grade", error.message)
-    case "MR031":
+    case .deathNeededByGradeFive:
       return .refused("--event", error.message)
-    case "22001", "22003", "22007", "22008", "22P02", "22021":
+    case .protocolImmutable, .patientStatusTransition, .lotStatusTransition, .infusionRefused,
+      .infusionImmutable, .relatednessNeedsInfusion, .mrnAlreadyEnrolled, .unknownSite,
+      .studyIDsExhausted, .redactionRefused:
+      return .refused(error.column ?? "value", error.message)
+    case .stringDataRightTruncation, .numericValueOutOfRange, .invalidDatetimeFormat,
+      .datetimeFieldOverflow, .invalidTextRepresentation, .characterNotInRepertoire:
       return .refused(error.column ?? "value", error.message)
     default:
-      if error.sqlState.hasPrefix("MR") {
-        return .refused(error.column ?? "value", error.message)
-      }
       return RegistryError(.internal, field: "database", error.description)
     }
   }

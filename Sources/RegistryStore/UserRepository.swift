@@ -14,8 +14,8 @@ public struct UserRepository {
   public func create(_ user: AppUser) throws {
     try store.mapped {
       try store.query(
-        "SELECT registry.create_user($1, $2, $3::text[])",
-        [user.name, user.role.rawValue, PostgresArray(user.sites)])
+        "SELECT registry.create_user(\(user.name), \(user.role.rawValue), \(PostgresArray(user.sites))::text[])"
+      )
     }
   }
 

@@ -33,7 +33,7 @@ import Testing
           for i in 0..<1000 { try writer.write(row: [String(i)]) }
         }
       }
-      #expect(error.sqlState == "22P02")
+      #expect(error.sqlState == .invalidTextRepresentation)
       #expect(try c.query("SELECT count(*) AS n FROM t").rows[0].decode("n") == 0)
       try c.copyIn("COPY t FROM STDIN") { try $0.write(row: ["1"]) }
       #expect(try c.query("SELECT count(*) AS n FROM t").rows[0].decode("n") == 1)
@@ -60,7 +60,7 @@ import Testing
       let error = try #require(throws: PostgresError.self) {
         try c.copyIn("COPY nope FROM STDIN") { _ in }
       }
-      #expect(error.sqlState == "42P01")
+      #expect(error.sqlState == .undefinedTable)
     }
   }
 }

@@ -24,7 +24,7 @@ import Testing
     try TestDatabase.with(migrated: false) { db in
       let c = try db.connect()
       let error = try #require(throws: PostgresError.self) { try c.query("SELEC 1") }
-      #expect(error.sqlState == "42601")
+      #expect(error.sqlState == .syntaxError)
     }
   }
 

@@ -53,7 +53,7 @@ struct Boom: Error {}
           try tx.execute("DO $$ BEGIN RAISE EXCEPTION 'deadlock' USING ERRCODE = '40P01'; END $$")
         }
       }
-      #expect(error.sqlState == "40P01")
+      #expect(error.sqlState == .deadlockDetected)
       #expect(always == 3)
     }
   }

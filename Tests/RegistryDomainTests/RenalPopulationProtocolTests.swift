@@ -1,3 +1,4 @@
+import RegistryProtocolYAML
 import Testing
 
 @testable import RegistryDomain

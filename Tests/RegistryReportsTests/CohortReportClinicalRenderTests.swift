@@ -48,7 +48,7 @@ import Testing
     #expect(smtLines.contains { $0.contains("NE") })
     #expect(!smtLines.contains { $0.contains("100.0%") })
     let csv = CohortReportCSV.render(report)
-    let row = try #require(csv.split(separator: "\n").first { $0.hasPrefix("smt,") })
+    let row = try #require(csv.split(whereSeparator: \.isNewline).first { $0.hasPrefix("smt,") })
     #expect(row.contains("NE,NE,NE,0"))
     let html = CohortReportHTML.render(report)
     let table = try RenderedPage(report).sectionText("endpoint-tfs")
@@ -85,7 +85,7 @@ import Testing
     #expect(
       text.contains(String(format: "%.2f (95%% CI %.2f–%.2f)", hr.estimate, hr.ciLow, hr.ciHigh)))
     let csv = CohortReportCSV.render(report)
-    let lines = csv.split(separator: "\n").map {
+    let lines = csv.split(whereSeparator: \.isNewline).map {
       $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
     }
     let hrColumn = try #require(lines[0].firstIndex(of: "tfs_hr"))

@@ -1,5 +1,6 @@
 import Foundation
 import RegistryDomain
+import RegistryProtocolYAML
 
 /// Cohort reports built by hand (through `CohortReportBuilder` from made-up aggregates) for
 /// the renderer tests: plausible numbers, deterministic.

@@ -2,6 +2,7 @@ import Foundation
 import PostgresClient
 import RegistryDomain
 import RegistryService
+import RegistryStore
 import TestSupport
 import Testing
 
@@ -102,18 +103,18 @@ import Testing
         try b.execute("COMMIT")
         state = "committed"
       } catch let error as PostgresError {
-        state = error.sqlState
+        state = error.sqlState.rawValue
         _ = try? b.execute("ROLLBACK")
       }
       if level == .readCommitted {
-        #expect(state == "MR021")
+        #expect(state == SQLState.infusionRefused.rawValue)
       } else {
-        #expect(state == "40001")
+        #expect(state == SQLState.serializationFailure.rawValue)
         // Retried, it sees the other infusion and is refused.
         let retried = try #require(throws: PostgresError.self) {
           try b.transaction(isolation: level) { tx in try insert(tx, "2026-02-20") }
         }
-        #expect(retried.sqlState == "MR021")
+        #expect(retried.sqlState == .infusionRefused)
         #expect(retried.message.contains("at most 2"))
       }
       let live: Int = try db.connect().query(
@@ -147,7 +148,7 @@ import Testing
           }
           outcomes.add("infusion", "ok")
         } catch let error as PostgresError {
-          outcomes.add("infusion", error.sqlState)
+          outcomes.add("infusion", error.sqlState.rawValue)
         }
         do {
           _ = try c.transaction(isolation: level, retries: 200) { tx in
@@ -159,7 +160,7 @@ import Testing
           }
           outcomes.add("assessment", "ok")
         } catch let error as PostgresError {
-          outcomes.add("assessment", error.sqlState)
+          outcomes.add("assessment", error.sqlState.rawValue)
         }
       }
       let c = try db.connect()

@@ -179,8 +179,8 @@ struct ClinicalCohort {
         #expect(text.contains("elated"))
       }
       let csv = CohortReportCSV.render(r)
-      let header = csv.split(separator: "\n")[0].split(separator: ",").map(String.init)
-      let bog = csv.split(separator: "\n").first { $0.hasPrefix("BOG,") }!
+      let header = csv.split(whereSeparator: \.isNewline)[0].split(separator: ",").map(String.init)
+      let bog = csv.split(whereSeparator: \.isNewline).first { $0.hasPrefix("BOG,") }!
         .split(separator: ",", omittingEmptySubsequences: false).map(String.init)
       let column = { (name: String) in bog[header.firstIndex(of: name)!] }
       #expect(column("ae_related_events") == "3" && column("ae_unrelated_patients_serious") == "1")

@@ -2,6 +2,7 @@ import Foundation
 import PostgresClient
 import RegistryDomain
 import RegistryService
+import RegistryStore
 import TestSupport
 import Testing
 
@@ -161,7 +162,8 @@ import Testing
       try t.expectRefused("--lot", ["lot UC-RC is rejected"]) {
         try t.infuse(id, lot: "UC-RC", on: "2026-01-10", cells: 7e7)
       }
-      try t.expectRefused("--lot", ["no lot NOPE-1"], kind: .notFound) {
+      // The domain's word for the field; the command line spells it `--lot`.
+      try t.expectRefused("lot", ["no lot NOPE-1"], kind: .notFound) {
         try t.infuse(id, lot: "NOPE-1", on: "2026-01-10", cells: 7e7)
       }
     }
@@ -304,7 +306,7 @@ import Testing
           try insert(id, lot, date, cells)
           Issue.record("the database accepted \(id) \(lot) \(date) \(cells)")
         } catch let error as PostgresError {
-          #expect(error.sqlState == "MR021", "\(error)")
+          #expect(error.sqlState == .infusionRefused, "\(error)")
           #expect(error.message.contains(fragment), "\(error.message)")
         }
       }
@@ -325,7 +327,7 @@ import Testing
         do {
           try t.sql(statement)
           Issue.record("accepted: \(statement)")
-        } catch let error as PostgresError { #expect(error.sqlState == "MR022") }
+        } catch let error as PostgresError { #expect(error.sqlState == .infusionImmutable) }
       }
     }
   }

@@ -2,6 +2,7 @@ import Foundation
 import PostgresClient
 import RegistryDomain
 import RegistryService
+import RegistryStore
 import TestSupport
 import Testing
 
@@ -48,7 +49,7 @@ import Testing
         """
       for cells in [2.01e7 - 1, 4.02e7 + 1] {
         let error = #expect(throws: PostgresError.self) { try c.query(insert, [msc[2], cells]) }
-        #expect(error?.sqlState == "MR021")
+        #expect(error?.sqlState == .infusionRefused)
         #expect(error?.column == "dose_per_kg")
       }
       try c.query(insert, [msc[2], 4.02e7])

@@ -2,6 +2,7 @@ import Foundation
 import PostgresClient
 import RegistryDomain
 import RegistryService
+import RegistryStore
 import TestSupport
 import Testing
 
@@ -99,7 +100,7 @@ import Testing
         let error = #expect(throws: PostgresError.self) {
           try c.query(insert, [never, "unlikely", e.adding(days: 2)])
         }
-        #expect(error?.sqlState == "MR032", "\(String(describing: error))")
+        #expect(error?.sqlState == .relatednessNeedsInfusion, "\(String(describing: error))")
         #expect(error?.column == "relatedness")
         try c.query(insert, [never, "unrelated", e.adding(days: 2)])
       }
@@ -184,7 +185,7 @@ import Testing
       let error = #expect(throws: PostgresError.self) {
         try c.query("UPDATE registry.patient SET status = 'enrolled' WHERE study_id = $1", [id])
       }
-      #expect(error?.sqlState == "MR011")
+      #expect(error?.sqlState == .patientStatusTransition)
     }
   }
 }

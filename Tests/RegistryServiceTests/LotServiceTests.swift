@@ -5,6 +5,8 @@ import RegistryService
 import TestSupport
 import Testing
 
+@testable import RegistryStore
+
 /// Lot registration, the release gate, rejection and the look-back, against a real database.
 @Suite(.blocking) struct LotServiceTests {
   @Test func addPutsALotInQuarantineAndRefusesBadInputWithoutWriting() throws {
@@ -131,10 +133,19 @@ import Testing
       let t = try LotInfusionTrial(db)
       try t.lot(LotInfusionTrial.entry("UC-BAD", endotoxin: nil), release: false)
       try t.lot(LotInfusionTrial.entry("UC-OK"))
-      let statements: [(String, String)] = [
-        ("UPDATE registry.msc_lot SET status = 'released' WHERE lot_number = 'UC-BAD'", "23514"),
-        ("UPDATE registry.msc_lot SET viability_pct = 71 WHERE lot_number = 'UC-OK'", "MR020"),
-        ("UPDATE registry.msc_lot SET status = 'quarantine' WHERE lot_number = 'UC-OK'", "MR020"),
+      let statements: [(String, SQLState)] = [
+        (
+          "UPDATE registry.msc_lot SET status = 'released' WHERE lot_number = 'UC-BAD'",
+          .checkViolation
+        ),
+        (
+          "UPDATE registry.msc_lot SET viability_pct = 71 WHERE lot_number = 'UC-OK'",
+          .lotStatusTransition
+        ),
+        (
+          "UPDATE registry.msc_lot SET status = 'quarantine' WHERE lot_number = 'UC-OK'",
+          .lotStatusTransition
+        ),
       ]
       // As the owner: the specification holds even for a session with every privilege.
       for (statement, state) in statements {
@@ -145,6 +156,59 @@ import Testing
           #expect(error.sqlState == state, "\(error)")
         }
       }
+    }
+  }
+
+  /// The release thresholds are written once in Swift (`ReleaseCheck`) and once in the
+  /// `lot_release_criteria` CHECK; the constraint as PostgreSQL holds it uses the same numbers,
+  /// and the refusal message quotes them.
+  @Test func releaseThresholdsAreTheSameInTheDatabaseAndTheDomain() throws {
+    try TestDatabase.with { db in
+      let c = try db.connect()
+      defer { c.close() }
+      let definition: String = try c.query(
+        """
+        SELECT pg_get_constraintdef(oid) AS def FROM pg_constraint
+        WHERE conname = 'lot_release_criteria' AND conrelid = 'registry.msc_lot'::regclass
+        """
+      ).rows[0].decode("def")
+      // `(cd73_pct >= (95)::numeric)` → `cd73_pct >= 95`.
+      let plain = definition.replacing(/::(numeric|double precision|integer|real)/, with: "")
+        .replacing("(", with: "").replacing(")", with: "")
+      func number(_ value: Double) -> String { formatNumber(value) }
+      let positive = number(ReleaseCheck.positiveMarkerMinPct)
+      let negative = number(ReleaseCheck.negativeMarkerMaxPct)
+      for marker in ["cd73", "cd90", "cd105"] {
+        #expect(plain.contains("\(marker)_pct >= \(positive)"), "\(definition)")
+      }
+      for marker in ["cd45", "cd34", "cd14", "cd19", "hla_dr"] {
+        #expect(plain.contains("\(marker)_pct <= \(negative)"), "\(definition)")
+      }
+      #expect(
+        plain.contains("endotoxin_eu_ml <= \(number(ReleaseCheck.endotoxinMaxEUPerML))"),
+        "\(definition)")
+      #expect(
+        plain.contains("viability_pct >= \(number(ReleaseCheck.viabilityMinPct))"),
+        "\(definition)")
+      // No other threshold is compared in the constraint.
+      let compared = plain.matches(of: /(>=|<=) ([0-9.]+)/).map { String($0.2) }
+      #expect(
+        Set(compared)
+          == Set([
+            positive, negative, number(ReleaseCheck.endotoxinMaxEUPerML),
+            number(ReleaseCheck.viabilityMinPct),
+          ]), "\(definition)")
+      // The refusal message quotes the domain's numbers.
+      let t = try LotInfusionTrial(db)
+      try t.lot(LotInfusionTrial.entry("UC-LOW", endotoxin: nil), release: false)
+      let violation = #expect(throws: PostgresError.self) {
+        try t.sql("UPDATE registry.msc_lot SET status = 'released' WHERE lot_number = 'UC-LOW'")
+      }
+      let refusal = violation.map(StoreErrors.map)
+      #expect(
+        refusal?.message.contains(
+          "endotoxin ≤ \(number(ReleaseCheck.endotoxinMaxEUPerML)) EU/mL, viability ≥ "
+            + "\(number(ReleaseCheck.viabilityMinPct))%") == true, "\(String(describing: refusal))")
     }
   }
 

@@ -1,6 +1,8 @@
 import Foundation
 import PostgresClient
 import RegistryDomain
+import RegistryProtocolYAML
+import RegistrySeed
 import RegistryService
 import RegistryStore
 import TestSupport

@@ -79,13 +79,13 @@ import Testing
       let error = try #require(throws: PostgresError.self) {
         try c.query("UPDATE registry.site SET name = 'x'")
       }
-      #expect(error.sqlState == "MR001")
+      #expect(error.sqlState == .reasonRequired)
       for statement in [
         "UPDATE audit.log SET reason = 'forged'", "DELETE FROM audit.chain_entry",
         "UPDATE identity.audit_log SET reason = 'forged'",
       ] {
         let forged = try #require(throws: PostgresError.self) { try c.query(statement) }
-        #expect(forged.sqlState == "MR002")
+        #expect(forged.sqlState == .auditAppendOnly)
       }
     }
   }
@@ -331,7 +331,7 @@ import Testing
           "INSERT INTO audit.pending VALUES ('audit.log', 1, 1)",
         ] {
           let denied = try #require(throws: PostgresError.self) { try app.query(statement) }
-          #expect(denied.sqlState == "42501")
+          #expect(denied.sqlState == .insufficientPrivilege)
         }
       }
       let row = try admin.query(
@@ -365,7 +365,7 @@ import Testing
       try stale.query("INSERT INTO registry.site (code, name) VALUES ('TWO', 'Two')")
       // The stale transaction is linked at commit, where its old snapshot is refused.
       let error = try #require(throws: PostgresError.self) { try stale.execute("COMMIT") }
-      #expect(error.sqlState == "40001")
+      #expect(error.sqlState == .serializationFailure)
       // Retried, it appends after the other transaction's row.
       _ = try stale.transaction(isolation: .repeatableRead) { tx in
         try tx.query("INSERT INTO registry.site (code, name) VALUES ('TWO', 'Two')")

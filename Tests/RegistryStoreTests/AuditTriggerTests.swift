@@ -43,7 +43,7 @@ import Testing
         "TRUNCATE registry.site CASCADE",
       ] {
         let error = try #require(throws: PostgresError.self) { try c.query(sql) }
-        #expect(error.sqlState.hasPrefix("MR"))
+        #expect(SQLState.registryCodes.contains(error.sqlState), "\(error)")
       }
       // A blank reason is no reason.
       let blank = try #require(throws: PostgresError.self) {
@@ -52,7 +52,7 @@ import Testing
           try tx.query("UPDATE registry.site SET name = 'x'")
         }
       }
-      #expect(blank.sqlState == "MR001")
+      #expect(blank.sqlState == .reasonRequired)
       let name: String = try c.query("SELECT name FROM registry.site").rows[0].decode("name")
       #expect(name == "Panama")
     }
@@ -67,7 +67,7 @@ import Testing
         "UPDATE identity.audit_log SET reason = 'x'", "TRUNCATE identity.audit_log",
       ] {
         let error = try #require(throws: PostgresError.self) { try c.query(sql) }
-        #expect(error.sqlState == "MR002")
+        #expect(error.sqlState == .auditAppendOnly)
       }
       #expect(try c.query("SELECT count(*) AS n FROM audit.log").rows[0].decode("n") == 1)
     }

@@ -138,7 +138,7 @@ func sleEnrollArguments(mrn: String, site: String = "PAN", enrolledOn: String = 
       #expect(unknown.status == 66 && unknown.stderr.hasPrefix("error: ID:"))
 
       let csv = try CLIRunner.run(["patient", "list", "--format", "csv"], database: investigator)
-      let lines = csv.stdout.split(separator: "\n")
+      let lines = csv.stdout.split(whereSeparator: \.isNewline)
       #expect(
         lines.first
           == "study_id,protocol,protocol_version,site,arm,status,enrolled_on,sex,age_at_enrollment,synthetic"

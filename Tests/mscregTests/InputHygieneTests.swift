@@ -211,7 +211,7 @@ import Testing
       let lots = try s.cli(s.monitor, ["lot", "list", "--format", "csv"])
       #expect(lots.status == 0, "\(lots.stderr)")
       let all = [patients, report, due, lots].map(\.stdout).joined()
-      for line in all.split(separator: "\n") {
+      for line in all.split(whereSeparator: \.isNewline) {
         for cell in line.split(separator: ",", omittingEmptySubsequences: false) {
           if let first = cell.first, "=+@\t\r".contains(first) { Issue.record("live cell \(cell)") }
         }
@@ -261,7 +261,8 @@ import Testing
       let text = try s.cli(s.monitor, base)
       #expect(text.stdout.contains("<5") && text.stdout.contains("≥5"), "\(text.stdout)")
       let csv = try s.cli(s.monitor, base + ["--format", "csv"])
-      let gzuRow = try #require(csv.stdout.split(separator: "\n").first { $0.hasPrefix("GZU,") })
+      let gzuRow = try #require(
+        csv.stdout.split(whereSeparator: \.isNewline).first { $0.hasPrefix("GZU,") })
       #expect(gzuRow.hasPrefix("GZU,<5,"))
       #expect(csv.stdout.contains("≥5"))
       let html = try s.cli(s.monitor, base + ["--format", "html"])

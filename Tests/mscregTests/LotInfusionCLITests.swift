@@ -116,7 +116,7 @@ import Testing
 
       let recall = try CLIRunner.run(
         ["lot", "recipients", "UC-2601-01", "--format", "csv"], database: who.investigator)
-      let lines = recall.stdout.split(separator: "\n")
+      let lines = recall.stdout.split(whereSeparator: \.isNewline)
       #expect(lines.count == 3)
       #expect(
         lines[0]

@@ -176,7 +176,7 @@ import Testing
       let csv = try f.run(
         ["visits", "due", "--site", "PAN", "--as-of", "\(e.adding(days: 36))", "--format", "csv"])
       #expect(csv.status == 0)
-      let lines = csv.stdout.split(separator: "\n")
+      let lines = csv.stdout.split(whereSeparator: \.isNewline)
       #expect(
         lines.first == "study_id,protocol,site,visit,day,target,window_start,window_end,state,days")
       #expect(lines.dropFirst().first?.hasPrefix("\(sle),SLE-UCMSC,PAN,week4,28,") == true)

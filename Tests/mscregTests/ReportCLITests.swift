@@ -54,7 +54,7 @@ import Testing
 
       let csv = try f.run(
         ["report", "cohort", "--protocol", "SLE-UCMSC", "--by", "site", "--format", "csv"])
-      let lines = csv.stdout.split(separator: "\n").map {
+      let lines = csv.stdout.split(whereSeparator: \.isNewline).map {
         $0.split(separator: ",", omittingEmptySubsequences: false)
       }
       #expect(lines.count == 3)

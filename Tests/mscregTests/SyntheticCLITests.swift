@@ -113,7 +113,7 @@ import Testing
         try report("text", ["--exclude-synthetic"]).contains(
           "Synthetic patients (demo seed): excluded"))
       #expect(try report("html").contains("Synthetic patients"))
-      let csv = try report("csv").split(separator: "\n")
+      let csv = try report("csv").split(whereSeparator: \.isNewline)
       #expect(csv.first?.hasSuffix(",synthetic_included") == true)
       #expect(csv.dropFirst().allSatisfy { $0.hasSuffix(",true") })
 

@@ -352,7 +352,7 @@ import Testing
           try tx.query("UPDATE registry.protocol_arm SET receives_msc = true")
         }
       }
-      #expect(e.sqlState == SQLState.insufficientPrivilege || e.sqlState == "MR010")
+      #expect(e.sqlState == SQLState.insufficientPrivilege || e.sqlState == .protocolImmutable)
       let counterAudit: Int = try c.query(
         """
         SELECT count(*)::int AS n FROM audit.log

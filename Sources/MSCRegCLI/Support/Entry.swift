@@ -20,7 +20,7 @@ public enum RegistryCLI {
     do {
       // The input rule of every text (InputText), once for every argument of every command.
       try InputText.checkArguments(arguments)
-      var command = try MSCReg.parseAsRoot(placingDatabaseLast(arguments))
+      var command = try MSCReg.parseAsRoot(arguments)
       try command.run()
       return 0
     } catch let error as RegistryError {
@@ -48,38 +48,8 @@ public enum RegistryCLI {
     }
   }
 
-  /// `--database X` is accepted before the subcommand too (`mscreg --database X site list`):
-  /// it is moved to the end, where the leaf command's option group reads it.
-  static func placingDatabaseLast(_ arguments: [String]) -> [String] {
-    var rest: [String] = []
-    var moved: [String] = []
-    var i = 0
-    while i < arguments.count {
-      let a = arguments[i]
-      if a == "--" {
-        rest.append(contentsOf: arguments[i...])
-        break
-      }
-      if a == "--database", i + 1 < arguments.count {
-        moved += [a, arguments[i + 1]]
-        i += 2
-        continue
-      }
-      if a.hasPrefix("--database=") {
-        moved.append(a)
-      } else {
-        rest.append(a)
-      }
-      i += 1
-    }
-    if let dash = rest.firstIndex(of: "--") {
-      rest.insert(contentsOf: moved, at: dash)
-      return rest
-    }
-    return rest + moved
-  }
-
   static func fail(_ error: RegistryError) -> Int32 {
+    let error = FieldSpelling.commandLine.spelled(error)
     printError("error: \(error.description)")
     for line in error.details { printError("  \(line)") }
     return error.exitStatus

@@ -28,11 +28,10 @@ enum Output {
     for row in rows { print(line(row)) }
   }
 
-  /// Prints rows as RFC 4180 CSV with a header line, each cell escaped by `CSVTable.field`
-  /// (quoting, and a leading `'` on a text cell a spreadsheet would run as a formula).
+  /// Writes rows as RFC 4180 CSV with a header line through `CSVTable.render` (CRLF line
+  /// ends; quoting, and a leading `'` on a text cell a spreadsheet would run as a formula).
   static func csv(_ header: [String], _ rows: [[String]]) {
-    print(CSVTable.line(header))
-    for row in rows { print(CSVTable.line(row)) }
+    CommandContext.current.standardOutput.write(CSVTable.render(header: header, rows: rows))
   }
 
   /// True when standard error is a terminal: only then is progress shown.

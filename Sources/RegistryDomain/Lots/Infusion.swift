@@ -91,28 +91,28 @@ public struct InfusionEntry: Sendable, Equatable {
 
   /// Parses the options as typed (`--cells 7.0e7` accepted) and checks their ranges.
   ///
-  /// - Throws: `RegistryError.refused` naming `--lot`, `--date`, `--weight-kg`, `--cells` or
-  ///   `--route`.
+  /// - Throws: `RegistryError.refused` naming `lot`, `--date`, `weight_kg`, `cells` or
+  ///   `route` (the edges spell them: `--weight-kg` on the command line).
   public static func validated(
     studyID: String, lot: String, date: String, weightKg: String, cells: String,
     route: String?
   ) throws -> InfusionEntry {
-    let lot = try MSCLot.validatedLotNumber(lot, field: "--lot")
+    let lot = try MSCLot.validatedLotNumber(lot, field: "lot")
     let day = try TextField.date(date, field: "--date")
     let weightText = weightKg.trimmingCharacters(in: .whitespaces)
     guard let weight = Double(weightText), weight.isFinite, weight > 0, weight <= 400 else {
       throw RegistryError.refused(
-        "--weight-kg",
+        "weight_kg",
         "\"\(weightText.prefix(40))\" is not a body weight (kg, above 0, at most 400)")
     }
     let cellText = cells.trimmingCharacters(in: .whitespaces)
     guard let count = Double(cellText), count.isFinite, count > 0, count < 1e13 else {
       throw RegistryError.refused(
-        "--cells",
+        "cells",
         "\"\(cellText.prefix(40))\" is not a cell count (a number above 0 and below 1e13, "
           + "such as 7.0e7)")
     }
-    let route = try route.map { try Route.parse($0, field: "--route") } ?? .iv
+    let route = try route.map { try Route.parse($0, field: "route") } ?? .iv
     return InfusionEntry(
       studyID: studyID.trimmingCharacters(in: .whitespaces), lotNumber: lot, date: day,
       weightKg: weight, cells: count, route: route)

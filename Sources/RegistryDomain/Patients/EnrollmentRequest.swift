@@ -43,7 +43,7 @@ public struct EnrollmentRequest: Sendable {
 
   /// As `failedCriteria(of:)`, listing a missing measure as `not measured` instead of
   /// refusing (the synthetic cohort generator's view).
-  func screeningFailures(of trial: TrialProtocol) -> [String] {
+  public func screeningFailures(of trial: TrialProtocol) -> [String] {
     let age = enrolledOn.years(since: identity.birthDate)
     var failures = trial.eligibility.failures(
       ageYears: age, sex: sex, measures: measures, hasConsent: consent != nil)

@@ -130,7 +130,7 @@ extension Bounds where Value == Int {
 
 /// A number as protocol messages print it: integers without a decimal point, others as Swift
 /// prints a Double (`0.5`, `500000`, `1.5e+20`).
-func formatNumber(_ value: Double) -> String {
+public func formatNumber(_ value: Double) -> String {
   if value.isFinite, value == value.rounded(), abs(value) < 1e15 {
     return String(Int(value))
   }

@@ -1,4 +1,5 @@
 import Foundation
+import RegistryDomain
 import Yams
 
 extension TrialProtocol {

@@ -1,5 +1,7 @@
 import Foundation
 import RegistryDomain
+import RegistryProtocolYAML
+import RegistrySeed
 import Testing
 
 /// The synthetic cohort generator, without a database: determinism, dates, survival targets.
@@ -53,7 +55,8 @@ import Testing
         #expect(plan.dosePerKg.contains(i.dosePerKg))
         #expect((45...95).contains(i.weightKg))
         let lot = g.lots[i.lotIndex]
-        #expect(lot.status == .released && lot.statusOn! <= i.date && i.date <= lot.expiresOn)
+        #expect(
+          lot.lot.status == .released && lot.statusOn! <= i.date && i.date <= lot.lot.expiresOn)
       }
       #expect(p.screenFailures.allSatisfy { !$0.failedCriteria.isEmpty })
       let grade5 = p.adverseEvents.filter { $0.grade == .death }

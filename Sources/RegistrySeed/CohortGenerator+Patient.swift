@@ -1,4 +1,5 @@
 import Foundation
+import RegistryDomain
 
 extension CohortGenerator {
   /// The patient at `index` (0-based, enrollment order): identity, consent, screen failures

@@ -1,60 +1,25 @@
+import RegistryDomain
+
 /// The value types a `CohortGenerator` produces: one synthetic patient with everything recorded
 /// about them, the lots they were infused from, and their assessments.
 ///
 /// Every value obeys the rules the services enforce on real data (SPEC §4), so that the
 /// registry cannot tell a synthetic patient from an enrolled one except by the `SYN-` MRN.
 
-/// A synthetic MSC lot (`registry.msc_lot`).
-public struct SyntheticLot: Sendable, Hashable {
-  /// Release status of a lot.
-  public enum Status: String, Sendable, Hashable {
-    case quarantine, released, rejected
-  }
-
-  /// `SYN-<protocol code>-L0001`.
-  public let lotNumber: String
-  /// Tissue source: the protocol's first allowed source.
-  public let source: TissueSource
-  /// Donor type.
-  public let donor: DonorType
-  /// The protocol's product.
-  public let product: ProductType
-  /// Culture passage (within the protocol's maximum for released lots).
-  public let passage: Int
-  /// Viability, percent.
-  public let viabilityPct: Double
-  /// Marker panel, percent positive: CD73, CD90, CD105 (≥ 95 when released).
-  public let cd73Pct: Double
-  /// CD90 percent positive.
-  public let cd90Pct: Double
-  /// CD105 percent positive.
-  public let cd105Pct: Double
-  /// CD45 percent positive (≤ 2 when released).
-  public let cd45Pct: Double
-  /// CD34 percent positive.
-  public let cd34Pct: Double
-  /// CD14/CD11b percent positive.
-  public let cd14Pct: Double
-  /// CD19/CD79a percent positive.
-  public let cd19Pct: Double
-  /// HLA-DR percent positive.
-  public let hlaDrPct: Double
-  /// `negative` or `positive`.
-  public let sterility: String
-  /// `negative` or `positive`.
-  public let mycoplasma: String
-  /// Endotoxin, EU/mL (≤ 0.5 when released).
-  public let endotoxinEUPerML: Double
-  /// Date of manufacture.
-  public let manufacturedOn: CalendarDate
-  /// Expiry date (infusions on this date are still allowed).
-  public let expiresOn: CalendarDate
-  /// Release status.
-  public let status: Status
+/// A synthetic MSC lot (`registry.msc_lot`): the domain's own `MSCLot` and the day its status
+/// last changed (the table's `status_changed_at`, which the domain type does not carry).
+public struct SyntheticLot: Sendable, Equatable {
+  /// The lot: `SYN-<protocol code>-S<seed>-L0001`, the protocol's first allowed source,
+  /// released lots within the protocol's release criteria.
+  public let lot: MSCLot
   /// Date of release or rejection; nil in quarantine.
   public let statusOn: CalendarDate?
-  /// Reason of a rejection.
-  public let statusReason: String?
+
+  /// Pairs a lot with the date of its last status change.
+  public init(lot: MSCLot, statusOn: CalendarDate?) {
+    self.lot = lot
+    self.statusOn = statusOn
+  }
 }
 
 /// One synthetic infusion (`registry.infusion`).

@@ -1,4 +1,5 @@
 import Foundation
+import RegistryDomain
 
 /// Clinically plausible measures that drift with a treatment effect, scored by the engine.
 extension CohortGenerator {

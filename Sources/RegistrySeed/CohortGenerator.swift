@@ -1,4 +1,5 @@
 import Foundation
+import RegistryDomain
 
 /// A deterministic synthetic cohort for one protocol: patients enrolled over the two years
 /// before `asOf` at the given sites, with everything a real trial records (screening, consent,
@@ -198,7 +199,7 @@ public struct CohortGenerator: Sendable {
         number: "\(prefix)-L" + Self.padded(index + 1, 4), manufactured: day,
         rejected: index % 9 == 8, asOf: last, plan: trial.treatment, rng: &r)
       lots.append(lot)
-      release.append(lot.status == .released ? lot.statusOn!.dayNumber : .max)
+      release.append(lot.lot.status == .released ? lot.statusOn!.dayNumber : .max)
       day += Self.lotIntervalDays
       index += 1
     }
@@ -247,22 +248,25 @@ public struct CohortGenerator: Sendable {
     let minViability = max(plan.release.minViabilityPct, 70)
     let viability = rounded(min(99.5, minViability + r.uniform(2...12)), 1)
     let passage = max(1, min(plan.release.maxPassage, r.int(2...4)))
-    let status: SyntheticLot.Status =
+    let status: LotStatus =
       releaseDay > asOf ? .quarantine : (rejected ? .rejected : .released)
-    return SyntheticLot(
+    let markers = MarkerPanel(
+      cd73: rounded(r.uniform(96...99.9), 1), cd90: rounded(r.uniform(96...99.9), 1),
+      cd105: rounded(r.uniform(95.5...99.5), 1), cd45: rounded(r.uniform(0.1...1.5), 1),
+      cd34: rounded(r.uniform(0.1...1.2), 1), cd14: rounded(r.uniform(0.1...1.5), 1),
+      cd19: rounded(r.uniform(0.1...1.0), 1), hlaDR: rounded(r.uniform(0.1...1.8), 1))
+    let lot = MSCLot(
       lotNumber: number, source: plan.allowedSources[0],
       donor: .allogeneic,
-      product: plan.product, passage: passage, viabilityPct: viability,
-      cd73Pct: rounded(r.uniform(96...99.9), 1), cd90Pct: rounded(r.uniform(96...99.9), 1),
-      cd105Pct: rounded(r.uniform(95.5...99.5), 1), cd45Pct: rounded(r.uniform(0.1...1.5), 1),
-      cd34Pct: rounded(r.uniform(0.1...1.2), 1), cd14Pct: rounded(r.uniform(0.1...1.5), 1),
-      cd19Pct: rounded(r.uniform(0.1...1.0), 1), hlaDrPct: rounded(r.uniform(0.1...1.8), 1),
-      sterility: "negative", mycoplasma: rejected ? "positive" : "negative",
+      product: plan.product, passage: passage, viabilityPct: viability, markers: markers,
+      sterility: .negative, mycoplasma: rejected ? .positive : .negative,
       endotoxinEUPerML: rounded(r.uniform(0.05...0.4), 2),
       manufacturedOn: CalendarDate(dayNumber: day),
       expiresOn: CalendarDate(dayNumber: day + lotShelfLifeDays),
-      status: status, statusOn: status == .quarantine ? nil : CalendarDate(dayNumber: releaseDay),
+      status: status,
       statusReason: status == .rejected ? "mycoplasma positive on release testing" : nil)
+    return SyntheticLot(
+      lot: lot, statusOn: status == .quarantine ? nil : CalendarDate(dayNumber: releaseDay))
   }
 
   /// The released lot to infuse on `day`: the latest one released by then, unexpired.
@@ -270,7 +274,7 @@ public struct CohortGenerator: Sendable {
     var i = lotRelease.count - 1
     while i >= 0 {
       if lotRelease[i] <= day {
-        let expiry = lots[i].expiresOn.dayNumber
+        let expiry = lots[i].lot.expiresOn.dayNumber
         return day <= expiry ? i : nil
       }
       i -= 1

@@ -1,4 +1,5 @@
 import Foundation
+import RegistryDomain
 
 /// The random draws of the synthetic cohort: a `SplitMix64` stream with the few distributions
 /// the generator needs (uniform, normal, Bernoulli, Poisson, weighted choice).

@@ -1,4 +1,5 @@
 import Foundation
+import RegistryDomain
 
 /// The effect sizes and rates a synthetic cohort is drawn with, per condition (README
 /// "Synthetic cohorts" explains each choice).

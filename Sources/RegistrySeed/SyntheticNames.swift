@@ -1,3 +1,5 @@
+import RegistryDomain
+
 /// Small fixed lists the synthetic cohort draws names and adverse-event terms from.
 enum SyntheticNames {
   static let female = [
