@@ -25,8 +25,8 @@ public struct IdempotencyRepository {
       let rows = try store.query(
         """
         SELECT encode(prior_digest, 'hex') AS d, prior_status AS s, prior_body AS b
-        FROM registry.idempotent_claim($1, decode($2, 'hex'))
-        """, [key, Self.hex(digest)]
+        FROM registry.idempotent_claim(\(key), decode(\(Self.hex(digest)), 'hex'))
+        """
       ).rows
       guard let row = rows.first else { return nil }
       return Prior(
@@ -38,7 +38,7 @@ public struct IdempotencyRepository {
   /// Stores the response of the acting user's claimed `key`.
   public func finish(key: String, status: Int, body: String) throws {
     try store.mapped {
-      try store.query("SELECT registry.idempotent_finish($1, $2, $3)", [key, status, body])
+      try store.query("SELECT registry.idempotent_finish(\(key), \(status), \(body))")
     }
   }
 

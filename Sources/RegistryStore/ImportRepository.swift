@@ -36,8 +36,16 @@ public struct StagedEnrollment {
     self.enrolledOn = enrolledOn
     self.identity = identity
     self.consent = consent
-    assessment =
-      measures.isEmpty ? nil : try AssessmentRepository.measureValues(measures, scores: scores)
+    if measures.isEmpty {
+      assessment = nil
+    } else {
+      // The values an assessment insert writes, picked in the staged table's column order.
+      let recorded = Dictionary(
+        uniqueKeysWithValues: try AssessmentRepository.recordedValues(
+          on: enrolledOn, measures, scores: scores, deviationReason: nil
+        ).map { ($0.column, $0.value) })
+      assessment = ImportRepository.assessmentColumnNames.map { recorded[$0]! }
+    }
   }
 }
 
@@ -76,6 +84,11 @@ public struct ImportRepository {
     anti_dsdna, bilirubin, inr, sodium, albumin, dialysis, ascites, encephalopathy, entered, \
     sledai_2k, eular_acr_2019, meld, meld_na, meld_3, child_pugh, child_pugh_class, engine_version
     """
+
+  /// `assessmentColumns` as a list.
+  static let assessmentColumnNames = assessmentColumns.split(separator: ",").map {
+    $0.trimmingCharacters(in: .whitespacesAndNewlines)
+  }
 
   /// Copies the batch into `pg_temp.import_stage` and `pg_temp.import_assessment` (dropped at
   /// the end of the transaction); `progress` is called with the rows copied so far.
@@ -135,7 +148,8 @@ public struct ImportRepository {
           SELECT line, site, mrn, first_value(line) OVER (PARTITION BY mrn ORDER BY line) AS first
           FROM pg_temp.import_stage
         ), enrolled AS (
-          SELECT * FROM registry.mrns_enrolled($1, ARRAY(SELECT DISTINCT mrn FROM pg_temp.import_stage))
+          SELECT * FROM registry.mrns_enrolled(
+            \(protocolCode), ARRAY(SELECT DISTINCT mrn FROM pg_temp.import_stage))
         )
         SELECT s.line, 'site' AS kind, NULL AS study_id, NULL::int AS first FROM s
         WHERE NOT EXISTS (SELECT 1 FROM registry.site x WHERE x.code = s.site)
@@ -143,7 +157,7 @@ public struct ImportRepository {
         SELECT s.line, 'enrolled', e.study_id, NULL FROM s JOIN enrolled e ON e.mrn = s.mrn
         UNION ALL
         SELECT s.line, 'repeated', NULL, s.first FROM s WHERE s.first < s.line
-        """, [protocolCode]
+        """
       ).rows.map { row in
         let line: Int = try row.decode("line")
         switch try row.decode("kind") as String {
@@ -165,42 +179,44 @@ public struct ImportRepository {
     -> [(line: Int, studyID: String, arm: String, number: Int)]
   {
     try store.mapped {
-      let c = store.connection
-      try c.query(
+      try store.query(
         """
         CREATE TEMP TABLE import_result ON COMMIT DROP AS
-        SELECT * FROM registry.enroll_batch($1, ARRAY(
+        SELECT * FROM registry.enroll_batch(\(protocolID), ARRAY(
           SELECT ROW(line, site, sex, birth_year, age, enrolled_on, mrn, given, family, birth_date,
                      contact)::registry.enrollment_candidate
-          FROM pg_temp.import_stage WHERE $2::int IS NULL OR line < $2 ORDER BY line))
-        """, [protocolID, line])
-      try c.query(
+          FROM pg_temp.import_stage WHERE \(line)::int IS NULL OR line < \(line) ORDER BY line))
+        """)
+      try store.query(
         """
         INSERT INTO registry.consent (study_id, version, signed_on)
         SELECT r.study_id, s.consent_version, s.consent_date
         FROM pg_temp.import_result r JOIN pg_temp.import_stage s ON s.line = r.line
         WHERE s.consent_version IS NOT NULL ORDER BY r.line
         """)
-      try c.query(
+      try store.query(
         """
         INSERT INTO registry.screening (protocol_id, site_code, screened_on, eligible, failed_criteria, study_id)
-        SELECT $1, s.site, s.enrolled_on, true, '[]'::jsonb, r.study_id
+        SELECT \(protocolID), s.site, s.enrolled_on, true, '[]'::jsonb, r.study_id
         FROM pg_temp.import_result r JOIN pg_temp.import_stage s ON s.line = r.line
         ORDER BY r.line
-        """, [protocolID])
+        """)
       if let baselineVisit {
-        try c.query(
+        let qualified = Self.assessmentColumns.split(separator: ",")
+          .map { "a." + $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+          .joined(separator: ", ")
+        try store.query(
           """
-          INSERT INTO registry.assessment (study_id, visit_code, assessed_on, \(Self.assessmentColumns),
-            out_of_window, deviation_reason)
-          SELECT r.study_id, $1, s.enrolled_on, \(Self.assessmentColumns.split(separator: ",").map { "a." + $0.trimmingCharacters(in: .whitespacesAndNewlines) }.joined(separator: ", ")),
+          INSERT INTO registry.assessment (study_id, visit_code, assessed_on,
+            \(unescaped: Self.assessmentColumns), out_of_window, deviation_reason)
+          SELECT r.study_id, \(baselineVisit), s.enrolled_on, \(unescaped: qualified),
             false, NULL
           FROM pg_temp.import_result r JOIN pg_temp.import_stage s ON s.line = r.line
           JOIN pg_temp.import_assessment a ON a.line = r.line
           ORDER BY r.line
-          """, [baselineVisit])
+          """)
       }
-      return try c.query(
+      return try store.query(
         "SELECT line, study_id, arm, seq FROM pg_temp.import_result ORDER BY line"
       ).rows.map {
         (
@@ -216,7 +232,7 @@ extension ImportRepository {
   /// Whether the caller may write at a site (`registry.caller_may`).
   public func mayWrite(site: String) throws -> Bool {
     try store.mapped {
-      try store.query("SELECT registry.caller_may($1, 'write') AS ok", [site]).rows[0].decode("ok")
+      try store.query("SELECT registry.caller_may(\(site), 'write') AS ok").rows[0].decode("ok")
     }
   }
 }

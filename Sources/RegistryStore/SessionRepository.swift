@@ -19,8 +19,10 @@ public struct SessionRepository {
   public func open(digest: [UInt8], lifetime: Int) throws -> Date {
     try store.mapped {
       let row = try store.query(
-        "SELECT extract(epoch FROM registry.session_open(decode($1, 'hex'), make_interval(secs => $2)))::float8 AS until",
-        [hex(digest), lifetime]
+        """
+        SELECT extract(epoch FROM registry.session_open(
+          decode(\(hex(digest)), 'hex'), make_interval(secs => \(lifetime))))::float8 AS until
+        """
       ).rows[0]
       return Date(timeIntervalSince1970: try row.decode("until", as: Double.self))
     }
@@ -29,7 +31,7 @@ public struct SessionRepository {
   /// True when `digest` is a live session of the acting user.
   public func isValid(digest: [UInt8]) throws -> Bool {
     try store.mapped {
-      try store.query("SELECT registry.session_valid(decode($1, 'hex')) AS ok", [hex(digest)])
+      try store.query("SELECT registry.session_valid(decode(\(hex(digest)), 'hex')) AS ok")
         .rows[0].decode("ok", as: Bool.self)
     }
   }
@@ -37,7 +39,7 @@ public struct SessionRepository {
   /// Ends a session of the acting user; false when there was none.
   public func close(digest: [UInt8]) throws -> Bool {
     try store.mapped {
-      try store.query("SELECT registry.session_close(decode($1, 'hex')) AS ok", [hex(digest)])
+      try store.query("SELECT registry.session_close(decode(\(hex(digest)), 'hex')) AS ok")
         .rows[0].decode("ok", as: Bool.self)
     }
   }

@@ -92,7 +92,8 @@ public final class Store {
     if transactionDepth > 0 {
       if let reason {
         try mapped {
-          try connection.query("SELECT set_config('mscreg.reason', $1, true)", [reason])
+          try connection.query(
+            "SELECT set_config('mscreg.reason', \(reason), true)" as PostgresQuery)
         }
       }
       return try body()
@@ -102,7 +103,7 @@ public final class Store {
         transactionDepth += 1
         defer { transactionDepth -= 1 }
         if let actingRole {
-          try conn.query("SELECT set_config('role', $1, true)", [actingRole])
+          try conn.query("SELECT set_config('role', \(actingRole), true)" as PostgresQuery)
         }
         if let reason {
           try conn.query("SELECT set_config('mscreg.reason', \(reason), true)" as PostgresQuery)
@@ -116,7 +117,7 @@ public final class Store {
   /// `work_mem` for a report; allowed in a READ ONLY transaction and on a hot standby.
   public func setLocal(_ setting: String, _ value: String) throws {
     try mapped {
-      try connection.query("SELECT set_config($1, $2, true)", [setting, value])
+      try connection.query("SELECT set_config(\(setting), \(value), true)" as PostgresQuery)
     }
   }
 

@@ -24,7 +24,7 @@ public struct UserRepository {
   public func setPassword(_ name: String, password: String) throws {
     let verifier = try store.scramVerifier(password: password, user: name)
     try store.mapped {
-      try store.query("SELECT registry.set_password($1, $2)", [name, verifier])
+      try store.query("SELECT registry.set_password(\(name), \(verifier))")
     }
   }
 

@@ -264,7 +264,7 @@ import Testing
           .replacingOccurrences(of: wrong, with: "GUESS")
         #expect(planTrue == planFalse, "\(planTrue)\n---\n\(planFalse)")
         #expect(try c.query(sql, [s.bogPatient, truth]).rows.isEmpty)
-        // Timing: interleaved, the median of each guess; a leak (a hidden row matched and
+        // Timing: interleaved, the fastest of each guess; a leak (a hidden row matched and
         // filtered) made the true guess 10–50× slower. Both answer from the same work here.
         var times: [String: [Double]] = [truth: [], wrong: []]
         for i in 0..<60 {
@@ -277,8 +277,9 @@ import Testing
             times[guess]!.append(Double(DispatchTime.now().uptimeNanoseconds - start))
           }
         }
-        func median(_ xs: [Double]) -> Double { xs.sorted()[xs.count / 2] }
-        let ratio = median(times[truth]!) / median(times[wrong]!)
+        // The fastest of each: other work on a shared machine (the suite runs tests side by
+        // side) only ever adds time, while a leak slows every true guess, its fastest too.
+        let ratio = times[truth]!.min()! / times[wrong]!.min()!
         #expect(ratio > 0.5 && ratio < 2, "\(user): true/false guess time ratio \(ratio)")
         // Its own site's patient is readable.
         let own = try c.query("SELECT mrn FROM registry.patient_identity($1)", [s.panPatient])
