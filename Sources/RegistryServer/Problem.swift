@@ -74,10 +74,8 @@ struct Problem: Error, Sendable {
     var name = field
     while name.hasPrefix("-") { name.removeFirst() }
     name = name.lowercased().replacingOccurrences(of: "-", with: "_")
-    let tokens = name.split(separator: ".").map {
-      $0.replacingOccurrences(of: "~", with: "~0").replacingOccurrences(of: "/", with: "~1")
-    }
-    return "/" + tokens.joined(separator: "/")
+    // Each dotted part is one reference token, escaped by the domain's JSON Pointer spelling.
+    return name.split(separator: ".").map { FieldSpelling.jsonPointer(String($0)) }.joined()
   }
 
   /// The problem as a response.
