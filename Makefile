@@ -32,7 +32,9 @@ demo:
 serve:
 	scripts/serve
 
-# Uses $$MSCREG_TEST_DATABASE when set; otherwise starts the embedded cluster (scripts/pg-local).
+# Uses $$MSCREG_TEST_DATABASE when set; otherwise starts a scratch cluster of its own in .pg-test
+# (scripts/pg-local with MSCREG_PGLOCAL_SCRATCH=1: no fsync, for throwaway test databases; the
+# demo's and the service's .pg-local keeps its durability).
 # Prints failures (with their details), skips and what tests print, not the line per passing
 # test, and ends with ONE line of totals from scripts/test-totals ("tests: N passed, N failed,
 # N skipped"; under CI a skip counts as a failure). The full output is in .build/test-output.log.
@@ -40,7 +42,8 @@ serve:
 test:
 	@scripts/install-deps
 	@if [ -z "$${MSCREG_TEST_DATABASE:-}" ]; then \
-	  scripts/pg-local start && eval "$$(scripts/pg-local env)"; \
+	  MSCREG_PGLOCAL_NAME=.pg-test MSCREG_PGLOCAL_SCRATCH=1 scripts/pg-local start && \
+	  eval "$$(MSCREG_PGLOCAL_NAME=.pg-test scripts/pg-local env)"; \
 	fi; \
 	set -eo pipefail; \
 	echo "== building (warnings are errors)"; \
@@ -134,3 +137,4 @@ pg-start:
 
 pg-stop:
 	scripts/pg-local stop
+	@if [ -e .pg-test ]; then MSCREG_PGLOCAL_NAME=.pg-test scripts/pg-local stop; fi
