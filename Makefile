@@ -94,8 +94,8 @@ test:
 	  echo "== the HTTP API against openapi.yaml (schemathesis)"; \
 	  if out=$$(scripts/api-contract 2>&1); then \
 	    case "$$out" in *skipped:*) extra="$$extra --skipped api-contract";; *) extra="$$extra --passed api-contract";; esac; \
-	  else extra="$$extra --failed api-contract"; fi; \
-	  echo "$$out" | tail -n 4; \
+	    echo "$$out" | tail -n 4; \
+	  else extra="$$extra --failed api-contract"; echo "$$out" | tail -n 60; fi; \
 	fi; \
 	scripts/test-totals .build/test-results.xml .build/test-results-swift-testing.xml $$extra \
 	  $$( [ "$$status" -ne 0 ] && [ "$$status" -ne 1 ] && echo "--failed swift-test-exit-$$status" )
