@@ -4,8 +4,9 @@ import RegistryDomain
 /// The SQL of the de-identified export: one query per table of `DeidentifiedExport.layouts`.
 ///
 /// Every query reads the `registry` schema only (never `identity`: a test checks the text of
-/// `statements`), takes the protocol code as `$1` and whether to leave synthetic patients
-/// (`demo seed`) out as `$2`, leaves voided records out, and returns the
+/// `statements`), reads the protocol code and whether to leave synthetic patients (`demo
+/// seed`) out from `export_scope` (a one-row `WITH` that `scoped` puts before it, with both
+/// as bind parameters), leaves voided records out, and returns the
 /// layout's columns by name plus `_enrolled_on` and `_age` (the patient's day 0 and age at
 /// enrollment), which the domain uses to rewrite dates and ages and which are not exported.
 public struct ExportRepository {
@@ -22,7 +23,8 @@ public struct ExportRepository {
            p.arm, p.status, p.status_on::text AS status_day, p.synthetic::text AS synthetic,
            p.enrolled_on::text AS _enrolled_on, p.age_at_enrollment AS _age
     FROM registry.patient p JOIN registry.protocol pr ON pr.id = p.protocol_id
-    WHERE p.protocol_code = $1 AND NOT ($2::bool AND p.synthetic)
+    WHERE p.protocol_code = (SELECT protocol_code FROM export_scope)
+      AND NOT ((SELECT exclude_synthetic FROM export_scope) AND p.synthetic)
     ORDER BY p.study_id
     """,
     "screening": """
@@ -34,14 +36,16 @@ public struct ExportRepository {
            s.study_id, p.enrolled_on::text AS _enrolled_on, p.age_at_enrollment AS _age
     FROM registry.screening s JOIN registry.protocol pr ON pr.id = s.protocol_id
     LEFT JOIN registry.patient p ON p.study_id = s.study_id
-    WHERE pr.code = $1 AND NOT ($2::bool AND s.synthetic)
+    WHERE pr.code = (SELECT protocol_code FROM export_scope)
+      AND NOT ((SELECT exclude_synthetic FROM export_scope) AND s.synthetic)
     ORDER BY s.id
     """,
     "allocation": """
     SELECT a.study_id, a.stratum, a.position::text AS position, a.arm,
            p.enrolled_on::text AS _enrolled_on, p.age_at_enrollment AS _age
     FROM registry.allocation a JOIN registry.patient p ON p.study_id = a.study_id
-    WHERE p.protocol_code = $1 AND NOT ($2::bool AND p.synthetic)
+    WHERE p.protocol_code = (SELECT protocol_code FROM export_scope)
+      AND NOT ((SELECT exclude_synthetic FROM export_scope) AND p.synthetic)
     ORDER BY a.study_id
     """,
     "consents": """
@@ -49,7 +53,8 @@ public struct ExportRepository {
            c.withdrawn_on::text AS withdrawn_day,
            p.enrolled_on::text AS _enrolled_on, p.age_at_enrollment AS _age
     FROM registry.consent c JOIN registry.patient p ON p.study_id = c.study_id
-    WHERE p.protocol_code = $1 AND NOT ($2::bool AND p.synthetic)
+    WHERE p.protocol_code = (SELECT protocol_code FROM export_scope)
+      AND NOT ((SELECT exclude_synthetic FROM export_scope) AND p.synthetic)
     ORDER BY c.study_id, c.id
     """,
     "assessments": """
@@ -69,7 +74,8 @@ public struct ExportRepository {
            a.child_pugh::text AS child_pugh, a.child_pugh_class, a.engine_version,
            p.enrolled_on::text AS _enrolled_on, p.age_at_enrollment AS _age
     FROM registry.assessment a JOIN registry.patient p ON p.study_id = a.study_id
-    WHERE p.protocol_code = $1 AND NOT ($2::bool AND p.synthetic) AND a.voided_at IS NULL
+    WHERE p.protocol_code = (SELECT protocol_code FROM export_scope)
+      AND NOT ((SELECT exclude_synthetic FROM export_scope) AND p.synthetic) AND a.voided_at IS NULL
     ORDER BY a.study_id, a.assessed_on, a.id
     """,
     "infusions": """
@@ -78,7 +84,8 @@ public struct ExportRepository {
            i.total_cells::text AS total_cells, i.dose_per_kg::text AS dose_per_kg, i.route,
            p.enrolled_on::text AS _enrolled_on, p.age_at_enrollment AS _age
     FROM registry.infusion i JOIN registry.patient p ON p.study_id = i.study_id
-    WHERE p.protocol_code = $1 AND NOT ($2::bool AND p.synthetic) AND i.voided_at IS NULL
+    WHERE p.protocol_code = (SELECT protocol_code FROM export_scope)
+      AND NOT ((SELECT exclude_synthetic FROM export_scope) AND p.synthetic) AND i.voided_at IS NULL
     ORDER BY i.study_id, i.infused_on, i.id
     """,
     "lots": """
@@ -94,8 +101,8 @@ public struct ExportRepository {
     FROM registry.msc_lot l
     WHERE EXISTS (
       SELECT 1 FROM registry.infusion i JOIN registry.patient p ON p.study_id = i.study_id
-      WHERE i.lot_number = l.lot_number AND i.voided_at IS NULL AND p.protocol_code = $1
-        AND NOT ($2::bool AND p.synthetic))
+      WHERE i.lot_number = l.lot_number AND i.voided_at IS NULL AND p.protocol_code = (SELECT protocol_code FROM export_scope)
+        AND NOT ((SELECT exclude_synthetic FROM export_scope) AND p.synthetic))
     ORDER BY l.lot_number
     """,
     "adverse_events": """
@@ -104,14 +111,16 @@ public struct ExportRepository {
            e.infusion_id::text AS infusion_id,
            p.enrolled_on::text AS _enrolled_on, p.age_at_enrollment AS _age
     FROM registry.adverse_event e JOIN registry.patient p ON p.study_id = e.study_id
-    WHERE p.protocol_code = $1 AND NOT ($2::bool AND p.synthetic) AND e.voided_at IS NULL
+    WHERE p.protocol_code = (SELECT protocol_code FROM export_scope)
+      AND NOT ((SELECT exclude_synthetic FROM export_scope) AND p.synthetic) AND e.voided_at IS NULL
     ORDER BY e.study_id, e.onset_on, e.id
     """,
     "clinical_events": """
     SELECT e.study_id, e.kind, e.occurred_on::text AS occurred_day,
            p.enrolled_on::text AS _enrolled_on, p.age_at_enrollment AS _age
     FROM registry.clinical_event e JOIN registry.patient p ON p.study_id = e.study_id
-    WHERE p.protocol_code = $1 AND NOT ($2::bool AND p.synthetic) AND e.voided_at IS NULL
+    WHERE p.protocol_code = (SELECT protocol_code FROM export_scope)
+      AND NOT ((SELECT exclude_synthetic FROM export_scope) AND p.synthetic) AND e.voided_at IS NULL
     ORDER BY e.study_id, e.occurred_on, e.id
     """,
   ]
@@ -174,14 +183,28 @@ public struct ExportRepository {
     result[entry.key] = sql
   }
 
+  /// One of `statements` (or `auditedStatements`) after the one-row `export_scope` it reads:
+  /// the protocol code and whether synthetic patients are left out, as bind parameters.
+  static func scoped(_ sql: String, protocolCode: String, excludeSynthetic: Bool)
+    -> PostgresQuery
+  {
+    """
+    WITH export_scope (protocol_code, exclude_synthetic) AS (
+      VALUES (\(protocolCode)::text, \(excludeSynthetic)::bool))
+    \(unescaped: sql)
+    """
+  }
+
   /// Every registry user (database role) that wrote a row of an exported table, sorted: a
   /// superset of the users of the records' latest audit rows (one scan of `audit.log`).
   public func auditUsers() throws -> [String] {
     let tables = Set(Self.auditSources.values.map(\.table)).sorted()
     return try store.mapped {
       try store.query(
-        sql: "SELECT DISTINCT db_role FROM audit.log WHERE table_name = ANY($1) ORDER BY 1",
-        [PostgresArray(tables)]
+        """
+        SELECT DISTINCT db_role FROM audit.log WHERE table_name = ANY(\(PostgresArray(tables)))
+        ORDER BY 1
+        """
       ).rows.map { try $0.decode("db_role", as: String.self) }
     }
   }
@@ -190,13 +213,13 @@ public struct ExportRepository {
   public func sites(protocolCode: String) throws -> [String] {
     try store.mapped {
       try store.query(
-        sql: """
-          SELECT site_code FROM registry.patient WHERE protocol_code = $1
-          UNION
-          SELECT s.site_code FROM registry.screening s
-          JOIN registry.protocol pr ON pr.id = s.protocol_id WHERE pr.code = $1
-          ORDER BY 1
-          """, [protocolCode]
+        """
+        SELECT site_code FROM registry.patient WHERE protocol_code = \(protocolCode)
+        UNION
+        SELECT s.site_code FROM registry.screening s
+        JOIN registry.protocol pr ON pr.id = s.protocol_id WHERE pr.code = \(protocolCode)
+        ORDER BY 1
+        """
       ).rows.map { try $0.decode("site_code", as: String.self) }
     }
   }
@@ -205,8 +228,7 @@ public struct ExportRepository {
   public func versions(protocolCode: String) throws -> [Int] {
     try store.mapped {
       try store.query(
-        sql: "SELECT version FROM registry.protocol WHERE code = $1 ORDER BY version",
-        [protocolCode]
+        "SELECT version FROM registry.protocol WHERE code = \(protocolCode) ORDER BY version"
       ).rows.map { try $0.decode("version", as: Int.self) }
     }
   }
@@ -226,13 +248,14 @@ public struct ExportRepository {
     }
     let cursor = "export_\(layout.name)"
     try store.mapped {
-      _ = try store.query(
-        sql: "DECLARE \(cursor) NO SCROLL CURSOR FOR \(sql)", [protocolCode, excludeSynthetic])
+      let statement = Self.scoped(
+        sql, protocolCode: protocolCode, excludeSynthetic: excludeSynthetic)
+      _ = try store.query("DECLARE \(unescaped: cursor) NO SCROLL CURSOR FOR \(statement)")
     }
-    defer { _ = try? store.query(sql: "CLOSE \(cursor)") }
+    defer { _ = try? store.query("CLOSE \(unescaped: cursor)") }
     while true {
       let rows = try store.mapped {
-        try store.query(sql: "FETCH \(max(1, batch)) FROM \(cursor)").rows
+        try store.query("FETCH \(unescaped: String(max(1, batch))) FROM \(unescaped: cursor)").rows
       }
       if rows.isEmpty { return }
       for row in rows { try body(try store.mapped { try Self.raw(row, layout) }) }
@@ -250,8 +273,9 @@ public struct ExportRepository {
     }
     let name = "export_cursor_\(layout.name)"
     try store.mapped {
-      _ = try store.query(
-        sql: "DECLARE \(name) NO SCROLL CURSOR FOR \(sql)", [protocolCode, excludeSynthetic])
+      let statement = Self.scoped(
+        sql, protocolCode: protocolCode, excludeSynthetic: excludeSynthetic)
+      _ = try store.query("DECLARE \(unescaped: name) NO SCROLL CURSOR FOR \(statement)")
     }
     return ExportCursor(store: store, layout: layout, name: name, batch: max(1, batch))
   }
@@ -292,7 +316,9 @@ public struct ExportRepository {
       throw RegistryError(.internal, field: layout.name, "no export query for this table")
     }
     return try store.mapped {
-      try store.query(sql: sql, [protocolCode, excludeSynthetic]).rows.map {
+      try store.query(
+        Self.scoped(sql, protocolCode: protocolCode, excludeSynthetic: excludeSynthetic)
+      ).rows.map {
         try Self.raw($0, layout)
       }
     }
@@ -319,7 +345,9 @@ public final class ExportCursor {
   /// The next row without consuming it (nil: no more rows).
   public func peek() throws -> ExportRawRow? {
     if index == buffer.count && !exhausted {
-      let rows = try store.mapped { try store.query(sql: "FETCH \(batch) FROM \(name)").rows }
+      let rows = try store.mapped {
+        try store.query("FETCH \(unescaped: String(batch)) FROM \(unescaped: name)").rows
+      }
       buffer = try store.mapped { try rows.map { try ExportRepository.raw($0, layout) } }
       index = 0
       if buffer.isEmpty { exhausted = true }
@@ -336,6 +364,6 @@ public final class ExportCursor {
 
   /// Closes the cursor (also done by the end of the transaction).
   public func close() {
-    _ = try? store.mapped { try store.query(sql: "CLOSE \(name)") }
+    _ = try? store.mapped { try store.query("CLOSE \(unescaped: name)") }
   }
 }

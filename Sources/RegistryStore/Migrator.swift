@@ -37,7 +37,7 @@ public struct Migrator {
       let fileName = String(format: "%04d_%@.sql", version, name)
       let data = try Data(contentsOf: directory.appendingPathComponent(fileName))
       guard let sql = String(data: data, encoding: .utf8) else {
-        throw RegistryError.refused("--migrations", "\(fileName) is not UTF-8 text")
+        throw RegistryError.refused("migrations", "\(fileName) is not UTF-8 text")
       }
       return MigrationFile(version: version, name: name, sql: sql)
     }
@@ -52,7 +52,7 @@ public struct Migrator {
       entries = try FileManager.default.contentsOfDirectory(atPath: directory.path)
     } catch {
       throw RegistryError.notFound(
-        "--migrations", "no migrations folder at \(directory.path)")
+        "migrations", "no migrations folder at \(directory.path)")
     }
     var result: [(version: Int, name: String)] = []
     for entry in entries.sorted() where entry.hasSuffix(".sql") {
@@ -65,10 +65,10 @@ public struct Migrator {
         })
       else {
         throw RegistryError.refused(
-          "--migrations", "\(entry) is not named NNNN_name.sql (lower-case name)")
+          "migrations", "\(entry) is not named NNNN_name.sql (lower-case name)")
       }
       if result.contains(where: { $0.version == version }) {
-        throw RegistryError.refused("--migrations", "two files carry number \(version)")
+        throw RegistryError.refused("migrations", "two files carry number \(version)")
       }
       result.append((version, String(stem[stem.index(after: underscore)...])))
     }
@@ -146,8 +146,8 @@ public struct Migrator {
     let files = try files()
     let conn = store.connection
     return try store.mapped {
-      try conn.query("SELECT pg_advisory_lock($1)", [Self.lockKey])
-      defer { _ = try? conn.query("SELECT pg_advisory_unlock($1)", [Self.lockKey]) }
+      try conn.query("SELECT pg_advisory_lock(\(Self.lockKey))" as PostgresQuery)
+      defer { _ = try? conn.query("SELECT pg_advisory_unlock(\(Self.lockKey))" as PostgresQuery) }
       try ensureTable(conn)
       let current = try states(files: files, connection: conn)
       if let bad = current.first(where: { $0.state == "changed" }) {
@@ -177,8 +177,9 @@ public struct Migrator {
           try conn.query(
             """
             INSERT INTO public.schema_migrations (version, name, checksum)
-            VALUES ($1, $2, encode(sha256(convert_to($3, 'UTF8')), 'hex'))
-            """, [file.version, file.name, file.sql])
+            VALUES (\(file.version), \(file.name),
+                    encode(sha256(convert_to(\(file.sql), 'UTF8')), 'hex'))
+            """ as PostgresQuery)
         }
         applied.append(file)
       }
@@ -211,12 +212,9 @@ public struct Migrator {
       let sums = try conn.query(
         """
         SELECT ord::int AS version, encode(sha256(convert_to(body, 'UTF8')), 'hex') AS checksum
-        FROM unnest($1::int[], $2::text[]) AS f(ord, body)
-        """,
-        [
-          PostgresArray(files.map { $0.version }),
-          PostgresArray(files.map { $0.sql }),
-        ])
+        FROM unnest(\(PostgresArray(files.map { $0.version }))::int[],
+                    \(PostgresArray(files.map { $0.sql }))::text[]) AS f(ord, body)
+        """ as PostgresQuery)
       for row in sums.rows { checksums[try row.decode("version")] = try row.decode("checksum") }
     }
     var result: [MigrationState] = []

@@ -22,9 +22,8 @@ public struct PatientRepository {
   /// through `registry.mrn_enrolled`, a SECURITY DEFINER function (coordinators only).
   public func studyID(enrolledWithMRN mrn: String, protocolCode: String) throws -> String? {
     try store.mapped {
-      try store.query(
-        sql: "SELECT registry.mrn_enrolled($1, $2) AS study_id", [protocolCode, mrn]
-      ).rows.first?.decode("study_id")
+      try store.query("SELECT registry.mrn_enrolled(\(protocolCode), \(mrn)) AS study_id")
+        .rows.first?.decode("study_id")
     }
   }
 
@@ -40,14 +39,12 @@ public struct PatientRepository {
     enrolledOn: CalendarDate, identity: PatientIdentity
   ) throws -> (studyID: String, arm: String, number: Int) {
     try store.mapped {
+      let arguments: [any PostgresEncodable] = [
+        protocolID, site, sex.rawValue, birthYear, ageAtEnrollment, enrolledOn, identity.mrn,
+        identity.givenName, identity.familyName, identity.birthDate, identity.contact,
+      ]
       let row = try store.query(
-        sql: """
-          SELECT study_id, arm, seq FROM registry.enroll($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
-          """,
-        [
-          protocolID, site, sex.rawValue, birthYear, ageAtEnrollment, enrolledOn, identity.mrn,
-          identity.givenName, identity.familyName, identity.birthDate, identity.contact,
-        ]
+        "SELECT study_id, arm, seq FROM registry.enroll(\(list: arguments))"
       ).rows[0]
       return (try row.decode("study_id"), try row.decode("arm"), try row.decode("seq"))
     }
@@ -57,8 +54,10 @@ public struct PatientRepository {
   public func insertConsent(_ consent: Consent, studyID: String) throws {
     try store.mapped {
       try store.query(
-        sql: "INSERT INTO registry.consent (study_id, version, signed_on) VALUES ($1, $2, $3)",
-        [studyID, consent.version, consent.signedOn])
+        """
+        INSERT INTO registry.consent (study_id, version, signed_on)
+        VALUES (\(studyID), \(consent.version), \(consent.signedOn))
+        """)
     }
   }
 
@@ -68,11 +67,11 @@ public struct PatientRepository {
   ) throws {
     try store.mapped {
       try store.query(
-        sql: """
-          INSERT INTO registry.screening (protocol_id, site_code, screened_on, eligible, failed_criteria, study_id)
-          VALUES ($1, $2, $3, $4, to_jsonb($5::text[]), $6)
-          """,
-        [protocolID, site, date, failed.isEmpty, PostgresArray(failed), studyID])
+        """
+        INSERT INTO registry.screening (protocol_id, site_code, screened_on, eligible, failed_criteria, study_id)
+        VALUES (\(protocolID), \(site), \(date), \(failed.isEmpty),
+                to_jsonb(\(PostgresArray(failed))::text[]), \(studyID))
+        """)
     }
   }
 
@@ -80,11 +79,11 @@ public struct PatientRepository {
   public func find(studyID: String, forUpdate: Bool = false) throws -> Patient? {
     try store.mapped {
       try store.query(
-        sql: """
-          SELECT \(Self.patientColumns)
-          FROM registry.patient p JOIN registry.protocol pr ON pr.id = p.protocol_id
-          WHERE p.study_id = $1 \(forUpdate ? "FOR UPDATE OF p" : "")
-          """, [studyID]
+        """
+        SELECT \(unescaped: Self.patientColumns)
+        FROM registry.patient p JOIN registry.protocol pr ON pr.id = p.protocol_id
+        WHERE p.study_id = \(studyID) \(unescaped: forUpdate ? "FOR UPDATE OF p" : "")
+        """
       ).rows.first.map(Self.patient)
     }
   }
@@ -92,10 +91,8 @@ public struct PatientRepository {
   /// The protocol row id a patient was enrolled under.
   public func protocolID(studyID: String) throws -> Int64? {
     try store.mapped {
-      try store.query(
-        sql: "SELECT protocol_id FROM registry.patient WHERE study_id = $1", [studyID]
-      )
-      .rows.first?.decode("protocol_id")
+      try store.query("SELECT protocol_id FROM registry.patient WHERE study_id = \(studyID)")
+        .rows.first?.decode("protocol_id")
     }
   }
 
@@ -105,16 +102,17 @@ public struct PatientRepository {
     protocolCode: String?, site: String?, status: PatientStatus?, excludeSynthetic: Bool = false
   ) throws -> [Patient] {
     try store.mapped {
-      try store.query(
-        sql: """
-          SELECT \(Self.patientColumns)
-          FROM registry.patient p JOIN registry.protocol pr ON pr.id = p.protocol_id
-          WHERE ($1::text IS NULL OR p.protocol_code = $1)
-            AND ($2::text IS NULL OR p.site_code = $2)
-            AND ($3::text IS NULL OR p.status = $3)
-            AND NOT ($4::bool AND p.synthetic)
-          ORDER BY p.study_id
-          """, [protocolCode, site, status?.rawValue, excludeSynthetic]
+      var filters: [PostgresQuery] = ["NOT (\(excludeSynthetic)::bool AND p.synthetic)"]
+      if let protocolCode { filters.append("p.protocol_code = \(protocolCode)") }
+      if let site { filters.append("p.site_code = \(site)") }
+      if let status { filters.append("p.status = \(status.rawValue)") }
+      return try store.query(
+        """
+        SELECT \(unescaped: Self.patientColumns)
+        FROM registry.patient p JOIN registry.protocol pr ON pr.id = p.protocol_id
+        WHERE \(PostgresQuery.joined(filters, separator: " AND "))
+        ORDER BY p.study_id
+        """
       ).rows.map(Self.patient)
     }
   }
@@ -125,10 +123,10 @@ public struct PatientRepository {
   public func identity(studyID: String) throws -> PatientIdentity? {
     try store.mapped {
       try store.query(
-        sql: """
-          SELECT mrn, given_name, family_name, birth_date, contact
-          FROM registry.patient_identity($1)
-          """, [studyID]
+        """
+        SELECT mrn, given_name, family_name, birth_date, contact
+        FROM registry.patient_identity(\(studyID))
+        """
       ).rows.first.map { row in
         PatientIdentity(
           mrn: try row.decode("mrn"), givenName: try row.decode("given_name"),
@@ -142,10 +140,10 @@ public struct PatientRepository {
   public func consents(studyID: String) throws -> [Consent] {
     try store.mapped {
       try store.query(
-        sql: """
-          SELECT version, signed_on, withdrawn_on
-          FROM registry.consent WHERE study_id = $1 ORDER BY signed_on, id
-          """, [studyID]
+        """
+        SELECT version, signed_on, withdrawn_on
+        FROM registry.consent WHERE study_id = \(studyID) ORDER BY signed_on, id
+        """
       ).rows.map { row in
         Consent(
           version: try row.decode("version"), signedOn: try row.decode("signed_on"),
@@ -160,8 +158,10 @@ public struct PatientRepository {
   {
     try store.mapped {
       try store.query(
-        sql: "UPDATE registry.patient SET status = $2, status_on = $3 WHERE study_id = $1",
-        [studyID, status.rawValue, date])
+        """
+        UPDATE registry.patient SET status = \(status.rawValue), status_on = \(date)
+        WHERE study_id = \(studyID)
+        """)
     }
   }
 
@@ -169,9 +169,10 @@ public struct PatientRepository {
   public func withdrawConsent(studyID: String, on date: CalendarDate) throws {
     try store.mapped {
       try store.query(
-        sql:
-          "UPDATE registry.consent SET withdrawn_on = $2 WHERE study_id = $1 AND withdrawn_on IS NULL",
-        [studyID, date])
+        """
+        UPDATE registry.consent SET withdrawn_on = \(date)
+        WHERE study_id = \(studyID) AND withdrawn_on IS NULL
+        """)
     }
   }
 
@@ -181,9 +182,11 @@ public struct PatientRepository {
   {
     try store.mapped {
       try store.query(
-        sql:
-          "UPDATE registry.patient SET sex = $2, birth_year = $3, age_at_enrollment = $4 WHERE study_id = $1",
-        [studyID, sex.rawValue, birthYear, ageAtEnrollment])
+        """
+        UPDATE registry.patient
+        SET sex = \(sex.rawValue), birth_year = \(birthYear), age_at_enrollment = \(ageAtEnrollment)
+        WHERE study_id = \(studyID)
+        """)
     }
   }
 
@@ -192,13 +195,12 @@ public struct PatientRepository {
   @discardableResult
   public func updateIdentity(_ identity: PatientIdentity, studyID: String) throws -> Int {
     try store.mapped {
-      try store.query(
-        sql: "SELECT registry.amend_identity($1, $2, $3, $4, $5, $6) AS n",
-        [
-          studyID, identity.mrn, identity.givenName, identity.familyName,
-          identity.birthDate, identity.contact,
-        ]
-      ).rows[0].decode("n")
+      let arguments: [any PostgresEncodable] = [
+        studyID, identity.mrn, identity.givenName, identity.familyName, identity.birthDate,
+        identity.contact,
+      ]
+      return try store.query("SELECT registry.amend_identity(\(list: arguments)) AS n")
+        .rows[0].decode("n")
     }
   }
 

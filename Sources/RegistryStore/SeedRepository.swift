@@ -22,10 +22,10 @@ public struct SeedRepository {
   public func lockForSeeding() throws {
     try store.mapped {
       try store.query(
-        sql: """
-          LOCK TABLE registry.study_id_counter, registry.allocation_counter, registry.infusion
-          IN EXCLUSIVE MODE
-          """)
+        """
+        LOCK TABLE registry.study_id_counter, registry.allocation_counter, registry.infusion
+        IN EXCLUSIVE MODE
+        """)
     }
   }
 
@@ -33,10 +33,10 @@ public struct SeedRepository {
   public func realPatients(protocolCode: String) throws -> Int {
     try store.mapped {
       try store.query(
-        sql: """
-          SELECT count(*)::int AS n FROM registry.patient
-          WHERE protocol_code = $1 AND NOT synthetic
-          """, [protocolCode]
+        """
+        SELECT count(*)::int AS n FROM registry.patient
+        WHERE protocol_code = \(protocolCode) AND NOT synthetic
+        """
       ).rows[0].decode("n")
     }
   }
@@ -44,22 +44,26 @@ public struct SeedRepository {
   /// Study-ID numbers used per site of a protocol code (the cohort continues after them).
   public func lastNumbers(protocolCode: String) throws -> [String: Int] {
     try counts(
-      "SELECT site_code AS key, last_number AS n FROM registry.study_id_counter WHERE protocol_code = $1",
-      protocolCode)
+      """
+      SELECT site_code AS key, last_number AS n FROM registry.study_id_counter
+      WHERE protocol_code = \(protocolCode)
+      """)
   }
 
   /// Allocations made per stratum of a protocol version.
   public func allocated(protocolID: Int64) throws -> [String: Int] {
     try counts(
-      "SELECT stratum AS key, allocated AS n FROM registry.allocation_counter WHERE protocol_id = $1",
-      protocolID)
+      """
+      SELECT stratum AS key, allocated AS n FROM registry.allocation_counter
+      WHERE protocol_id = \(protocolID)
+      """)
   }
 
   /// A `key → n` map from a query returning those two columns.
-  private func counts(_ sql: String, _ parameter: any PostgresEncodable) throws -> [String: Int] {
+  private func counts(_ query: PostgresQuery) throws -> [String: Int] {
     try store.mapped {
       var result: [String: Int] = [:]
-      for row in try store.query(sql: sql, [parameter]).rows {
+      for row in try store.query(query).rows {
         result[try row.decode("key")] = try row.decode("n")
       }
       return result
@@ -70,9 +74,10 @@ public struct SeedRepository {
   public func existingLots(_ numbers: [String]) throws -> [String] {
     try store.mapped {
       try store.query(
-        sql:
-          "SELECT lot_number FROM registry.msc_lot WHERE lot_number = ANY($1::text[]) ORDER BY 1",
-        [PostgresArray(numbers)]
+        """
+        SELECT lot_number FROM registry.msc_lot
+        WHERE lot_number = ANY(\(PostgresArray(numbers))::text[]) ORDER BY 1
+        """
       ).rows.map { try $0.decode("lot_number") }
     }
   }
@@ -227,7 +232,8 @@ public struct SeedRepository {
         }
       }
       if infusionCount > 1 {
-        try c.query("SELECT setval(\(sequence), $1)", [firstID + infusionCount - 1])
+        try c.query(
+          "SELECT setval(\(unescaped: sequence), \(firstID + infusionCount - 1))" as PostgresQuery)
       }
 
       try copy(
@@ -299,17 +305,17 @@ public struct SeedRepository {
         try c.query(
           """
           INSERT INTO registry.study_id_counter (protocol_code, site_code, last_number)
-          VALUES ($1, $2, $3)
+          VALUES (\(trial.code), \(site), \(last))
           ON CONFLICT (protocol_code, site_code) DO UPDATE SET last_number = EXCLUDED.last_number
-          """, [trial.code, site, last])
+          """ as PostgresQuery)
       }
       for (stratum, allocated) in cohort.stratumCounts {
         try c.query(
           """
-          INSERT INTO registry.allocation_counter (protocol_id, stratum, allocated) VALUES ($1, $2, $3)
+          INSERT INTO registry.allocation_counter (protocol_id, stratum, allocated)
+          VALUES (\(protocolID), \(stratum), \(allocated))
           ON CONFLICT (protocol_id, stratum) DO UPDATE SET allocated = EXCLUDED.allocated
-          """,
-          [protocolID, stratum, allocated])
+          """ as PostgresQuery)
       }
       return counts
     }

@@ -208,14 +208,6 @@ public final class Store {
     return try connection.query(query)
   }
 
-  /// Runs SQL text with positional parameters in a parallel array: the form of the
-  /// repositories not yet converted to `PostgresQuery` (see `PostgresQueryTests`' list).
-  @discardableResult
-  func query(sql: String, _ parameters: [any PostgresEncodable] = []) throws -> QueryResult {
-    lastTarget = Self.target(of: sql)
-    return try connection.query(sql, parameters)
-  }
-
   /// Maps a `PostgresError` thrown by `body` to a `RegistryError` — except a serialization
   /// failure or deadlock inside a transaction, which goes on to the transaction's retry (the
   /// outermost `mapped`, around the whole transaction, maps it once retries are spent).

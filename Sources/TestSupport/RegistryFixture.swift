@@ -131,10 +131,11 @@ extension TestDatabase {
       INSERT INTO registry.msc_lot (lot_number, source, donor, product, passage, viability_pct,
         cd73_pct, cd90_pct, cd105_pct, cd45_pct, cd34_pct, cd14_pct, cd19_pct, hla_dr_pct,
         sterility, mycoplasma, endotoxin_eu_ml, manufactured_on, expires_on, status)
-      VALUES ($1, $2, 'allogeneic', 'cells', 3, 92, 99, 98, 97, 0.5, 0.4, 0.3, 0.2, 0.6,
-        'negative', 'negative', 0.1, $3::date, $4::date, 'released')
+      VALUES (\(lot), \(source), 'allogeneic', 'cells', 3, 92, 99, 98, 97, 0.5, 0.4, 0.3, 0.2,
+        0.6, 'negative', 'negative', 0.1, \(manufactured.description)::date,
+        \(expires.description)::date, 'released')
       ON CONFLICT DO NOTHING
-      """, [lot, source, manufactured.description, expires.description])
+      """ as PostgresQuery)
   }
 }
 

@@ -74,7 +74,7 @@ public struct TestDatabase: Sendable {
     _ = try? admin.execute("DROP DATABASE IF EXISTS \(name) WITH (FORCE)")
     let roles =
       (try? admin.query(
-        "SELECT rolname FROM pg_roles WHERE starts_with(rolname, $1)", [userPrefix]
+        "SELECT rolname FROM pg_roles WHERE starts_with(rolname, \(userPrefix))" as PostgresQuery
       ).rows.compactMap { $0["rolname"] }) ?? []
     for role in roles { _ = try? admin.execute("DROP ROLE IF EXISTS \"\(role)\"") }
   }
@@ -115,7 +115,7 @@ public struct TestDatabase: Sendable {
     defer { _ = try? admin.query("SELECT pg_advisory_unlock(7262001)") }
     let exists =
       try admin.query(
-        "SELECT 1 FROM pg_database WHERE datname = $1", [template]
+        "SELECT 1 FROM pg_database WHERE datname = \(template)" as PostgresQuery
       ).rows.count == 1
     if exists { return template }
     // Templates of older schemas are no longer useful.
