@@ -26,7 +26,8 @@ let package = Package(
       pkgConfig: "libpq",
       providers: [.apt(["libpq-dev"])]
     ),
-    .target(name: "PostgresClient", dependencies: ["CLibPQ"], swiftSettings: strict),
+    .target(
+      name: "PostgresClient", dependencies: ["CLibPQ", "RegistryDomain"], swiftSettings: strict),
     .target(name: "RegistryDomain", swiftSettings: strict),
     .target(
       name: "RegistryProtocolYAML",

@@ -1,4 +1,5 @@
 import Foundation
+import RegistryDomain
 
 /// A value that can be sent as a query parameter, in PostgreSQL's text format.
 ///
@@ -155,20 +156,13 @@ extension Date: PostgresCodable {
         offset += offS
       }
     }
-    let days = daysFromCivil(year: year, month: month, day: day)
+    guard let date = CalendarDate(year: year, month: month, day: day) else {
+      throw decodeFailure(Date.self, text)
+    }
+    let days = date.dayNumber
     let secs = Double(days * 86400 + hour * 3600 + minute * 60 + second - sign * offset)
     return Date(timeIntervalSince1970: secs + fraction)
   }
-}
-
-func daysFromCivil(year: Int, month: Int, day: Int) -> Int {
-  let y = month <= 2 ? year - 1 : year
-  let era = (y >= 0 ? y : y - 399) / 400
-  let yoe = y - era * 400
-  let mp = (month + 9) % 12
-  let doy = (153 * mp + 2) / 5 + day - 1
-  let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-  return era * 146097 + doe - 719468
 }
 
 extension Optional: PostgresEncodable where Wrapped: PostgresEncodable {
