@@ -75,16 +75,16 @@ public struct CohortGenerator: Sendable {
     sites: [String], lastNumbers: [String: Int] = [:], allocated: [String: Int] = [:]
   ) throws {
     guard !sites.isEmpty else {
-      throw RegistryError.refused("--sites", "at least one site is needed")
+      throw RegistryError.refused("sites", "at least one site is needed")
     }
     guard patients >= 0 else {
-      throw RegistryError.refused("--patients", "must be 0 or more")
+      throw RegistryError.refused("patients", "must be 0 or more")
     }
     let capacity = Self.maxNumberPerSite * sites.count
     guard patients <= capacity else {
       let needed = (patients + Self.maxNumberPerSite - 1) / Self.maxNumberPerSite
       throw RegistryError.refused(
-        "--patients",
+        "patients",
         "\(patients) patients need at least \(needed) sites (\(Self.maxNumberPerSite) study IDs "
           + "per site); \(sites.count) given")
     }
@@ -155,7 +155,7 @@ public struct CohortGenerator: Sendable {
     var nextPosition = strata.map { Int32(allocated[$0] ?? 0) }
     for (i, c) in counts.enumerated() where Int(nextNumber[i]) + c > Self.maxNumberPerSite {
       throw RegistryError.refused(
-        "--patients",
+        "patients",
         "site \(sites[i]) has used \(nextNumber[i]) study IDs; \(c) more would pass \(Self.maxNumberPerSite)"
       )
     }

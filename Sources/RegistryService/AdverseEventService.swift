@@ -69,22 +69,22 @@ public struct AdverseEventService: Sendable {
   public func add(studyID: String, _ report: Report, today: CalendarDate = .today()) throws
     -> Recorded
   {
-    let term = try TextField.validated(report.term, field: "--term", maxLength: 200)
+    let term = try TextField.validated(report.term, field: "term", maxLength: 200)
     let serious = try AdverseEvent.checkedSeriousness(grade: report.grade, serious: report.serious)
     try Self.checkDates(onset: report.onset, resolved: report.resolved, today: today)
     if report.deathDate != nil, report.grade != .death {
       throw RegistryError.refused(
-        "--death-date",
+        "death_date",
         "goes with a grade 5 adverse event; record other deaths with `mscreg event add ID --kind death`"
       )
     }
     if let death = report.deathDate {
       guard death <= today else {
-        throw RegistryError.refused("--death-date", "\(death) is in the future (today is \(today))")
+        throw RegistryError.refused("death_date", "\(death) is in the future (today is \(today))")
       }
       guard death >= report.onset else {
         throw RegistryError.refused(
-          "--death-date", "\(death) is before the onset \(report.onset)")
+          "death_date", "\(death) is before the onset \(report.onset)")
       }
     }
     let store = try database.open()
@@ -93,13 +93,13 @@ public struct AdverseEventService: Sendable {
       let patient = try AssessmentService.patient(studyID, store: store, forUpdate: true)
       guard report.onset >= patient.enrolledOn else {
         throw RegistryError.refused(
-          "--onset", "\(report.onset) is before the enrollment date \(patient.enrolledOn)")
+          "onset", "\(report.onset) is before the enrollment date \(patient.enrolledOn)")
       }
       var notes: [String] = []
       let deathOn = try Self.deathDate(
         of: patient, grade: report.grade, given: report.deathDate, store: store, notes: &notes)
       if let deathOn, report.onset > deathOn {
-        throw RegistryError.refused("--onset", "\(report.onset) is after the death on \(deathOn)")
+        throw RegistryError.refused("onset", "\(report.onset) is after the death on \(deathOn)")
       }
       let adverse = AdverseEventRepository(store)
       if let id = report.infusionID {
@@ -163,14 +163,14 @@ public struct AdverseEventService: Sendable {
   /// A grade changed to 5 takes the criterion `death`, a grade changed away from 5 drops it,
   /// unless `serious` is given. A relatedness changed to anything but `unrelated` needs a live
   /// MSC infusion on or before the onset (exit 65, naming `--relatedness`).
-  /// Unknown event or one of another patient: `.notFound("--ae")`.
+  /// Unknown event or one of another patient: `.notFound("ae")`.
   public func update(
     studyID: String, eventID: Int64, _ change: Update, reason: String,
     today: CalendarDate = .today()
   ) throws -> Recorded {
-    let reason = try TextField.validated(reason, field: "--reason", maxLength: 1000)
+    let reason = try TextField.validated(reason, field: "reason", maxLength: 1000)
     guard !change.isEmpty else {
-      throw RegistryError.refused("field", "give at least one field to change (see --help)")
+      throw RegistryError.refused("changes", "give at least one field to change (see --help)")
     }
     let store = try database.open()
     return try store.transaction(reason: reason) {
@@ -209,7 +209,7 @@ public struct AdverseEventService: Sendable {
   /// Voids an adverse event entered in error, with a reason (reports ignore it). The
   /// patient's status is not changed: a death stays on record until its event is voided.
   public func void(studyID: String, eventID: Int64, reason: String) throws -> AdverseEvent {
-    let reason = try TextField.validated(reason, field: "--reason", maxLength: 1000)
+    let reason = try TextField.validated(reason, field: "reason", maxLength: 1000)
     let store = try database.open()
     return try store.transaction(reason: reason) {
       _ = try AssessmentService.patient(studyID, store: store, forUpdate: true)
@@ -234,15 +234,15 @@ public struct AdverseEventService: Sendable {
     throws
   {
     guard onset <= today else {
-      throw RegistryError.refused("--onset", "\(onset) is in the future (today is \(today))")
+      throw RegistryError.refused("onset", "\(onset) is in the future (today is \(today))")
     }
     if let resolved {
       guard resolved >= onset else {
-        throw RegistryError.refused("--resolved", "\(resolved) is before the onset \(onset)")
+        throw RegistryError.refused("resolved", "\(resolved) is before the onset \(onset)")
       }
       guard resolved <= today else {
         throw RegistryError.refused(
-          "--resolved", "\(resolved) is in the future (today is \(today))")
+          "resolved", "\(resolved) is in the future (today is \(today))")
       }
     }
   }
@@ -257,19 +257,19 @@ public struct AdverseEventService: Sendable {
     if let given {
       if let onRecord {
         throw RegistryError.refused(
-          "--death-date",
+          "death_date",
           "the death of \(patient.studyID) is already recorded on \(onRecord.occurredOn); leave out --death-date"
         )
       }
       _ = try ClinicalEventService.record(
-        .death, on: given, of: patient, store: store, field: "--death-date")
+        .death, on: given, of: patient, store: store, field: "death_date")
       notes.append("death recorded on \(given); \(patient.studyID) is now died")
       return given
     }
     if grade == .death {
       guard let onRecord else {
         throw RegistryError.refused(
-          "--grade",
+          "grade",
           "a grade 5 adverse event needs the death of \(patient.studyID) on record: give --death-date D, or record it first with `mscreg event add \(patient.studyID) --kind death --date D`"
         )
       }
@@ -285,26 +285,26 @@ public struct AdverseEventService: Sendable {
     throws
   {
     guard let infusion = try AdverseEventRepository(store).infusion(id: id) else {
-      throw RegistryError.notFound("--infusion", "no infusion \(id)")
+      throw RegistryError.notFound("infusion", "no infusion \(id)")
     }
     guard infusion.studyID == studyID else {
-      throw RegistryError.refused("--infusion", "infusion \(id) is not an infusion of \(studyID)")
+      throw RegistryError.refused("infusion", "infusion \(id) is not an infusion of \(studyID)")
     }
     guard !infusion.voided else {
-      throw RegistryError.refused("--infusion", "infusion \(id) is voided")
+      throw RegistryError.refused("infusion", "infusion \(id) is voided")
     }
     guard infusion.infusedOn <= onset else {
       throw RegistryError.refused(
-        "--infusion", "infusion \(id) on \(infusion.infusedOn) is after the onset \(onset)")
+        "infusion", "infusion \(id) on \(infusion.infusedOn) is after the onset \(onset)")
     }
   }
 
   static func liveEvent(_ id: Int64, studyID: String, store: Store) throws -> AdverseEvent {
     guard let event = try AdverseEventRepository(store).find(id: id, forUpdate: true),
       event.studyID == studyID
-    else { throw RegistryError.notFound("--ae", "\(studyID) has no adverse event \(id)") }
+    else { throw RegistryError.notFound("ae", "\(studyID) has no adverse event \(id)") }
     guard !event.voided else {
-      throw RegistryError.refused("--ae", "adverse event \(id) is voided")
+      throw RegistryError.refused("ae", "adverse event \(id) is voided")
     }
     return event
   }

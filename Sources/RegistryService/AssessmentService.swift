@@ -28,7 +28,7 @@ public struct AssessmentService: Sendable {
     studyID: String, visit code: String, on date: CalendarDate, measures: MeasureSet,
     outOfWindow: Bool = false, reason: String? = nil, today: CalendarDate = .today()
   ) throws -> Assessment {
-    let reason = try reason.map { try TextField.validated($0, field: "--reason", maxLength: 1000) }
+    let reason = try reason.map { try TextField.validated($0, field: "reason", maxLength: 1000) }
     guard !measures.isEmpty else {
       throw RegistryError.refused("measures", "give at least one measure (see --help)")
     }
@@ -48,7 +48,7 @@ public struct AssessmentService: Sendable {
       let assessments = AssessmentRepository(store)
       if let existing = try assessments.find(studyID: studyID, visit: visit.code) {
         throw RegistryError.refused(
-          "--visit",
+          "visit",
           "\(visit.code) of \(studyID) is already assessed (\(existing.assessedOn)); correct it with `mscreg assess amend \(studyID) --visit \(visit.code) … --reason R` or void it"
         )
       }
@@ -68,13 +68,13 @@ public struct AssessmentService: Sendable {
   /// `outOfWindow`; `reason` is then also the deviation's reason). `dialysis` nil keeps the
   /// stored flag. Allowed whatever the patient's status (a correction, not a new visit).
   /// Refused: no change given, a value the domain refuses, an amendment that changes nothing.
-  /// No live assessment of the visit: `.notFound("--visit")`.
+  /// No live assessment of the visit: `.notFound("visit")`.
   public func amend(
     studyID: String, visit code: String, changes: RawMeasures, dialysis: Bool? = nil,
     date: CalendarDate? = nil, outOfWindow: Bool = false, reason: String,
     today: CalendarDate = .today()
   ) throws -> Amended {
-    let reason = try TextField.validated(reason, field: "--reason", maxLength: 1000)
+    let reason = try TextField.validated(reason, field: "reason", maxLength: 1000)
     guard !changes.isEmpty || dialysis != nil || date != nil else {
       throw RegistryError.refused("measures", "give at least one measure or --date to correct")
     }
@@ -86,7 +86,7 @@ public struct AssessmentService: Sendable {
         let stored = try assessments.rawMeasures(id: before.id)
       else {
         throw RegistryError.notFound(
-          "--visit", "\(studyID) has no live assessment of visit \(code)")
+          "visit", "\(studyID) has no live assessment of visit \(code)")
       }
       let measures = try MeasureSet(parsing: stored.amended(by: changes, dialysis: dialysis))
       var newDate = before.assessedOn
@@ -99,7 +99,7 @@ public struct AssessmentService: Sendable {
         newDate = date
         deviationReason = deviation ? reason : nil
       } else if outOfWindow {
-        throw RegistryError.refused("--out-of-window", "goes with a corrected --date")
+        throw RegistryError.refused("out_of_window", "goes with a corrected --date")
       }
       let scores = Self.scores(measures, patient: patient, on: newDate)
       var oldScores = before.scores
@@ -121,14 +121,14 @@ public struct AssessmentService: Sendable {
   /// Voids the live assessment of a visit (entered in error) with a reason: reads and reports
   /// ignore it, the row and its audit trail stay, and the visit may be assessed again.
   public func void(studyID: String, visit code: String, reason: String) throws -> Assessment {
-    let reason = try TextField.validated(reason, field: "--reason", maxLength: 1000)
+    let reason = try TextField.validated(reason, field: "reason", maxLength: 1000)
     let store = try database.open()
     return try store.transaction(reason: reason) {
       _ = try Self.patient(studyID, store: store, forUpdate: true)
       let assessments = AssessmentRepository(store)
       guard let live = try assessments.find(studyID: studyID, visit: code, forUpdate: true) else {
         throw RegistryError.notFound(
-          "--visit", "\(studyID) has no live assessment of visit \(code)")
+          "visit", "\(studyID) has no live assessment of visit \(code)")
       }
       try assessments.void(id: live.id, reason: reason)
       return try assessments.list(studyID: studyID, includeVoided: true).first {
@@ -155,11 +155,11 @@ public struct AssessmentService: Sendable {
     let store = try database.open()
     return try store.read {
       if let site, try SiteRepository(store).find(code: site) == nil {
-        throw RegistryError.notFound("--site", "no site \(site)")
+        throw RegistryError.notFound("site", "no site \(site)")
       }
       let protocols = ProtocolRepository(store)
       if let protocolCode, try protocols.find(code: protocolCode) == nil {
-        throw RegistryError.notFound("--protocol", "no protocol \(protocolCode) is loaded")
+        throw RegistryError.notFound("protocol", "no protocol \(protocolCode) is loaded")
       }
       let patients = try PatientRepository(store).list(
         protocolCode: protocolCode, site: site, status: nil
@@ -208,13 +208,13 @@ public struct AssessmentService: Sendable {
         code: patient.protocolCode, version: patient.protocolVersion)?.trial
     else {
       throw RegistryError(
-        .internal, field: "protocol",
+        .internal, field: "protocol_definition",
         "protocol \(patient.protocolCode) v\(patient.protocolVersion) of \(patient.studyID) is missing"
       )
     }
     guard let visit = trial.visit(code: code) else {
       throw RegistryError.refused(
-        "--visit",
+        "visit",
         "\(trial.code) v\(trial.version) has no visit '\(code)'; visits: \(trial.visits.map(\.code).joined(separator: ", "))"
       )
     }

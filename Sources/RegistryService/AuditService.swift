@@ -38,7 +38,7 @@ public struct AuditService: Sendable {
   public func verify(anchors: [AuditAnchor] = []) throws -> [AuditChainStatus] {
     for anchor in anchors where AuditChainName(rawValue: anchor.chain) == nil {
       throw RegistryError.refused(
-        "--anchor", "unknown chain \(anchor.chain) (audit.log or identity.audit_log)")
+        "anchor", "unknown chain \(anchor.chain) (audit.log or identity.audit_log)")
     }
     let store = try database.open()
     return try store.transaction(isolation: .repeatableRead) {
@@ -85,10 +85,10 @@ public struct AuditService: Sendable {
   /// row `id`, recording who, when and why in the identity chain. Admins only.
   public func redact(id: Int64, field: String, reason: String) throws {
     guard !field.trimmingCharacters(in: .whitespaces).isEmpty else {
-      throw RegistryError.refused("--field", "must name a field of the row")
+      throw RegistryError.refused("field", "must name a field of the row")
     }
     guard !reason.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
-      throw RegistryError.refused("--reason", "a redaction needs a reason")
+      throw RegistryError.refused("reason", "a redaction needs a reason")
     }
     let store = try database.open()
     try store.transaction {

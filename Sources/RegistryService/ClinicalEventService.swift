@@ -28,7 +28,7 @@ public struct ClinicalEventService: Sendable {
     today: CalendarDate = .today()
   ) throws -> Recorded {
     guard date <= today else {
-      throw RegistryError.refused("--date", "\(date) is in the future (today is \(today))")
+      throw RegistryError.refused("date", "\(date) is in the future (today is \(today))")
     }
     let store = try database.open()
     return try store.transaction(reason: "clinical event \(kind.rawValue) on \(date)") {
@@ -42,19 +42,19 @@ public struct ClinicalEventService: Sendable {
   /// gives the patient back the status they had before it (kept on the event row). A death
   /// that a live grade 5 adverse event needs cannot be voided (void or regrade that first).
   public func void(studyID: String, eventID: Int64, reason: String) throws -> Recorded {
-    let reason = try TextField.validated(reason, field: "--reason", maxLength: 1000)
+    let reason = try TextField.validated(reason, field: "reason", maxLength: 1000)
     let store = try database.open()
     return try store.transaction(reason: reason) {
       let patient = try AssessmentService.patient(studyID, store: store, forUpdate: true)
       let events = ClinicalEventRepository(store)
       guard let event = try events.find(id: eventID, forUpdate: true), event.studyID == studyID
-      else { throw RegistryError.notFound("--event", "\(studyID) has no event \(eventID)") }
+      else { throw RegistryError.notFound("event", "\(studyID) has no event \(eventID)") }
       guard !event.voided else {
-        throw RegistryError.refused("--event", "event \(eventID) is already voided")
+        throw RegistryError.refused("event", "event \(eventID) is already voided")
       }
       if event.kind == .death, try AdverseEventRepository(store).hasLiveGrade5(studyID: studyID) {
         throw RegistryError.refused(
-          "--event",
+          "event",
           "a grade 5 adverse event of \(studyID) needs this death; correct or void that adverse event first"
         )
       }
@@ -83,7 +83,7 @@ public struct ClinicalEventService: Sendable {
   /// Checks and writes an event in the caller's transaction, and the status it gives.
   static func record(
     _ kind: ClinicalEventKind, on date: CalendarDate, of patient: Patient, store: Store,
-    field: String = "--date"
+    field: String = "date"
   ) throws -> ClinicalEvent {
     let studyID = patient.studyID
     let events = ClinicalEventRepository(store)
@@ -100,14 +100,14 @@ public struct ClinicalEventService: Sendable {
     }
     if let existing = try events.live(studyID: studyID, kind: kind) {
       throw RegistryError.refused(
-        "--kind",
+        "kind",
         "\(kind.rawValue) of \(studyID) is already recorded (event \(existing.id) on \(existing.occurredOn)); void it to correct it"
       )
     }
     if let status = kind.resultingStatus {
       guard patient.status.canBecome(status) else {
         throw RegistryError.refused(
-          "--kind",
+          "kind",
           "\(studyID) has status \(patient.status.rawValue); a \(patient.status.rawValue) patient cannot become \(status.rawValue)"
         )
       }

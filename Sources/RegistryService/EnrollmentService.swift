@@ -98,7 +98,7 @@ public struct EnrollmentService: Sendable {
         do {
           outcome = try enroll(row.request, today: today, in: store, lookups: lookups)
         } catch var error as RegistryError where error.kind == .refused || error.kind == .notFound {
-          error.field = "line \(row.line), " + EnrollmentBatchRow.column(forOption: error.field)
+          error.field = "line \(row.line), " + FieldSpelling.csvColumn(error.field)
           throw error
         }
         switch outcome {
@@ -159,21 +159,21 @@ public struct EnrollmentService: Sendable {
       let r = row.request
       if r.enrolledOn > today {
         first = (
-          row, .refused("--enrolled-on", "\(r.enrolledOn) is in the future (today is \(today))"),
+          row, .refused("enrolled_on", "\(r.enrolledOn) is in the future (today is \(today))"),
           nil
         )
       } else if r.identity.birthDate > r.enrolledOn {
-        first = (row, .refused("--birth-date", "is after the enrollment date"), nil)
+        first = (row, .refused("birth_date", "is after the enrollment date"), nil)
       } else if let database = refusedLines[row.line] {
         if database.contains(where: { $0.kind == .unknownSite }) {
-          first = (row, .notFound("--site", "no site \(r.site)"), nil)
+          first = (row, .notFound("site", "no site \(r.site)"), nil)
         } else if let refusal = database.first {
           switch refusal.kind {
           case .enrolled(let existing):
             first = (
               row,
               .refused(
-                "--mrn",
+                "mrn",
                 "this MRN is already enrolled in \(trial.code)"
                   + (existing.isEmpty ? " (at another site)" : " as \(existing)")), nil
             )
@@ -212,11 +212,11 @@ public struct EnrollmentService: Sendable {
       var error =
         first.error
         ?? .refused(
-          "--mrn",
+          "mrn",
           "this MRN is already enrolled in \(trial.code) as "
             + (written.first { $0.line == first.repeatedFrom }?.studyID ?? "?"))
       if !error.field.hasPrefix("line ") {
-        error.field = "line \(first.row.line), " + EnrollmentBatchRow.column(forOption: error.field)
+        error.field = "line \(first.row.line), " + FieldSpelling.csvColumn(error.field)
       }
       throw error
     }
@@ -244,16 +244,16 @@ public struct EnrollmentService: Sendable {
   ) throws -> Outcome {
     guard request.enrolledOn <= today else {
       throw RegistryError.refused(
-        "--enrolled-on", "\(request.enrolledOn) is in the future (today is \(today))")
+        "enrolled_on", "\(request.enrolledOn) is in the future (today is \(today))")
     }
     guard request.identity.birthDate <= request.enrolledOn else {
-      throw RegistryError.refused("--birth-date", "is after the enrollment date")
+      throw RegistryError.refused("birth_date", "is after the enrollment date")
     }
     let protocols = ProtocolRepository(store)
     let patients = PatientRepository(store)
     if !lookups.sites.contains(request.site) {
       guard try SiteRepository(store).find(code: request.site) != nil else {
-        throw RegistryError.notFound("--site", "no site \(request.site)")
+        throw RegistryError.notFound("site", "no site \(request.site)")
       }
       lookups.sites.insert(request.site)
     }
@@ -261,7 +261,7 @@ public struct EnrollmentService: Sendable {
       let record = try lookups.protocols[request.protocolCode]
         ?? protocols.find(code: request.protocolCode)
     else {
-      throw RegistryError.notFound("--protocol", "no protocol \(request.protocolCode) is loaded")
+      throw RegistryError.notFound("protocol", "no protocol \(request.protocolCode) is loaded")
     }
     lookups.protocols[request.protocolCode] = record
     let trial = record.trial
@@ -269,7 +269,7 @@ public struct EnrollmentService: Sendable {
       enrolledWithMRN: request.identity.mrn, protocolCode: trial.code)
     {
       throw RegistryError.refused(
-        "--mrn",
+        "mrn",
         "this MRN is already enrolled in \(trial.code)"
           + (existing.isEmpty ? " (at another site)" : " as \(existing)"))
     }

@@ -19,7 +19,7 @@ public struct ExportService: Sendable {
     let store = try database.open()
     return try store.transaction(isolation: .repeatableRead, readOnly: true) {
       guard try ProtocolRepository(store).find(code: protocolCode) != nil else {
-        throw RegistryError.notFound("--protocol", "no protocol \(protocolCode) is loaded")
+        throw RegistryError.notFound("protocol", "no protocol \(protocolCode) is loaded")
       }
       let export = ExportRepository(store)
       return try DeidentifiedExport.layouts.map { layout in
@@ -59,7 +59,7 @@ public struct ExportService: Sendable {
     let store = try database.open()
     try store.transaction(isolation: .repeatableRead, readOnly: true) {
       guard let record = try ProtocolRepository(store).find(code: protocolCode) else {
-        throw RegistryError.notFound("--protocol", "no protocol \(protocolCode) is loaded")
+        throw RegistryError.notFound("protocol", "no protocol \(protocolCode) is loaded")
       }
       let audit = AuditRepository(store)
       guard try audit.access(.log) != .none else {

@@ -31,7 +31,7 @@ public struct InfusionService: Sendable {
       }
       guard let record = try ProtocolRepository(store).find(id: protocolID) else {
         throw RegistryError(
-          .internal, field: "protocol", "the protocol of \(entry.studyID) is missing")
+          .internal, field: "protocol_definition", "the protocol of \(entry.studyID) is missing")
       }
       let infusions = InfusionRepository(store)
       let others = try infusions.all(studyID: entry.studyID).filter(\.isLive).map(\.infusedOn)
@@ -63,7 +63,7 @@ public struct InfusionService: Sendable {
   /// of them (the first-infusion date). Other statuses are left as they are. Reports and the
   /// export count only live infusions.
   public func void(studyID: String, infusionID: Int64, reason: String) throws -> Infusion {
-    let reason = try TextField.validated(reason, field: "--reason", maxLength: 1000)
+    let reason = try TextField.validated(reason, field: "reason", maxLength: 1000)
     let store = try database.open()
     return try store.transaction(reason: reason) {
       let patients = PatientRepository(store)
@@ -72,11 +72,11 @@ public struct InfusionService: Sendable {
       }
       let infusions = InfusionRepository(store)
       guard let infusion = try infusions.find(id: infusionID), infusion.studyID == studyID else {
-        throw RegistryError.notFound("--infusion", "\(studyID) has no infusion \(infusionID)")
+        throw RegistryError.notFound("infusion", "\(studyID) has no infusion \(infusionID)")
       }
       guard infusion.isLive else {
         throw RegistryError.refused(
-          "--infusion", "infusion \(infusionID) of \(studyID) is already voided")
+          "infusion", "infusion \(infusionID) of \(studyID) is already voided")
       }
       try infusions.void(id: infusionID, reason: reason)
       if patient.status == .treated {

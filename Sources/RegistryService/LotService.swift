@@ -61,7 +61,7 @@ public struct LotService: Sendable {
   /// `recipients`). Unknown lot: exit 66; already rejected: exit 65.
   public func reject(lotNumber: String, reason: String) throws -> MSCLot {
     let number = try MSCLot.validatedLotNumber(lotNumber)
-    let reason = try TextField.validated(reason, field: "--reason", maxLength: 1000)
+    let reason = try TextField.validated(reason, field: "reason", maxLength: 1000)
     let store = try database.open()
     return try store.transaction(reason: reason) {
       let lots = LotRepository(store)

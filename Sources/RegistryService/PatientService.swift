@@ -32,10 +32,10 @@ public struct PatientService: Sendable {
     return try store.read {
       // A filter naming nothing that exists is a typo, not an empty cohort (exit 66).
       if let site, try SiteRepository(store).find(code: site) == nil {
-        throw RegistryError.notFound("--site", "no site \(site)")
+        throw RegistryError.notFound("site", "no site \(site)")
       }
       if let protocolCode, try ProtocolRepository(store).find(code: protocolCode) == nil {
-        throw RegistryError.notFound("--protocol", "no protocol \(protocolCode) is loaded")
+        throw RegistryError.notFound("protocol", "no protocol \(protocolCode) is loaded")
       }
       return try PatientRepository(store).list(
         protocolCode: protocolCode, site: site, status: status,
@@ -50,10 +50,10 @@ public struct PatientService: Sendable {
   public func withdraw(
     studyID: String, reason: String, on date: CalendarDate?, today: CalendarDate = .today()
   ) throws -> Patient {
-    let reason = try TextField.validated(reason, field: "--reason", maxLength: 1000)
+    let reason = try TextField.validated(reason, field: "reason", maxLength: 1000)
     let date = date ?? today
     guard date <= today else {
-      throw RegistryError.refused("--date", "\(date) is in the future (today is \(today))")
+      throw RegistryError.refused("date", "\(date) is in the future (today is \(today))")
     }
     let store = try database.open()
     return try store.transaction(reason: reason) {
@@ -69,7 +69,7 @@ public struct PatientService: Sendable {
       }
       guard date >= patient.enrolledOn else {
         throw RegistryError.refused(
-          "--date", "\(date) is before the enrollment date \(patient.enrolledOn)")
+          "date", "\(date) is before the enrollment date \(patient.enrolledOn)")
       }
       try patients.updateStatus(studyID: studyID, to: .withdrawn, on: date)
       try patients.withdrawConsent(studyID: studyID, on: date)
@@ -104,9 +104,9 @@ public struct PatientService: Sendable {
 
   /// Applies corrections with a mandatory reason; returns the patient afterwards.
   public func amend(studyID: String, _ amendment: Amendment, reason: String) throws -> Patient {
-    let reason = try TextField.validated(reason, field: "--reason", maxLength: 1000)
+    let reason = try TextField.validated(reason, field: "reason", maxLength: 1000)
     guard !amendment.isEmpty else {
-      throw RegistryError.refused("field", "give at least one field to correct (see --help)")
+      throw RegistryError.refused("changes", "give at least one field to correct (see --help)")
     }
     let store = try database.open()
     return try store.transaction(reason: reason) {
@@ -117,7 +117,7 @@ public struct PatientService: Sendable {
       let birth = amendment.birthDate ?? identity.birthDate
       guard birth <= patient.enrolledOn else {
         throw RegistryError.refused(
-          "--birth-date", "\(birth) is after the enrollment date \(patient.enrolledOn)")
+          "birth_date", "\(birth) is after the enrollment date \(patient.enrolledOn)")
       }
       let corrected = try PatientIdentity.validated(
         mrn: amendment.mrn ?? identity.mrn, givenName: amendment.givenName ?? identity.givenName,
@@ -127,7 +127,7 @@ public struct PatientService: Sendable {
         let other = try patients.studyID(
           enrolledWithMRN: corrected.mrn, protocolCode: patient.protocolCode)
       {
-        throw RegistryError.refused("--mrn", "this MRN is already enrolled as \(other)")
+        throw RegistryError.refused("mrn", "this MRN is already enrolled as \(other)")
       }
       if corrected != identity { try patients.updateIdentity(corrected, studyID: studyID) }
       try patients.updateDemographics(

@@ -33,12 +33,13 @@ public struct ProtocolService: Sendable {
       trial = try TrialProtocol(yaml: text)
     } catch {
       throw RegistryError.refused(
-        "protocol",
+        "protocol_definition",
         "\(name) is not a valid protocol (\(error.problems.count) problem\(error.problems.count == 1 ? "" : "s")); nothing was loaded",
         details: error.problems)
     }
     guard let json = TrialProtocol.definitionJSON(yaml: text) else {
-      throw RegistryError.refused("protocol", "\(name) cannot be represented as JSON")
+      throw RegistryError.refused(
+        "protocol_definition", "\(name) cannot be represented as JSON")
     }
     let store = try database.open()
     return try store.transaction(reason: "protocol load \(name)") {

@@ -35,17 +35,17 @@ public struct ReportService: Sendable {
   /// the report also runs against a hot standby.
   public func cohort(_ query: CohortQuery) throws -> CohortReport {
     guard query.minCell >= 0 else {
-      throw RegistryError.refused("--min-cell", "must be 0 or more, got \(query.minCell)")
+      throw RegistryError.refused("min_cell", "must be 0 or more, got \(query.minCell)")
     }
     let store = try database.open()
     let (trial, data) = try store.transaction(isolation: .repeatableRead, readOnly: true) {
       // Aggregates over a large registry sort and hash in memory rather than on disk.
       try store.setLocal("work_mem", "64MB")
       guard let record = try ProtocolRepository(store).find(code: query.protocolCode) else {
-        throw RegistryError.notFound("--protocol", "no protocol \(query.protocolCode) is loaded")
+        throw RegistryError.notFound("protocol", "no protocol \(query.protocolCode) is loaded")
       }
       if let site = query.site, try SiteRepository(store).find(code: site) == nil {
-        throw RegistryError.notFound("--site", "no site \(site)")
+        throw RegistryError.notFound("site", "no site \(site)")
       }
       let data = try CohortReportRepository(store).aggregates(
         trial: record.trial, asOf: query.asOf, site: query.site, groupBy: query.groupBy,
@@ -72,7 +72,7 @@ public struct ReportService: Sendable {
     let store = try database.open()
     return try store.transaction(isolation: .repeatableRead, readOnly: true) {
       guard let record = try ProtocolRepository(store).find(code: protocolCode) else {
-        throw RegistryError.notFound("--protocol", "no protocol \(protocolCode) is loaded")
+        throw RegistryError.notFound("protocol", "no protocol \(protocolCode) is loaded")
       }
       return try CohortReportRepository(store).responderStatuses(
         trial: record.trial, endpointCode: endpointCode, asOf: asOf)

@@ -50,12 +50,12 @@ public struct SeedService: Sendable {
     let store = try database.open()
     let (trial, chosen) = try store.read {
       guard let record = try ProtocolRepository(store).find(code: protocolCode) else {
-        throw RegistryError.notFound("--protocol", "no protocol \(protocolCode) is loaded")
+        throw RegistryError.notFound("protocol", "no protocol \(protocolCode) is loaded")
       }
       let known = try SiteRepository(store).all().map(\.code)
       let chosen = sites ?? known
       if let unknown = chosen.first(where: { !known.contains($0) }) {
-        throw RegistryError.notFound("--sites", "no site \(unknown)")
+        throw RegistryError.notFound("sites", "no site \(unknown)")
       }
       return (record.trial, chosen)
     }
@@ -113,10 +113,10 @@ public struct SeedService: Sendable {
   ) throws -> Result {
     let asOf = asOf ?? today
     guard asOf <= today else {
-      throw RegistryError.refused("--as-of", "\(asOf) is in the future (today is \(today))")
+      throw RegistryError.refused("as_of", "\(asOf) is in the future (today is \(today))")
     }
     guard patients >= 1 else {
-      throw RegistryError.refused("--patients", "must be at least 1 (got \(patients))")
+      throw RegistryError.refused("patients", "must be at least 1 (got \(patients))")
     }
     let started = Date()
     let store = try database.open()
@@ -124,25 +124,25 @@ public struct SeedService: Sendable {
       reason: "demo seed: synthetic cohort (seed \(seed))"
     ) {
       guard let record = try ProtocolRepository(store).find(code: protocolCode) else {
-        throw RegistryError.notFound("--protocol", "no protocol \(protocolCode) is loaded")
+        throw RegistryError.notFound("protocol", "no protocol \(protocolCode) is loaded")
       }
       let known = try SiteRepository(store).all().map(\.code)
       let chosen = sites ?? known
       if let unknown = chosen.first(where: { !known.contains($0) }) {
-        throw RegistryError.notFound("--sites", "no site \(unknown)")
+        throw RegistryError.notFound("sites", "no site \(unknown)")
       }
       guard !chosen.isEmpty else {
-        throw RegistryError.refused("--sites", "the registry has no sites; add one with site add")
+        throw RegistryError.refused("sites", "the registry has no sites; add one with site add")
       }
       guard Set(chosen).count == chosen.count else {
-        throw RegistryError.refused("--sites", "a site is listed twice")
+        throw RegistryError.refused("sites", "a site is listed twice")
       }
       let repository = SeedRepository(store)
       try repository.lockForSeeding()
       let real = try repository.realPatients(protocolCode: record.trial.code)
       guard real == 0 || force else {
         throw RegistryError.refused(
-          "--protocol",
+          "protocol",
           "\(record.trial.code) holds \(real) real patient\(real == 1 ? "" : "s"); a synthetic "
             + "cohort would be mixed with them (give --force to seed it anyway)")
       }
@@ -153,7 +153,7 @@ public struct SeedService: Sendable {
       let clashes = try repository.existingLots(cohort.lots.map(\.lot.lotNumber))
       guard clashes.isEmpty else {
         throw RegistryError.refused(
-          "--protocol", "lot \(clashes[0]) already exists (a synthetic lot of an earlier seed)")
+          "protocol", "lot \(clashes[0]) already exists (a synthetic lot of an earlier seed)")
       }
       let counts = try repository.write(cohort, protocolID: record.id, progress: progress)
       return (record.trial, chosen, counts)

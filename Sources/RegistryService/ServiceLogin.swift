@@ -18,7 +18,7 @@ public enum ServiceLogin {
     let login = try store.loginRole()
     guard login.serviceShaped else {
       throw RegistryError.refused(
-        "--database",
+        "service_database",
         "the login \(login.name) is a superuser, bypasses row-level security or inherits its "
           + "roles' privileges; serve as a service user (mscreg user add NAME --role service "
           + "--password-stdin)")
@@ -29,7 +29,7 @@ public enum ServiceLogin {
     let wrong = "wrong-" + bytes.map { String(format: "%02x", $0) }.joined()
     if try Store.letsIn(conninfo: conninfo, user: login.name, password: wrong) {
       throw RegistryError.refused(
-        "--database",
+        "service_database",
         "the database lets the service login \(login.name) in with a wrong password; "
           + "authenticate it by password (pg_hba.conf: scram-sha-256)")
     }

@@ -20,14 +20,14 @@ public struct UserService: Sendable {
   public func add(name: String, role: AppUser.Role, sites: [String], password: String? = nil)
     throws -> AppUser
   {
-    try InputText.check([("NAME", name)] + sites.map { ("--site", $0) })
+    try InputText.check([("NAME", name)] + sites.map { ("site", $0) })
     if let password { try Self.checkPassword(password) }
     let user = AppUser(name: name, role: role, sites: Array(Set(sites)).sorted())
     let store = try database.open()
     return try store.transaction(reason: "user add \(name)") {
       let known = Set(try SiteRepository(store).all().map(\.code))
       if let unknown = user.sites.first(where: { !known.contains($0) }) {
-        throw RegistryError.notFound("--site", "no site \(unknown)")
+        throw RegistryError.notFound("site", "no site \(unknown)")
       }
       try UserRepository(store).create(user)
       if let password { try UserRepository(store).setPassword(name, password: password) }

@@ -134,7 +134,7 @@ public struct ProtocolRepository {
       trial = try TrialProtocol.parsedOnce(yaml: source)
     } catch {
       throw RegistryError(
-        .internal, field: "protocol", "a stored protocol no longer validates: \(error)")
+        .internal, field: "protocol_definition", "a stored protocol no longer validates: \(error)")
     }
     return ProtocolRecord(
       id: try row.decode("id"), trial: trial, source: source,

@@ -13,27 +13,27 @@ enum StoreErrors {
       "site_code_format": (
         "site.code", "must be 2–8 capital letters or digits, starting with a letter"
       ),
-      "site_name_length": ("--name", "must be 1–200 characters without control characters"),
-      "site_country_format": ("--country", "must be a two-letter ISO 3166 code such as PA"),
-      "identity_protocol_mrn_key": ("--mrn", "this MRN is already enrolled in the protocol"),
+      "site_name_length": ("name", "must be 1–200 characters without control characters"),
+      "site_country_format": ("country", "must be a two-letter ISO 3166 code such as PA"),
+      "identity_protocol_mrn_key": ("mrn", "this MRN is already enrolled in the protocol"),
       "identity_mrn_normalized": (
-        "--mrn", "must be stored in normal form (NFKC, no format characters, trimmed)"
+        "mrn", "must be stored in normal form (NFKC, no format characters, trimmed)"
       ),
       "protocol_code_version_key": ("version", "this protocol version is already loaded"),
       "assessment_one_per_visit": (
-        "--visit", "this visit already has an assessment; correct it with `assess amend`"
+        "visit", "this visit already has an assessment; correct it with `assess amend`"
       ),
       "msc_lot_pkey": ("LOT", "a lot with this number is already registered"),
       "lot_number_format": (
         "LOT", "must be 1–40 letters, digits, . _ / -, starting with a letter or digit"
       ),
-      "lot_source": ("--source", "unknown tissue source"),
-      "lot_donor": ("--donor", "must be autologous or allogeneic"),
-      "lot_product": ("--product", "must be cells or extracellular_vesicles"),
-      "lot_passage": ("--passage", "must be a whole number 0–50"),
-      "lot_viability": ("--viability", "must be a percentage 0–100"),
-      "lot_expiry_after_manufacture": ("--expires", "must be on or after the manufacture date"),
-      "lot_rejection_has_reason": ("--reason", "a rejected lot needs a reason"),
+      "lot_source": ("source", "unknown tissue source"),
+      "lot_donor": ("donor", "must be autologous or allogeneic"),
+      "lot_product": ("product", "must be cells or extracellular_vesicles"),
+      "lot_passage": ("passage", "must be a whole number 0–50"),
+      "lot_viability": ("viability", "must be a percentage 0–100"),
+      "lot_expiry_after_manufacture": ("expires", "must be on or after the manufacture date"),
+      "lot_rejection_has_reason": ("reason", "a rejected lot needs a reason"),
       "lot_release_criteria": (
         "LOT",
         "the lot does not meet the release specification (ISCT markers, sterility, "
@@ -44,19 +44,19 @@ enum StoreErrors {
       "infusion_cells": ("cells", "must be above 0 and below 1e13"),
       "infusion_route": ("route", "unknown route"),
       "infusion_dose_derived": ("cells", "dose per kg must equal cells ÷ weight"),
-      "infusion_void_has_reason": ("--reason", "a voided infusion needs a reason"),
+      "infusion_void_has_reason": ("reason", "a voided infusion needs a reason"),
       "assessment_deviation_has_reason": (
-        "--reason", "an out-of-window assessment needs the reason for the deviation"
+        "reason", "an out-of-window assessment needs the reason for the deviation"
       ),
-      "ae_term": ("--term", "must be 1–200 characters"),
-      "ae_grade": ("--grade", "CTCAE grade must be 1–5"),
-      "ae_resolution_after_onset": ("--resolved", "must not be before the onset"),
+      "ae_term": ("term", "must be 1–200 characters"),
+      "ae_grade": ("grade", "CTCAE grade must be 1–5"),
+      "ae_resolution_after_onset": ("resolved", "must not be before the onset"),
       "ae_serious_death_is_grade5": (
-        "--serious", "the criterion death goes with grade 5, and grade 5 with death"
+        "serious", "the criterion death goes with grade 5, and grade 5 with death"
       ),
-      "ae_infusion_same_patient": ("--infusion", "is not an infusion of this patient"),
+      "ae_infusion_same_patient": ("infusion", "is not an infusion of this patient"),
       "clinical_event_once": (
-        "--kind", "this event is already recorded for the patient; void it to correct it"
+        "kind", "this event is already recorded for the patient; void it to correct it"
       ),
     ]
 
@@ -64,6 +64,15 @@ enum StoreErrors {
   static func oneLine(_ text: String) -> String {
     text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
       .joined(separator: " ")
+  }
+
+  /// The field a server error names in its `COLUMN`, in the domain's words: the functions of
+  /// the applied migrations name some by their command-line option (`--site`, `--mrn`), which
+  /// this edge spells back as the domain does (`site`, `mrn`); other names are kept.
+  static func column(_ error: PostgresError) -> String? {
+    guard let column = error.column else { return nil }
+    guard column.hasPrefix("--") else { return column }
+    return String(column.dropFirst(2)).replacingOccurrences(of: "-", with: "_")
   }
 
   static func map(_ error: PostgresError) -> RegistryError {
@@ -77,30 +86,30 @@ enum StoreErrors {
     }
     switch error.sqlState {
     case .uniqueViolation, .checkViolation, .notNullViolation:
-      return .refused(error.constraint ?? error.column ?? "value", error.description)
+      return .refused(error.constraint ?? column(error) ?? "value", error.description)
     case .foreignKeyViolation:
       return .notFound(error.constraint ?? "reference", error.detail ?? error.message)
     case .insufficientPrivilege:
       return RegistryError(.permissionDenied, field: error.table ?? "database", error.message)
     case .userRefused:
-      return .refused(error.column ?? "NAME", error.message)
+      return .refused(column(error) ?? "NAME", error.message)
     case .reasonRequired:
-      return .refused("--reason", error.message)
+      return .refused("reason", error.message)
     case .auditAppendOnly:
       return RegistryError(.permissionDenied, field: "audit", error.message)
     case .auditRowNotFound:
-      return .notFound(error.column ?? "ID", error.message)
+      return .notFound(column(error) ?? "ID", error.message)
     case .gradeFiveNeedsDeath:
-      return .refused("--grade", error.message)
+      return .refused("grade", error.message)
     case .deathNeededByGradeFive:
-      return .refused("--event", error.message)
+      return .refused("event", error.message)
     case .protocolImmutable, .patientStatusTransition, .lotStatusTransition, .infusionRefused,
       .infusionImmutable, .relatednessNeedsInfusion, .mrnAlreadyEnrolled, .unknownSite,
       .studyIDsExhausted, .redactionRefused:
-      return .refused(error.column ?? "value", error.message)
+      return .refused(column(error) ?? "value", error.message)
     case .stringDataRightTruncation, .numericValueOutOfRange, .invalidDatetimeFormat,
       .datetimeFieldOverflow, .invalidTextRepresentation, .characterNotInRepertoire:
-      return .refused(error.column ?? "value", error.message)
+      return .refused(column(error) ?? "value", error.message)
     default:
       return RegistryError(.internal, field: "database", error.description)
     }

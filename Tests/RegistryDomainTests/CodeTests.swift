@@ -15,8 +15,8 @@ import Testing
       ])
     #expect(try CTCAEGrade.parse("3") == .severe)
     #expect(CTCAEGrade.severe < .lifeThreatening)
-    expectRefused("--grade", "CTCAE grade must be 1–5") { try CTCAEGrade.parse("6") }
-    expectRefused("--grade", "1–5") { try CTCAEGrade.parse("severe") }
+    expectRefused("grade", "CTCAE grade must be 1–5") { try CTCAEGrade.parse("6") }
+    expectRefused("grade", "1–5") { try CTCAEGrade.parse("severe") }
   }
 
   @Test func seriousnessIsSeparateFromGrade() throws {
@@ -25,9 +25,9 @@ import Testing
         "death", "life_threatening", "hospitalisation", "disability", "congenital_anomaly",
         "important_medical_event",
       ])
-    #expect(try Seriousness.parse("hospitalisation", field: Seriousness.option) == .hospitalisation)
-    expectRefused("--serious", "accepted: death, life_threatening") {
-      try Seriousness.parse("hospitalization", field: Seriousness.option)
+    #expect(try Seriousness.parse("hospitalisation", field: Seriousness.field) == .hospitalisation)
+    expectRefused("serious", "accepted: death, life_threatening") {
+      try Seriousness.parse("hospitalization", field: Seriousness.field)
     }
   }
 
@@ -38,13 +38,13 @@ import Testing
       ])
     #expect(Relatedness.allCases.filter(\.isRelated) == [.possible, .probable, .definite])
     #expect(Relatedness.unlikely < .possible)
-    expectRefused("--relatedness") { try Relatedness.parse("maybe", field: Relatedness.option) }
+    expectRefused("relatedness") { try Relatedness.parse("maybe", field: Relatedness.field) }
   }
 
   @Test func sex() throws {
-    #expect(try Sex.parse("F", field: Sex.option) == .female)
-    #expect(try Sex.parse("M", field: Sex.option) == .male)
-    expectRefused("--sex", "accepted: F, M") { try Sex.parse("X", field: Sex.option) }
+    #expect(try Sex.parse("F", field: Sex.field) == .female)
+    #expect(try Sex.parse("M", field: Sex.field) == .male)
+    expectRefused("sex", "accepted: F, M") { try Sex.parse("X", field: Sex.field) }
   }
 }
 
@@ -71,6 +71,6 @@ import Testing
 
   @Test(arguments: ["", "renal", "renal=F", "kidney=A", "renal=A,renal=B", "renal=A,", "renal=a"])
   func refusesBadGrades(text: String) {
-    expectRefused("--bilag") { try BILAG2004(parsing: text) }
+    expectRefused("bilag") { try BILAG2004(parsing: text) }
   }
 }

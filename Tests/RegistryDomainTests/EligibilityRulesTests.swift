@@ -100,11 +100,11 @@ import Testing
     let noSledai = try Self.sleMeasures(
       items: "joint_involvement,anti_dsdna_or_anti_sm", titer: "160", sledai: nil)
     let sledai = try #require(Self.sle.eligibility.missingInput(in: noSledai))
-    #expect(sledai.field == "--sledai-descriptors")
+    #expect(sledai.field == "sledai_descriptors")
     #expect(sledai.message.hasPrefix("required by eligibility criterion sledai_2k"))
     #expect(sledai.exitStatus == 65)
     let noItems = try Self.sleMeasures(items: nil, titer: "160")
-    #expect(Self.sle.eligibility.missingInput(in: noItems)?.field == "--eular-acr-items")
+    #expect(Self.sle.eligibility.missingInput(in: noItems)?.field == "eular_acr_items")
     // The ANA titer is not an input: without it the candidate is a screen failure.
     let noTiter = try Self.sleMeasures(items: "joint_involvement", titer: nil)
     #expect(Self.sle.eligibility.missingInput(in: noTiter) == nil)
@@ -112,13 +112,13 @@ import Testing
     let aclf = try TrialProtocol(yaml: ProtocolExamples.aclf)
     let noINR = try MeasureSet(parsing: RawMeasures(creatinine: "1.2", bilirubin: "4.2"))
     let inr = try #require(aclf.eligibility.missingInput(in: noINR))
-    #expect(inr.field == "--inr")
+    #expect(inr.field == "inr")
     #expect(inr.message.hasPrefix("required by eligibility criterion meld"))
     // Dialysis stands in for creatinine in MELD, not for the creatinine criterion itself.
     let dialysed = try MeasureSet(
       parsing: RawMeasures(bilirubin: "4.2", inr: "2.1", dialysis: true))
     let creatinine = try #require(aclf.eligibility.missingInput(in: dialysed))
-    #expect(creatinine.field == "--creatinine")
+    #expect(creatinine.field == "creatinine")
     #expect(creatinine.message.hasPrefix("required by eligibility criterion creatinine"))
     let complete = try MeasureSet(
       parsing: RawMeasures(creatinine: "1.2", bilirubin: "4.2", inr: "2.1"))
@@ -151,7 +151,7 @@ import Testing
     #expect(try m.meld3Score(sex: .female, age: 18).score == 34)
     #expect(try m.meld3Score(sex: .female, age: 15).score == 34)  // the term once, not twice
     let error = #expect(throws: RegistryError.self) { try m.meld3Score(sex: .male, age: 11) }
-    #expect(error?.field == "--age")
+    #expect(error?.field == "age")
     let parts = try m.meld3Score(sex: .male, age: 17).parts
     #expect(parts.contains(ScorePart("age_12_17", 1)))
   }
@@ -203,7 +203,7 @@ import Testing
     #expect(try Sodium(parsing: "125 meq/l").canonical == 125)
     #expect(na.description == "125 mEq/L (125 mmol/L)")
     let low = #expect(throws: RegistryError.self) { try Sodium(parsing: "99mEq/L") }
-    #expect(low?.field == "--sodium")
+    #expect(low?.field == "sodium")
     #expect(low?.message.contains("99 mEq/L") == true)
     let other = #expect(throws: RegistryError.self) { try Bilirubin(parsing: "5mEq/L") }
     #expect(other?.message.contains("not accepted") == true)
@@ -213,13 +213,13 @@ import Testing
     let negative = #expect(throws: RegistryError.self) {
       try MeasureSet(parsing: RawMeasures(creatinine: "-0.5"))
     }
-    #expect(negative?.field == "--creatinine")
+    #expect(negative?.field == "creatinine")
     #expect(negative?.exitStatus == 65)
     #expect(negative?.message.contains("-0.5 mg/dL") == true)
     let text = #expect(throws: RegistryError.self) {
       try MeasureSet(parsing: RawMeasures(sodium: "abc"))
     }
-    #expect(text?.field == "--sodium")
+    #expect(text?.field == "sodium")
     #expect(text?.exitStatus == 65)
     #expect(try MeasureSet(parsing: RawMeasures(creatinine: "0.5")).creatinine?.canonical == 0.5)
   }

@@ -27,11 +27,11 @@ import Testing
       "\u{2067}x", "\u{2068}x", "\u{2069}x",
     ] {
       do {
-        _ = try TextField.validated(bad, field: "--reason", maxLength: 1000)
+        _ = try TextField.validated(bad, field: "reason", maxLength: 1000)
         Issue.record("accepted \(bad.unicodeScalars.map { $0.value })")
       } catch let error as RegistryError {
         #expect(error.kind == .refused && error.exitStatus == 65)
-        #expect(error.field == "--reason")
+        #expect(error.field == "reason")
       } catch { Issue.record("\(error)") }
     }
     // Accepted: letters of any script, accents, a zero-width joiner in a name.

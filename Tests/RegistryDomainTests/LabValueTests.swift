@@ -76,66 +76,66 @@ import Testing
   }
 
   @Test func outOfRangeIsRefusedWithTheRange() {
-    expectRefused("--bilirubin", "bilirubin 95 mg/dL is outside the plausible range 0.1–80 mg/dL") {
+    expectRefused("bilirubin", "bilirubin 95 mg/dL is outside the plausible range 0.1–80 mg/dL") {
       try Bilirubin(parsing: "95")
     }
     expectRefused(
-      "--bilirubin", "bilirubin 1710 µmol/L (100 mg/dL) is outside the plausible range 0.1–80 mg/dL"
+      "bilirubin", "bilirubin 1710 µmol/L (100 mg/dL) is outside the plausible range 0.1–80 mg/dL"
     ) {
       try Bilirubin(parsing: "1710umol/L")
     }
-    expectRefused("--bilirubin", "0.1–80 mg/dL") { try Bilirubin(0.09) }
-    expectRefused("--inr", "INR 15.1 is outside the plausible range 0.5–15") { try INR(15.1) }
-    expectRefused("--inr", "0.5–15") { try INR(0.49) }
-    expectRefused("--sodium", "sodium 99 mmol/L is outside the plausible range 100–180 mmol/L") {
+    expectRefused("bilirubin", "0.1–80 mg/dL") { try Bilirubin(0.09) }
+    expectRefused("inr", "INR 15.1 is outside the plausible range 0.5–15") { try INR(15.1) }
+    expectRefused("inr", "0.5–15") { try INR(0.49) }
+    expectRefused("sodium", "sodium 99 mmol/L is outside the plausible range 100–180 mmol/L") {
       try Sodium(99)
     }
-    expectRefused("--sodium", "100–180") { try Sodium(181) }
-    expectRefused("--creatinine", "0.1–25 mg/dL") { try Creatinine(26) }
-    expectRefused("--albumin", "0.5–7 g/dL") { try Albumin(parsing: "80 g/L") }
-    expectRefused("--upcr", "0–30 g/g") { try UPCR(31) }
-    expectRefused("--c3", "0–500 mg/dL") { try C3(501) }
-    expectRefused("--c4", "0–200 mg/dL") { try C4(201) }
-    expectRefused("--anti-dsdna", "0–10000 IU/mL") { try AntiDsDNA(10_001) }
+    expectRefused("sodium", "100–180") { try Sodium(181) }
+    expectRefused("creatinine", "0.1–25 mg/dL") { try Creatinine(26) }
+    expectRefused("albumin", "0.5–7 g/dL") { try Albumin(parsing: "80 g/L") }
+    expectRefused("upcr", "0–30 g/g") { try UPCR(31) }
+    expectRefused("c3", "0–500 mg/dL") { try C3(501) }
+    expectRefused("c4", "0–200 mg/dL") { try C4(201) }
+    expectRefused("anti_dsdna", "0–10000 IU/mL") { try AntiDsDNA(10_001) }
   }
 
   @Test func nonFiniteAndNegativeAreRefused() {
-    expectRefused("--bilirubin", "finite") { try Bilirubin(.nan) }
-    expectRefused("--bilirubin", "finite") { try Bilirubin(.infinity) }
-    expectRefused("--creatinine", "finite") { try Creatinine(parsing: "1e400") }
-    expectRefused("--bilirubin", "must not be negative") { try Bilirubin(-1) }
-    expectRefused("--upcr", "must not be negative") { try UPCR(parsing: "-0.5") }
-    expectRefused("--pga", "finite") { try PhysicianGlobalAssessment(.nan) }
+    expectRefused("bilirubin", "finite") { try Bilirubin(.nan) }
+    expectRefused("bilirubin", "finite") { try Bilirubin(.infinity) }
+    expectRefused("creatinine", "finite") { try Creatinine(parsing: "1e400") }
+    expectRefused("bilirubin", "must not be negative") { try Bilirubin(-1) }
+    expectRefused("upcr", "must not be negative") { try UPCR(parsing: "-0.5") }
+    expectRefused("pga", "finite") { try PhysicianGlobalAssessment(.nan) }
   }
 
   @Test func unknownUnitsNameTheAcceptedOnes() {
     expectRefused(
-      "--bilirubin", "unknown unit 'furlongs' for bilirubin; accepted units: mg/dL, µmol/L"
+      "bilirubin", "unknown unit 'furlongs' for bilirubin; accepted units: mg/dL, µmol/L"
     ) {
       try Bilirubin(parsing: "85 furlongs")
     }
     expectRefused(
-      "--bilirubin", "unit mmol/L is not accepted for bilirubin; accepted units: mg/dL, µmol/L"
+      "bilirubin", "unit mmol/L is not accepted for bilirubin; accepted units: mg/dL, µmol/L"
     ) {
       try Bilirubin(parsing: "85 mmol/L")
     }
-    expectRefused("--inr", "accepted units: no unit") { try INR(parsing: "1.2 mg/dL") }
-    expectRefused("--upcr", "g/g, mg/mmol, mg/g") { try UPCR(parsing: "45 mmol/mg") }
-    expectRefused("--albumin", "g/dL, g/L") { try Albumin(3.1, unit: .micromolesPerLiter) }
+    expectRefused("inr", "accepted units: no unit") { try INR(parsing: "1.2 mg/dL") }
+    expectRefused("upcr", "g/g, mg/mmol, mg/g") { try UPCR(parsing: "45 mmol/mg") }
+    expectRefused("albumin", "g/dL, g/L") { try Albumin(3.1, unit: .micromolesPerLiter) }
   }
 
   @Test(arguments: ["", "abc", "nan", "inf", "4,2", "1.2.3", "umol/L", "."])
   func textThatIsNotANumberIsRefused(text: String) {
-    expectRefused("--bilirubin") { try Bilirubin(parsing: text) }
+    expectRefused("bilirubin") { try Bilirubin(parsing: text) }
   }
 
   @Test func physicianGlobalAssessmentIsZeroToThree() throws {
     #expect(try PhysicianGlobalAssessment(parsing: "0").value == 0)
     #expect(try PhysicianGlobalAssessment(parsing: "3").value == 3)
     #expect(try PhysicianGlobalAssessment(parsing: "1.5").description == "1.5")
-    expectRefused("--pga", "outside the scale 0–3") { try PhysicianGlobalAssessment(3.1) }
-    expectRefused("--pga", "outside the scale 0–3") { try PhysicianGlobalAssessment(-0.1) }
-    expectRefused("--pga", "not a number") { try PhysicianGlobalAssessment(parsing: "1.5 cm") }
+    expectRefused("pga", "outside the scale 0–3") { try PhysicianGlobalAssessment(3.1) }
+    expectRefused("pga", "outside the scale 0–3") { try PhysicianGlobalAssessment(-0.1) }
+    expectRefused("pga", "not a number") { try PhysicianGlobalAssessment(parsing: "1.5 cm") }
   }
 
   @Test func unitTextMatching() {

@@ -65,11 +65,11 @@ private func meld(
   }
 
   @Test func missingInputsAreNamed() throws {
-    let e = expectRefused("--bilirubin", "MELD needs --bilirubin, --creatinine (missing)") {
+    let e = expectRefused("bilirubin", "MELD needs --bilirubin, --creatinine (missing)") {
       try MELD(bilirubin: nil, creatinine: nil, inr: INR(1.2))
     }
     #expect(e != nil)
-    expectRefused("--inr", "--inr") {
+    expectRefused("inr", "--inr") {
       try MELD(bilirubin: Bilirubin(1), creatinine: Creatinine(1), inr: nil)
     }
   }
@@ -126,8 +126,8 @@ private func meld(
   @Test func fromAMELDAndSodiumIsRequired() throws {
     let m = try meld(cr: 1.2, bili: 2.0, inr: 1.5)
     #expect(try MELDNa(meld: m, sodium: Sodium(135)).score == 17)
-    expectRefused("--sodium", "MELD-Na needs --sodium") { try MELDNa(meld: m, sodium: nil) }
-    expectRefused("--creatinine", "--creatinine, --sodium") {
+    expectRefused("sodium", "MELD-Na needs --sodium") { try MELDNa(meld: m, sodium: nil) }
+    expectRefused("creatinine", "--creatinine, --sodium") {
       try MELDNa(bilirubin: Bilirubin(1), creatinine: nil, inr: INR(1), sodium: nil)
     }
     #expect(MELDNa.instrument == "meld_na")
@@ -200,13 +200,13 @@ private func meld(
     // Ages 12–17 get the 1.33 term whatever the sex (OPTN Policy 9.1.D): 7.33 → 7.
     #expect(try meld3(bili: 1, na: 137, inr: 1, cr: 1, alb: 3.5, age: 12).score == 7)
     #expect(try meld3(bili: 1, na: 137, inr: 1, cr: 1, alb: 3.5, age: 18).score == 6)
-    expectRefused("--age", "MELD 3.0 is used from age 12") {
+    expectRefused("age", "MELD 3.0 is used from age 12") {
       try meld3(bili: 1, na: 137, inr: 1, cr: 1, alb: 3.5, age: 11)
     }
-    expectRefused("--age", "plausible range") {
+    expectRefused("age", "plausible range") {
       try meld3(bili: 1, na: 137, inr: 1, cr: 1, alb: 3.5, age: 140)
     }
-    expectRefused("--sex", "MELD 3.0 needs --sex, --albumin (missing)") {
+    expectRefused("sex", "MELD 3.0 needs --sex, --albumin (missing)") {
       try MELD3(
         sex: nil, bilirubin: Bilirubin(1), sodium: Sodium(137), inr: INR(1),
         creatinine: Creatinine(1), albumin: nil)
@@ -275,11 +275,11 @@ private func meld(
   @Test func codesAndMissingInputs() throws {
     #expect(Ascites.allCases.map(\.rawValue) == ["none", "mild", "moderate_severe"])
     #expect(Encephalopathy.allCases.map(\.rawValue) == ["none", "grade1_2", "grade3_4"])
-    #expect(try Ascites.parse("moderate_severe", field: Ascites.option) == .moderateSevere)
-    expectRefused("--ascites", "accepted: none, mild, moderate_severe") {
-      try Ascites.parse("severe", field: Ascites.option)
+    #expect(try Ascites.parse("moderate_severe", field: Ascites.field) == .moderateSevere)
+    expectRefused("ascites", "accepted: none, mild, moderate_severe") {
+      try Ascites.parse("severe", field: Ascites.field)
     }
-    expectRefused("--encephalopathy", "Child-Pugh needs --encephalopathy (missing)") {
+    expectRefused("encephalopathy", "Child-Pugh needs --encephalopathy (missing)") {
       try ChildPugh(
         bilirubin: Bilirubin(1), albumin: Albumin(4), inr: INR(1), ascites: Ascites.none,
         encephalopathy: nil)

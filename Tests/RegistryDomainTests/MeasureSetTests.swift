@@ -64,23 +64,23 @@ private let liverRaw = RawMeasures(
 
   @Test func eachRefusalNamesItsOption() {
     let cases: [(RawMeasures, String, String)] = [
-      (RawMeasures(sledaiDescriptors: "rash,headache"), "--sledai-descriptors", "headache"),
-      (RawMeasures(eularAcrItems: "fever,sneezing"), "--eular-acr-items", "sneezing"),
-      (RawMeasures(eularAcrItems: "fever", anaTiter: "many"), "--ana-titer", "many"),
-      (RawMeasures(anaTiter: "-5"), "--ana-titer", "-5"),
-      (RawMeasures(pga: "4"), "--pga", "outside"),
-      (RawMeasures(bilag: "renal=F"), "--bilag", "F"),
-      (RawMeasures(upcr: "99"), "--upcr", "plausible"),
-      (RawMeasures(creatinine: "1.9mmol/L"), "--creatinine", "not accepted"),
-      (RawMeasures(c3: "abc"), "--c3", "abc"),
-      (RawMeasures(c4: "-1"), "--c4", "negative"),
-      (RawMeasures(antiDsdna: "20000"), "--anti-dsdna", "plausible"),
-      (RawMeasures(bilirubin: "4.2furlongs"), "--bilirubin", "unknown unit"),
-      (RawMeasures(inr: "20"), "--inr", "0.5–15"),
-      (RawMeasures(sodium: "90"), "--sodium", "100–180"),
-      (RawMeasures(albumin: ""), "--albumin", "not a number"),
-      (RawMeasures(ascites: "lots"), "--ascites", "lots"),
-      (RawMeasures(encephalopathy: "grade5"), "--encephalopathy", "grade5"),
+      (RawMeasures(sledaiDescriptors: "rash,headache"), "sledai_descriptors", "headache"),
+      (RawMeasures(eularAcrItems: "fever,sneezing"), "eular_acr_items", "sneezing"),
+      (RawMeasures(eularAcrItems: "fever", anaTiter: "many"), "ana_titer", "many"),
+      (RawMeasures(anaTiter: "-5"), "ana_titer", "-5"),
+      (RawMeasures(pga: "4"), "pga", "outside"),
+      (RawMeasures(bilag: "renal=F"), "bilag", "F"),
+      (RawMeasures(upcr: "99"), "upcr", "plausible"),
+      (RawMeasures(creatinine: "1.9mmol/L"), "creatinine", "not accepted"),
+      (RawMeasures(c3: "abc"), "c3", "abc"),
+      (RawMeasures(c4: "-1"), "c4", "negative"),
+      (RawMeasures(antiDsdna: "20000"), "anti_dsdna", "plausible"),
+      (RawMeasures(bilirubin: "4.2furlongs"), "bilirubin", "unknown unit"),
+      (RawMeasures(inr: "20"), "inr", "0.5–15"),
+      (RawMeasures(sodium: "90"), "sodium", "100–180"),
+      (RawMeasures(albumin: ""), "albumin", "not a number"),
+      (RawMeasures(ascites: "lots"), "ascites", "lots"),
+      (RawMeasures(encephalopathy: "grade5"), "encephalopathy", "grade5"),
     ]
     for (raw, option, fragment) in cases {
       expectRefused(option, fragment) { try MeasureSet(parsing: raw) }
@@ -89,7 +89,7 @@ private let liverRaw = RawMeasures(
 
   @Test func theFirstRefusalInTableOrderIsThrown() {
     let raw = RawMeasures(pga: "9", inr: "20", ascites: "lots")
-    expectRefused("--pga") { try MeasureSet(parsing: raw) }
+    expectRefused("pga") { try MeasureSet(parsing: raw) }
   }
 }
 
@@ -170,18 +170,18 @@ private let liverRaw = RawMeasures(
 @Suite struct MeasureScoresTests {
   @Test func demandedScoresRefuseNamingTheMissingOption() throws {
     let empty = MeasureSet()
-    expectRefused("--sledai-descriptors", "missing") { try empty.sledai2kScore() }
-    expectRefused("--eular-acr-items", "missing") { try empty.eularAcr2019Score() }
-    expectRefused("--bilirubin", "--creatinine, --inr") { try empty.meldScore() }
-    expectRefused("--sodium") {
+    expectRefused("sledai_descriptors", "missing") { try empty.sledai2kScore() }
+    expectRefused("eular_acr_items", "missing") { try empty.eularAcr2019Score() }
+    expectRefused("bilirubin", "--creatinine, --inr") { try empty.meldScore() }
+    expectRefused("sodium") {
       try MeasureSet(parsing: RawMeasures(creatinine: "1", bilirubin: "1", inr: "1"))
         .meldNaScore()
     }
-    expectRefused("--sex") { try MeasureSet(parsing: liverRaw).meld3Score(sex: nil, age: nil) }
-    expectRefused("--age", "12") {
+    expectRefused("sex") { try MeasureSet(parsing: liverRaw).meld3Score(sex: nil, age: nil) }
+    expectRefused("age", "12") {
       try MeasureSet(parsing: liverRaw).meld3Score(sex: .male, age: 10)
     }
-    expectRefused("--encephalopathy") {
+    expectRefused("encephalopathy") {
       try MeasureSet(
         parsing: RawMeasures(bilirubin: "1", inr: "1", albumin: "4", ascites: "none")
       ).childPughScore()
@@ -240,9 +240,9 @@ private let liverRaw = RawMeasures(
   @Test func ageParsing() throws {
     #expect(try MeasureSet.parseAge(nil) == nil)
     #expect(try MeasureSet.parseAge(" 54 ") == 54)
-    expectRefused("--age") { try MeasureSet.parseAge("54.5") }
-    expectRefused("--age") { try MeasureSet.parseAge("131") }
-    expectRefused("--age") { try MeasureSet.parseAge("") }
+    expectRefused("age") { try MeasureSet.parseAge("54.5") }
+    expectRefused("age") { try MeasureSet.parseAge("131") }
+    expectRefused("age") { try MeasureSet.parseAge("") }
   }
 
   @Test func everyScoreIsCited() {

@@ -126,8 +126,8 @@ private func visit(_ sledai: Int, pga: Double? = 1.0, bilag: String? = nil) thro
     let v = SRI4.Visit(
       sledai2k: SLEDAI2K([.seizure, .rash]), pga: try PhysicianGlobalAssessment(1), bilag: nil)
     #expect(v.sledai2k == 10)
-    expectRefused("--sledai-descriptors", "0–105") { try visit(106) }
-    expectRefused("--sledai-descriptors", "0–105") { try visit(-1) }
+    expectRefused("sledai_descriptors", "0–105") { try visit(106) }
+    expectRefused("sledai_descriptors", "0–105") { try visit(-1) }
   }
 }
 

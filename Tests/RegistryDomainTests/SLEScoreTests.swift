@@ -39,11 +39,11 @@ import Testing
 
   @Test func unknownDescriptorIsRefused() {
     expectRefused(
-      "--sledai-descriptors", "unknown SLEDAI-2K descriptor 'rashes'; accepted: seizure"
+      "sledai_descriptors", "unknown SLEDAI-2K descriptor 'rashes'; accepted: seizure"
     ) {
       try SLEDAI2K(parsing: "rash,rashes")
     }
-    expectRefused("--sledai-descriptors", "empty") { try SLEDAI2K(parsing: "rash,,fever") }
+    expectRefused("sledai_descriptors", "empty") { try SLEDAI2K(parsing: "rash,,fever") }
   }
 }
 
@@ -124,10 +124,10 @@ import Testing
     #expect(r.anaTiter == 160)
     #expect(r.total == 9)
     #expect(try EULARACR2019.parseANATiter("640") == 640)
-    expectRefused("--ana-titer", "not an ANA titer") { try EULARACR2019.parseANATiter("-5") }
-    expectRefused("--ana-titer", "not an ANA titer") { try EULARACR2019.parseANATiter("high") }
-    expectRefused("--ana-titer", "outside") { try EULARACR2019(items: [], anaTiter: -1) }
-    expectRefused("--eular-acr-items", "unknown EULAR/ACR item 'rash'") {
+    expectRefused("ana_titer", "not an ANA titer") { try EULARACR2019.parseANATiter("-5") }
+    expectRefused("ana_titer", "not an ANA titer") { try EULARACR2019.parseANATiter("high") }
+    expectRefused("ana_titer", "outside") { try EULARACR2019(items: [], anaTiter: -1) }
+    expectRefused("eular_acr_items", "unknown EULAR/ACR item 'rash'") {
       try EULARACR2019(parsingItems: "fever,rash", anaTiter: nil)
     }
     let parts = r.parts.map(\.name)

@@ -17,7 +17,7 @@ import Testing
             term: "hepatic failure", grade: .death, relatedness: .unrelated,
             onset: e.adding(days: 20)), today: f.today)
       }
-      #expect(error.field == "--grade" && error.exitStatus == 65)
+      #expect(error.field == "grade" && error.exitStatus == 65)
       #expect(error.message.contains("--death-date"))
       #expect(try f.count("registry.adverse_event") == 0)
       #expect(try f.count("registry.clinical_event") == 0)
@@ -73,12 +73,12 @@ import Testing
           .init(term: "x", grade: .mild, relatedness: .unrelated, onset: e.adding(days: 25)),
           today: f.today)
       }
-      #expect(late.field == "--onset" && late.message.contains("after the death"))
+      #expect(late.field == "onset" && late.message.contains("after the death"))
       // The death cannot be voided while the grade 5 event needs it.
       let void = try #require(throws: RegistryError.self) {
         try f.events.void(studyID: id, eventID: events[0].id, reason: "x")
       }
-      #expect(void.field == "--event")
+      #expect(void.field == "event")
     }
   }
 
@@ -94,7 +94,7 @@ import Testing
             term: "sepsis", grade: .severe, serious: .death, relatedness: .unrelated,
             onset: e.adding(days: 10)), today: f.today)
       }
-      #expect(badSerious.field == "--serious")
+      #expect(badSerious.field == "serious")
       let noDeath = try #require(throws: RegistryError.self) {
         try f.adverseEvents.add(
           studyID: id,
@@ -102,7 +102,7 @@ import Testing
             term: "sepsis", grade: .severe, relatedness: .unrelated, onset: e.adding(days: 10),
             deathDate: e.adding(days: 12)), today: f.today)
       }
-      #expect(noDeath.field == "--death-date")
+      #expect(noDeath.field == "death_date")
       _ = try f.events.add(studyID: id, kind: .death, on: e.adding(days: 30), today: f.today)
       let ae = try f.adverseEvents.add(
         studyID: id,
@@ -127,7 +127,7 @@ import Testing
             term: "fever", grade: .mild, relatedness: .probable, onset: e.adding(days: 1),
             infusionID: infusionB), today: f.today)
       }
-      #expect(other.field == "--infusion" && other.exitStatus == 65)
+      #expect(other.field == "infusion" && other.exitStatus == 65)
       let before = try #require(throws: RegistryError.self) {
         try f.adverseEvents.add(
           studyID: a,
@@ -135,7 +135,7 @@ import Testing
             term: "fever", grade: .mild, relatedness: .probable, onset: e,
             infusionID: infusionA), today: f.today)
       }
-      #expect(before.field == "--infusion")
+      #expect(before.field == "infusion")
       let unknown = try #require(throws: RegistryError.self) {
         try f.adverseEvents.add(
           studyID: a,
@@ -196,19 +196,19 @@ import Testing
           studyID: id, eventID: ae.event.id, .init(resolved: e.adding(days: 39)), reason: "x",
           today: f.today)
       }
-      #expect(badResolution.field == "--resolved")
+      #expect(badResolution.field == "resolved")
       let toFive = try #require(throws: RegistryError.self) {
         try f.adverseEvents.update(
           studyID: id, eventID: ae.event.id, .init(grade: .death), reason: "x", today: f.today)
       }
-      #expect(toFive.field == "--grade")
+      #expect(toFive.field == "grade")
       _ = try f.adverseEvents.void(studyID: id, eventID: ae.event.id, reason: "duplicate")
       #expect(try f.investigator.adverseEvents.list(studyID: id).isEmpty)
       #expect(try f.investigator.adverseEvents.list(studyID: id, includeVoided: true).count == 1)
       let again = try #require(throws: RegistryError.self) {
         try f.adverseEvents.void(studyID: id, eventID: ae.event.id, reason: "again")
       }
-      #expect(again.field == "--ae")
+      #expect(again.field == "ae")
     }
   }
 }

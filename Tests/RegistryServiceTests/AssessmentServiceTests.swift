@@ -19,7 +19,7 @@ import Testing
           try f.assessments.record(
             studyID: id, visit: "week4", on: e.adding(days: day), measures: m, today: f.today)
         }
-        #expect(error.field == "--date" && error.exitStatus == 65, "day \(day)")
+        #expect(error.field == "date" && error.exitStatus == 65, "day \(day)")
         #expect(error.message.contains("outside the window of week4"))
       }
       #expect(try f.count("registry.assessment") == 1)  // the baseline only
@@ -49,7 +49,7 @@ import Testing
           studyID: id, visit: "week4", on: e.adding(days: 40), measures: m, outOfWindow: true,
           today: f.today)
       }
-      #expect(noReason.field == "--reason")
+      #expect(noReason.field == "reason")
       let a = try f.assessments.record(
         studyID: id, visit: "week4", on: e.adding(days: 40), measures: m, outOfWindow: true,
         reason: "patient travelling", today: f.today)
@@ -64,19 +64,19 @@ import Testing
           studyID: id, visit: "week12", on: e.adding(days: 84), measures: m, outOfWindow: true,
           reason: "x", today: f.today)
       }
-      #expect(inside.field == "--out-of-window")
+      #expect(inside.field == "out_of_window")
       let before = try #require(throws: RegistryError.self) {
         try f.assessments.record(
           studyID: id, visit: "week12", on: e.adding(days: -1), measures: m, outOfWindow: true,
           reason: "x", today: f.today)
       }
-      #expect(before.field == "--date" && before.message.contains("before the enrollment date"))
+      #expect(before.field == "date" && before.message.contains("before the enrollment date"))
       let future = try #require(throws: RegistryError.self) {
         try f.assessments.record(
           studyID: id, visit: "week52", on: f.today.adding(days: 1), measures: m,
           outOfWindow: true, reason: "x", today: f.today)
       }
-      #expect(future.field == "--date" && future.message.contains("future"))
+      #expect(future.field == "date" && future.message.contains("future"))
     }
   }
 
@@ -164,12 +164,12 @@ import Testing
         try f.assessments.amend(
           studyID: id, visit: "week4", changes: RawMeasures(sodium: "135"), reason: " ")
       }
-      #expect(noReason.field == "--reason")
+      #expect(noReason.field == "reason")
       let implausible = try #require(throws: RegistryError.self) {
         try f.assessments.amend(
           studyID: id, visit: "week4", changes: RawMeasures(sodium: "95"), reason: "typo")
       }
-      #expect(implausible.field == "--sodium")
+      #expect(implausible.field == "sodium")
       let amended = try f.assessments.amend(
         studyID: id, visit: "week4", changes: RawMeasures(sodium: "135"), reason: "typo: 135",
         today: f.today)
@@ -206,7 +206,7 @@ import Testing
         try f.assessments.record(
           studyID: id, visit: "week4", on: e.adding(days: 29), measures: m, today: f.today)
       }
-      #expect(again.field == "--visit" && again.message.contains("assess amend"))
+      #expect(again.field == "visit" && again.message.contains("assess amend"))
       let voided = try f.assessments.void(studyID: id, visit: "week4", reason: "wrong patient")
       #expect(voided.voided && voided.voidReason == "wrong patient")
       #expect(try f.investigator.assessments.list(studyID: id).map(\.visit) == ["baseline"])
@@ -232,7 +232,7 @@ import Testing
         try f.assessments.record(
           studyID: id, visit: "week5", on: e.adding(days: 35), measures: m, today: f.today)
       }
-      #expect(unknown.field == "--visit" && unknown.message.contains("week4"))
+      #expect(unknown.field == "visit" && unknown.message.contains("week4"))
       let nobody = try #require(throws: RegistryError.self) {
         try f.assessments.record(
           studyID: "SLE-PAN-0999", visit: "week4", on: e.adding(days: 28), measures: m)

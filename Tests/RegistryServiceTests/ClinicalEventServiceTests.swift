@@ -17,15 +17,15 @@ import Testing
         try f.events.add(
           studyID: id, kind: .liverTransplant, on: e.adding(days: 41), today: f.today)
       }
-      #expect(twice.field == "--kind")
+      #expect(twice.field == "kind")
       let future = try #require(throws: RegistryError.self) {
         try f.events.add(studyID: id, kind: .death, on: f.today.adding(days: 1), today: f.today)
       }
-      #expect(future.field == "--date")
+      #expect(future.field == "date")
       let early = try #require(throws: RegistryError.self) {
         try f.events.add(studyID: id, kind: .death, on: e.adding(days: -1), today: f.today)
       }
-      #expect(early.field == "--date" && early.message.contains("enrollment"))
+      #expect(early.field == "date" && early.message.contains("enrollment"))
       let lost = try f.events.add(
         studyID: id, kind: .lostToFollowUp, on: e.adding(days: 60), today: f.today)
       #expect(lost.patient.status == .lostToFollowUp)
@@ -53,7 +53,7 @@ import Testing
       let lost = try #require(throws: RegistryError.self) {
         try f.events.add(studyID: id, kind: .lostToFollowUp, on: e.adding(days: 40), today: f.today)
       }
-      #expect(lost.field == "--kind")
+      #expect(lost.field == "kind")
       let death = try f.events.add(
         studyID: id, kind: .death, on: e.adding(days: 70), today: f.today)
       #expect(death.patient.status == .died)
@@ -74,7 +74,7 @@ import Testing
       let error = try #require(throws: RegistryError.self) {
         try f.events.add(studyID: id, kind: .death, on: e.adding(days: 27), today: f.today)
       }
-      #expect(error.field == "--date" && error.message.contains("last assessment"))
+      #expect(error.field == "date" && error.message.contains("last assessment"))
       #expect(try f.count("registry.clinical_event") == 0)
     }
   }

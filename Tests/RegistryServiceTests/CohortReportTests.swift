@@ -315,7 +315,7 @@ func close(_ a: Double?, _ b: Double, _ tolerance: Double = 5e-5) -> Bool {
       let s = try #require(throws: RegistryError.self) {
         try ReportService(f.investigator).cohort(q)
       }
-      #expect(s.field == "--site")
+      #expect(s.field == "site")
     }
   }
 }

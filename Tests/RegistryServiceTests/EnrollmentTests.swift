@@ -171,7 +171,7 @@ func labs(forMELD target: Int) throws -> RawMeasures {
       let error = try #require(throws: RegistryError.self) {
         try service.enroll(RegistryFixture.sleCandidate(mrn: "SAME", site: "BOG"))
       }
-      #expect(error.field == "--mrn")
+      #expect(error.field == "mrn")
       #expect(error.message.contains("SLE-PAN-0001"))
       #expect(try f.fingerprint() == before)
       // The same MRN may join another protocol.
@@ -187,20 +187,20 @@ func labs(forMELD target: Int) throws -> RawMeasures {
       let site = try #require(throws: RegistryError.self) {
         try service.enroll(RegistryFixture.sleCandidate(mrn: "A", site: "XYZ"))
       }
-      #expect(site.kind == .notFound && site.field == "--site")
+      #expect(site.kind == .notFound && site.field == "site")
       let proto = try #require(throws: RegistryError.self) {
         try service.enroll(
           RegistryFixture.request(
             protocolCode: "NOPE", mrn: "A", site: "PAN", sex: .female, enrolledOn: "2026-06-01",
             birthDate: "1990-01-01", consentDate: "2026-06-01", raw: RawMeasures()))
       }
-      #expect(proto.kind == .notFound && proto.field == "--protocol")
+      #expect(proto.kind == .notFound && proto.field == "protocol")
       let future = try #require(throws: RegistryError.self) {
         try service.enroll(
           RegistryFixture.sleCandidate(mrn: "A", enrolledOn: "2026-06-02"),
           today: try #require(CalendarDate(iso: "2026-06-01")))
       }
-      #expect(future.field == "--enrolled-on")
+      #expect(future.field == "enrolled_on")
       #expect(try f.fingerprint() == before)
     }
   }
@@ -326,11 +326,11 @@ func labs(forMELD target: Int) throws -> RawMeasures {
       let early = try #require(throws: RegistryError.self) {
         try service.withdraw(studyID: id, reason: "x", on: CalendarDate(iso: "2026-05-31"))
       }
-      #expect(early.field == "--date")
+      #expect(early.field == "date")
       let blank = try #require(throws: RegistryError.self) {
         try service.withdraw(studyID: id, reason: "  ", on: nil)
       }
-      #expect(blank.field == "--reason")
+      #expect(blank.field == "reason")
       let p = try service.withdraw(
         studyID: id, reason: "moved abroad", on: CalendarDate(iso: "2026-07-01"))
       #expect(p.status == .withdrawn)

@@ -15,10 +15,10 @@ import Testing
       try t.lot(LotInfusionTrial.entry("UC-1"))
       let id = msc[0]
       // SLE-UCMSC: 0.8e6–1.2e6 cells/kg; 70 kg → 5.6e7–8.4e7 cells.
-      try t.expectRefused("--cells", ["below", "minimum 8e5", "5.5999999e7", "70 kg"]) {
+      try t.expectRefused("cells", ["below", "minimum 8e5", "5.5999999e7", "70 kg"]) {
         try t.infuse(id, lot: "UC-1", on: "2026-01-10", cells: 5.6e7 - 1)
       }
-      try t.expectRefused("--cells", ["above", "maximum 1.2e6"]) {
+      try t.expectRefused("cells", ["above", "maximum 1.2e6"]) {
         try t.infuse(id, lot: "UC-1", on: "2026-01-10", cells: 8.4e7 + 1)
       }
       let atMin = try t.infuse(id, lot: "UC-1", on: "2026-01-10", cells: 5.6e7)
@@ -33,7 +33,7 @@ import Testing
       let aclf = LotInfusionTrial.ids(try t.enrollACLF(4), arm: "msc")
       try t.lot(
         LotInfusionTrial.entry("BM-1", source: "bone_marrow", passage: "4", viability: "85"))
-      try t.expectRefused("--cells", ["above", "maximum 1e6"]) {
+      try t.expectRefused("cells", ["above", "maximum 1e6"]) {
         try t.infuse(aclf[0], lot: "BM-1", on: "2026-01-10", weightKg: 80, cells: 8e7 + 1)
       }
       try t.infuse(aclf[0], lot: "BM-1", on: "2026-01-10", weightKg: 80, cells: 8e7)
@@ -46,14 +46,14 @@ import Testing
       let t = try LotInfusionTrial(db)
       let msc = LotInfusionTrial.ids(try t.enrollSLE(4), arm: "msc")
       try t.lot(LotInfusionTrial.entry("UC-EXP", expires: "2026-02-10"))
-      try t.expectRefused("--lot", ["expired on 2026-02-10", "infusion on 2026-02-11"]) {
+      try t.expectRefused("lot", ["expired on 2026-02-10", "infusion on 2026-02-11"]) {
         try t.infuse(msc[0], lot: "UC-EXP", on: "2026-02-11", cells: 7e7)
       }
       let onExpiry = try t.infuse(msc[0], lot: "UC-EXP", on: "2026-02-10", cells: 7e7)
       #expect(onExpiry.infusedOn == CalendarDate(iso: "2026-02-10"))
       // A lot cannot be infused before it was made.
       try t.lot(LotInfusionTrial.entry("UC-NEW", manufactured: "2026-03-01"))
-      try t.expectRefused("--date", ["before lot UC-NEW was manufactured"]) {
+      try t.expectRefused("date", ["before lot UC-NEW was manufactured"]) {
         try t.infuse(msc[1], lot: "UC-NEW", on: "2026-02-20", cells: 7e7)
       }
     }
@@ -67,11 +67,11 @@ import Testing
         LotInfusionTrial.entry("BM-1", source: "bone_marrow", passage: "2", viability: "90"))
       let id = aclf[0]
       try t.infuse(id, lot: "BM-1", on: "2026-01-20", cells: 5e7)
-      try t.expectRefused("--date", ["6 days from the infusion on 2026-01-20", "at least 7 days"]) {
+      try t.expectRefused("date", ["6 days from the infusion on 2026-01-20", "at least 7 days"]) {
         try t.infuse(id, lot: "BM-1", on: "2026-01-26", cells: 5e7)
       }
       // Before an existing infusion counts as well.
-      try t.expectRefused("--date", ["6 days from the infusion on 2026-01-20"]) {
+      try t.expectRefused("date", ["6 days from the infusion on 2026-01-20"]) {
         try t.infuse(id, lot: "BM-1", on: "2026-01-14", cells: 5e7)
       }
       try t.infuse(id, lot: "BM-1", on: "2026-01-27", cells: 5e7)
@@ -90,15 +90,15 @@ import Testing
         try t.infuse(id, lot: "UC-1", on: "2026-02-01", cells: 7e7)
       }
       let service = InfusionService(t.coordinator(of: id))
-      try t.expectRefused("--reason", ["must not be empty"]) {
+      try t.expectRefused("reason", ["must not be empty"]) {
         _ = try service.void(studyID: id, infusionID: first.id, reason: "  ")
       }
-      try t.expectRefused("--infusion", [], kind: .notFound) {
+      try t.expectRefused("infusion", [], kind: .notFound) {
         _ = try service.void(studyID: id, infusionID: 9999, reason: "typo")
       }
       let voided = try service.void(studyID: id, infusionID: first.id, reason: "wrong patient")
       #expect(!voided.isLive && voided.voidReason == "wrong patient")
-      try t.expectRefused("--infusion", ["already voided"]) {
+      try t.expectRefused("infusion", ["already voided"]) {
         _ = try service.void(studyID: id, infusionID: first.id, reason: "again")
       }
       try t.infuse(id, lot: "UC-1", on: "2026-02-01", cells: 7e7)
@@ -148,18 +148,18 @@ import Testing
       let t = try LotInfusionTrial(db)
       let id = LotInfusionTrial.ids(try t.enrollSLE(4), arm: "msc")[0]
       try t.lot(LotInfusionTrial.entry("UC-Q"), release: false)
-      try t.expectRefused("--lot", ["lot UC-Q is quarantine, not released"]) {
+      try t.expectRefused("lot", ["lot UC-Q is quarantine, not released"]) {
         try t.infuse(id, lot: "UC-Q", on: "2026-01-10", cells: 7e7)
       }
       try t.lot(LotInfusionTrial.entry("UC-R"), release: false)
       _ = try LotService(t.admin).reject(lotNumber: "UC-R", reason: "bag damaged")
-      try t.expectRefused("--lot", ["lot UC-R is rejected, not released"]) {
+      try t.expectRefused("lot", ["lot UC-R is rejected, not released"]) {
         try t.infuse(id, lot: "UC-R", on: "2026-01-10", cells: 7e7)
       }
       // A recalled (released, then rejected) lot is refused too.
       try t.lot(LotInfusionTrial.entry("UC-RC"))
       _ = try LotService(t.admin).reject(lotNumber: "UC-RC", reason: "recall: sterility")
-      try t.expectRefused("--lot", ["lot UC-RC is rejected"]) {
+      try t.expectRefused("lot", ["lot UC-RC is rejected"]) {
         try t.infuse(id, lot: "UC-RC", on: "2026-01-10", cells: 7e7)
       }
       // The domain's word for the field; the command line spells it `--lot`.
@@ -176,22 +176,22 @@ import Testing
       let aclf = LotInfusionTrial.ids(try t.enrollACLF(4), arm: "msc")[0]
       try t.lot(
         LotInfusionTrial.entry("BM-1", source: "bone_marrow", passage: "4", viability: "85"))
-      try t.expectRefused("--lot", ["lot BM-1 is from bone_marrow", "allows umbilical_cord"]) {
+      try t.expectRefused("lot", ["lot BM-1 is from bone_marrow", "allows umbilical_cord"]) {
         try t.infuse(sle, lot: "BM-1", on: "2026-01-10", cells: 7e7)
       }
       try t.lot(LotInfusionTrial.entry("UC-EV", product: "extracellular_vesicles"))
-      try t.expectRefused("--lot", ["lot UC-EV is extracellular_vesicles", "infuses cells"]) {
+      try t.expectRefused("lot", ["lot UC-EV is extracellular_vesicles", "infuses cells"]) {
         try t.infuse(sle, lot: "UC-EV", on: "2026-01-10", cells: 7e7)
       }
       // ACLF-BMMSC: viability ≥ 85, passage ≤ 4 (released lots meet the generic ≥ 70%).
       try t.lot(
         LotInfusionTrial.entry("BM-V", source: "bone_marrow", passage: "2", viability: "84.9"))
-      try t.expectRefused("--lot", ["viability 84.9% is below the protocol's minimum 85%"]) {
+      try t.expectRefused("lot", ["viability 84.9% is below the protocol's minimum 85%"]) {
         try t.infuse(aclf, lot: "BM-V", on: "2026-01-10", cells: 5e7)
       }
       try t.lot(
         LotInfusionTrial.entry("BM-P", source: "bone_marrow", passage: "5", viability: "95"))
-      try t.expectRefused("--lot", ["passage 5 is above the protocol's maximum 4"]) {
+      try t.expectRefused("lot", ["passage 5 is above the protocol's maximum 4"]) {
         try t.infuse(aclf, lot: "BM-P", on: "2026-01-10", cells: 5e7)
       }
       try t.infuse(aclf, lot: "BM-1", on: "2026-01-10", cells: 5e7)
@@ -203,10 +203,10 @@ import Testing
       let t = try LotInfusionTrial(db)
       let id = LotInfusionTrial.ids(try t.enrollSLE(4), arm: "msc")[0]
       try t.lot(LotInfusionTrial.entry("UC-1"))
-      try t.expectRefused("--date", ["2026-01-04 is before", "enrollment date 2026-01-05"]) {
+      try t.expectRefused("date", ["2026-01-04 is before", "enrollment date 2026-01-05"]) {
         try t.infuse(id, lot: "UC-1", on: "2026-01-04", cells: 7e7)
       }
-      try t.expectRefused("--date", ["2026-06-02 is in the future (today is 2026-06-01)"]) {
+      try t.expectRefused("date", ["2026-06-02 is in the future (today is 2026-06-01)"]) {
         try t.infuse(id, lot: "UC-1", on: "2026-06-02", cells: 7e7)
       }
       try t.infuse(id, lot: "UC-1", on: "2026-01-05", cells: 7e7)

@@ -19,10 +19,10 @@ import Testing
       try #require(msc.count >= 3)
       try t.lot(
         LotInfusionTrial.entry("BM-1", source: "bone_marrow", passage: "4", viability: "85"))
-      try t.expectRefused("--cells", ["below", "minimum 5e5"]) {
+      try t.expectRefused("cells", ["below", "minimum 5e5"]) {
         try t.infuse(msc[0], lot: "BM-1", on: "2026-01-10", weightKg: 40.2, cells: 2.01e7 - 1)
       }
-      try t.expectRefused("--cells", ["above", "maximum 1e6"]) {
+      try t.expectRefused("cells", ["above", "maximum 1e6"]) {
         try t.infuse(msc[0], lot: "BM-1", on: "2026-01-10", weightKg: 40.2, cells: 4.02e7 + 1)
       }
       let atMin = try t.infuse(msc[0], lot: "BM-1", on: "2026-01-10", weightKg: 40.2, cells: 2.01e7)

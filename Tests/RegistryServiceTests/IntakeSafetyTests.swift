@@ -33,7 +33,7 @@ import Testing
             .init(term: "fever", grade: .mild, relatedness: relatedness, onset: e.adding(days: 5)),
             today: f.today)
         }
-        #expect(error.field == "--relatedness")
+        #expect(error.field == "relatedness")
         #expect(error.exitStatus == 65)
         #expect(error.message.contains("has no MSC infusion"), "\(error.message)")
       }
@@ -49,7 +49,7 @@ import Testing
           studyID: never, eventID: unrelated.event.id, .init(relatedness: .probable),
           reason: "re-assessed", today: f.today)
       }
-      #expect(update.field == "--relatedness" && update.exitStatus == 65)
+      #expect(update.field == "relatedness" && update.exitStatus == 65)
       _ = try aes.update(
         studyID: never, eventID: unrelated.event.id, .init(grade: .moderate), reason: "worse",
         today: f.today)
@@ -64,7 +64,7 @@ import Testing
           .init(term: "rash", grade: .mild, relatedness: .possible, onset: t.adding(days: 9)),
           today: f.today)
       }
-      #expect(early.field == "--relatedness")
+      #expect(early.field == "relatedness")
       #expect(early.message.contains("after the onset"), "\(early.message)")
       for day in [10, 11] {
         let ok = try aes.add(

@@ -90,8 +90,8 @@ struct LotInfusionTrial {
       lotNumber: number, source: source, donor: "allogeneic", product: product,
       passage: passage, viability: viability,
       markers: markers ?? [
-        "--cd73": "99", "--cd90": "98.5", "--cd105": "97", "--cd45": "0.5", "--cd34": "0.3",
-        "--cd14": "0.4", "--cd19": "0.2", "--hla-dr": "0.6",
+        "cd73": "99", "cd90": "98.5", "cd105": "97", "cd45": "0.5", "cd34": "0.3",
+        "cd14": "0.4", "cd19": "0.2", "hla_dr": "0.6",
       ], sterility: sterility, mycoplasma: mycoplasma, endotoxin: endotoxin,
       manufactured: manufactured, expires: expires)
   }

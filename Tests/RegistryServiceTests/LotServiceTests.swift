@@ -23,20 +23,20 @@ import Testing
       let cases: [(LotEntry, String, String)] = [
         (LotInfusionTrial.entry("UC-1"), "LOT", "already registered"),
         (LotInfusionTrial.entry("-bad"), "LOT", "is not a lot number"),
-        (LotInfusionTrial.entry("UC-2", source: "liver"), "--source", "unknown tissue source"),
-        (LotInfusionTrial.entry("UC-2", passage: "51"), "--passage", "0–50"),
-        (LotInfusionTrial.entry("UC-2", passage: "2.5"), "--passage", "0–50"),
-        (LotInfusionTrial.entry("UC-2", viability: "100.1"), "--viability", "0 to 100"),
-        (LotInfusionTrial.entry("UC-2", markers: ["--cd73": "-1"]), "--cd73", "0 to 100"),
-        (LotInfusionTrial.entry("UC-2", markers: ["--hla-dr": "x"]), "--hla-dr", "0 to 100"),
-        (LotInfusionTrial.entry("UC-2", sterility: "maybe"), "--sterility", "negative, positive"),
-        (LotInfusionTrial.entry("UC-2", endotoxin: "-0.1"), "--endotoxin", "EU/mL"),
+        (LotInfusionTrial.entry("UC-2", source: "liver"), "source", "unknown tissue source"),
+        (LotInfusionTrial.entry("UC-2", passage: "51"), "passage", "0–50"),
+        (LotInfusionTrial.entry("UC-2", passage: "2.5"), "passage", "0–50"),
+        (LotInfusionTrial.entry("UC-2", viability: "100.1"), "viability", "0 to 100"),
+        (LotInfusionTrial.entry("UC-2", markers: ["cd73": "-1"]), "cd73", "0 to 100"),
+        (LotInfusionTrial.entry("UC-2", markers: ["hla_dr": "x"]), "hla_dr", "0 to 100"),
+        (LotInfusionTrial.entry("UC-2", sterility: "maybe"), "sterility", "negative, positive"),
+        (LotInfusionTrial.entry("UC-2", endotoxin: "-0.1"), "endotoxin", "EU/mL"),
         (
           LotInfusionTrial.entry("UC-2", manufactured: "2026-03-02", expires: "2026-03-01"),
-          "--expires", "before the manufacture date"
+          "expires", "before the manufacture date"
         ),
-        (LotInfusionTrial.entry("UC-2", manufactured: "2026-06-02"), "--manufactured", "future"),
-        (LotInfusionTrial.entry("UC-2", expires: "2026-02-30"), "--expires", "not a date"),
+        (LotInfusionTrial.entry("UC-2", manufactured: "2026-06-02"), "manufactured", "future"),
+        (LotInfusionTrial.entry("UC-2", expires: "2026-02-30"), "expires", "not a date"),
       ]
       for (entry, field, fragment) in cases {
         try t.expectRefused(field, [fragment]) { _ = try lots.add(entry, today: today) }
@@ -56,8 +56,8 @@ import Testing
       let failing = LotInfusionTrial.entry(
         "UC-BAD", viability: "69.9",
         markers: [
-          "--cd73": "94.9", "--cd90": "95", "--cd105": "99", "--cd45": "2", "--cd34": "2.1",
-          "--cd14": "0", "--cd19": "1",
+          "cd73": "94.9", "cd90": "95", "cd105": "99", "cd45": "2", "cd34": "2.1",
+          "cd14": "0", "cd19": "1",
         ], sterility: "positive", mycoplasma: nil, endotoxin: "0.51")
       _ = try lots.add(failing, today: today)
       let error = try t.expectRefused(
@@ -77,8 +77,8 @@ import Testing
       let edge = LotInfusionTrial.entry(
         "UC-EDGE", viability: "70",
         markers: [
-          "--cd73": "95", "--cd90": "95", "--cd105": "95", "--cd45": "2", "--cd34": "2",
-          "--cd14": "2", "--cd19": "2", "--hla-dr": "2",
+          "cd73": "95", "cd90": "95", "cd105": "95", "cd45": "2", "cd34": "2",
+          "cd14": "2", "cd19": "2", "hla_dr": "2",
         ], endotoxin: "0.5", expires: "2026-06-01")
       _ = try lots.add(edge, today: today)
       let released = try lots.release(lotNumber: "UC-EDGE", today: today)
@@ -105,7 +105,7 @@ import Testing
       let lots = LotService(t.admin)
       try t.lot(LotInfusionTrial.entry("UC-Q"), release: false)
       try t.lot(LotInfusionTrial.entry("UC-R"))
-      try t.expectRefused("--reason", ["must not be empty"]) {
+      try t.expectRefused("reason", ["must not be empty"]) {
         _ = try lots.reject(lotNumber: "UC-Q", reason: " ")
       }
       let rejected = try lots.reject(lotNumber: "UC-Q", reason: "mycoplasma positive on retest")

@@ -67,7 +67,7 @@ import Testing
       let unknown = try #require(throws: RegistryError.self) {
         try f.investigator.assessments.visitsDue(site: "XXX", asOf: f.today)
       }
-      #expect(unknown.exitStatus == 66 && unknown.field == "--site")
+      #expect(unknown.exitStatus == 66 && unknown.field == "site")
     }
   }
 }

@@ -42,8 +42,8 @@ struct AEAdd: ParsableCommand {
   func run() throws {
     let report = AdverseEventService.Report(
       term: term, grade: try CTCAEGrade.parse(grade),
-      serious: try serious.map { try Seriousness.parse($0, field: Seriousness.option) },
-      relatedness: try Relatedness.parse(relatedness, field: Relatedness.option),
+      serious: try serious.map { try Seriousness.parse($0, field: Seriousness.field) },
+      relatedness: try Relatedness.parse(relatedness, field: Relatedness.field),
       onset: try TextField.date(onset, field: "--onset"),
       resolved: try resolved.map { try TextField.date($0, field: "--resolved") },
       infusionID: infusion,

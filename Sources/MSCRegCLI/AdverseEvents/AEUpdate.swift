@@ -36,8 +36,8 @@ struct AEUpdate: ParsableCommand {
     let change = AdverseEventService.Update(
       grade: try grade.map(CTCAEGrade.parse),
       resolved: try resolved.map { try TextField.date($0, field: "--resolved") },
-      serious: try serious.map { try Seriousness.parse($0, field: Seriousness.option) },
-      relatedness: try relatedness.map { try Relatedness.parse($0, field: Relatedness.option) },
+      serious: try serious.map { try Seriousness.parse($0, field: Seriousness.field) },
+      relatedness: try relatedness.map { try Relatedness.parse($0, field: Relatedness.field) },
       infusionID: infusion)
     let recorded = try AdverseEventService(global.registry).update(
       studyID: id, eventID: ae, change, reason: reason)

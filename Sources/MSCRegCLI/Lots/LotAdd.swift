@@ -52,10 +52,10 @@ struct LotAdd: ParsableCommand {
   func run() throws {
     var markers: [String: String] = [:]
     let given: [(String, String?)] = [
-      ("--cd73", cd73), ("--cd90", cd90), ("--cd105", cd105), ("--cd45", cd45), ("--cd34", cd34),
-      ("--cd14", cd14), ("--cd19", cd19), ("--hla-dr", hlaDr),
+      ("cd73", cd73), ("cd90", cd90), ("cd105", cd105), ("cd45", cd45), ("cd34", cd34),
+      ("cd14", cd14), ("cd19", cd19), ("hla_dr", hlaDr),
     ]
-    for (option, value) in given { if let value { markers[option] = value } }
+    for (field, value) in given { if let value { markers[field] = value } }
     let entry = LotEntry(
       lotNumber: lot, source: source, donor: donor, product: product, passage: passage,
       viability: viability, markers: markers, sterility: sterility, mycoplasma: mycoplasma,

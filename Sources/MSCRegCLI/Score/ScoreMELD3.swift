@@ -31,7 +31,7 @@ struct ScoreMELD3: ParsableCommand {
 
   func run() throws {
     let set = try MeasureSet(parsing: measures.raw)
-    let sex = try sex.map { try Sex.parse($0, field: Sex.option) }
+    let sex = try sex.map { try Sex.parse($0, field: Sex.field) }
     let age = try MeasureSet.parseAge(age)
     try ScoreOutput.print(
       try set.meld3Score(sex: sex, age: age),

@@ -40,13 +40,9 @@ public enum Analyte: String, Sendable, Hashable, CaseIterable, Codable, CustomSt
   /// Anti-double-stranded DNA antibodies.
   case antiDsDNA = "anti_dsdna"
 
-  /// The command-line option that takes this value (SPEC §5), e.g. `--bilirubin`.
-  public var option: String {
-    switch self {
-    case .antiDsDNA: "--anti-dsdna"
-    default: "--\(rawValue)"
-    }
-  }
+  /// The field that names this value in errors, in the domain's words (`bilirubin`,
+  /// `anti_dsdna`; the command line spells it as its option, `--anti-dsdna`).
+  public var field: String { rawValue }
 
   /// The name used in messages: `bilirubin`, `INR`, `UPCR`, `anti-dsDNA`.
   public var description: String {

@@ -34,13 +34,13 @@ public struct LabReading: Sendable, Hashable, CustomStringConvertible {
 
   /// Validates a value entered in a unit (nil: the canonical unit).
   ///
-  /// - Throws: `RegistryError.refused(analyte.option, …)` when the value is NaN or infinite,
+  /// - Throws: `RegistryError.refused(analyte.field, …)` when the value is NaN or infinite,
   ///   negative, in a unit the analyte does not accept (the message lists the accepted units),
   ///   or outside `analyte.plausibleRange` (the message gives the range).
   public init(
     _ analyte: Analyte, entered: Double, unit: LabUnit? = nil, enteredDecimals: Int? = nil
   ) throws {
-    let field = analyte.option
+    let field = analyte.field
     let unit = unit ?? analyte.canonicalUnit
     guard entered.isFinite else {
       throw RegistryError.refused(field, "\(analyte) must be a finite number (got \(entered))")
@@ -81,10 +81,10 @@ public struct LabReading: Sendable, Hashable, CustomStringConvertible {
   /// Parses command-line text: a number with an optional unit, e.g. `1.2`, `85umol/L`,
   /// `85 µmol/L`, `3.1g/dL`, `31g/L`, `45mg/mmol`. A bare number is in the canonical unit.
   ///
-  /// - Throws: `RegistryError.refused(analyte.option, …)` for text that is not a number, an
+  /// - Throws: `RegistryError.refused(analyte.field, …)` for text that is not a number, an
   ///   unknown unit (naming the accepted units), and every refusal of `init(_:entered:unit:)`.
   public init(_ analyte: Analyte, parsing text: String) throws {
-    let field = analyte.option
+    let field = analyte.field
     let accepted = analyte.acceptedUnits.map(\.description).joined(separator: ", ")
     guard let (number, unitText) = LabReading.split(text), let value = Double(number) else {
       throw RegistryError.refused(

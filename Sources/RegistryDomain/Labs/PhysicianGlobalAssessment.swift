@@ -4,8 +4,8 @@ import Foundation
 ///
 /// Bounds 0–3 inclusive; no unit. Used by SRI-4 (worsening < 0.3).
 public struct PhysicianGlobalAssessment: Sendable, Hashable, Comparable, CustomStringConvertible {
-  /// The option that takes it.
-  public static let option = "--pga"
+  /// The field that names it in errors, in the domain's words (`FieldSpelling` spells it per edge).
+  public static let field = "pga"
   /// The scale, 0 (none) to 3 (severe).
   public static let range: ClosedRange<Double> = 0...3
 
@@ -14,15 +14,15 @@ public struct PhysicianGlobalAssessment: Sendable, Hashable, Comparable, CustomS
 
   /// Validates a value.
   ///
-  /// - Throws: `RegistryError.refused("--pga", …)` for NaN, infinity or a value outside 0–3.
+  /// - Throws: `RegistryError.refused("pga", …)` for NaN, infinity or a value outside 0–3.
   public init(_ value: Double) throws {
     guard value.isFinite else {
       throw RegistryError.refused(
-        Self.option, "physician global assessment must be a finite number (got \(value))")
+        Self.field, "physician global assessment must be a finite number (got \(value))")
     }
     guard Self.range.contains(value) else {
       throw RegistryError.refused(
-        Self.option,
+        Self.field,
         "physician global assessment \(ClinicalNumber.format(value)) is outside the scale "
           + ClinicalNumber.format(Self.range))
     }
@@ -31,7 +31,7 @@ public struct PhysicianGlobalAssessment: Sendable, Hashable, Comparable, CustomS
 
   /// Parses command-line text (`1.5`).
   ///
-  /// - Throws: `RegistryError.refused("--pga", …)` for text that is not a number, and as
+  /// - Throws: `RegistryError.refused("pga", …)` for text that is not a number, and as
   ///   `init(_:)`.
   public init(parsing text: String) throws {
     let trimmed = text.trimmingCharacters(in: .whitespaces)
@@ -39,7 +39,7 @@ public struct PhysicianGlobalAssessment: Sendable, Hashable, Comparable, CustomS
       let value = Double(number)
     else {
       throw RegistryError.refused(
-        Self.option, "'\(text)' is not a number (physician global assessment, 0–3)")
+        Self.field, "'\(text)' is not a number (physician global assessment, 0–3)")
     }
     try self.init(value)
   }

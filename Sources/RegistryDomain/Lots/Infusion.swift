@@ -91,14 +91,14 @@ public struct InfusionEntry: Sendable, Equatable {
 
   /// Parses the options as typed (`--cells 7.0e7` accepted) and checks their ranges.
   ///
-  /// - Throws: `RegistryError.refused` naming `lot`, `--date`, `weight_kg`, `cells` or
+  /// - Throws: `RegistryError.refused` naming `lot`, `date`, `weight_kg`, `cells` or
   ///   `route` (the edges spell them: `--weight-kg` on the command line).
   public static func validated(
     studyID: String, lot: String, date: String, weightKg: String, cells: String,
     route: String?
   ) throws -> InfusionEntry {
     let lot = try MSCLot.validatedLotNumber(lot, field: "lot")
-    let day = try TextField.date(date, field: "--date")
+    let day = try TextField.date(date, field: "date")
     let weightText = weightKg.trimmingCharacters(in: .whitespaces)
     guard let weight = Double(weightText), weight.isFinite, weight > 0, weight <= 400 else {
       throw RegistryError.refused(

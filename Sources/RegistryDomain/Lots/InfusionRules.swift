@@ -1,6 +1,6 @@
-/// One broken infusion rule: the option it is about and the rule with its values.
+/// One broken infusion rule: the field it is about and the rule with its values.
 public struct InfusionViolation: Sendable, Equatable, CustomStringConvertible {
-  /// The option or argument (`ID`, `--lot`, `--date`, `--cells`).
+  /// The field in the domain's words (`lot`, `date`, `cells`; `ID` for the patient).
   public let field: String
   /// The rule and the values involved.
   public let message: String
@@ -11,8 +11,9 @@ public struct InfusionViolation: Sendable, Equatable, CustomStringConvertible {
     self.message = message
   }
 
-  /// `field: message`.
-  public var description: String { "\(field): \(message)" }
+  /// `field: message`, the field named as the option that gives it (`--lot: …`), as a
+  /// message names it.
+  public var description: String { "\(FieldSpelling.option(field)): \(message)" }
 }
 
 /// The infusion rules of SPEC §4 as one pure function.
@@ -71,22 +72,22 @@ public enum InfusionRules {
     if entry.date < patient.enrolledOn {
       v.append(
         .init(
-          field: "--date",
+          field: "date",
           message: "\(entry.date) is before \(id)'s enrollment date \(patient.enrolledOn)"))
     }
     if entry.date > today {
       v.append(
-        .init(field: "--date", message: "\(entry.date) is in the future (today is \(today))"))
+        .init(field: "date", message: "\(entry.date) is in the future (today is \(today))"))
     }
     let lotName = "lot \(lot.lotNumber)"
     if lot.status != .released {
       v.append(
-        .init(field: "--lot", message: "\(lotName) is \(lot.status.rawValue), not released"))
+        .init(field: "lot", message: "\(lotName) is \(lot.status.rawValue), not released"))
     }
     if entry.date > lot.expiresOn {
       v.append(
         .init(
-          field: "--lot",
+          field: "lot",
           message:
             "\(lotName) expired on \(lot.expiresOn), before the infusion on \(entry.date) "
             + "(the expiry date is the last day it may be infused)"))
@@ -94,13 +95,13 @@ public enum InfusionRules {
     if entry.date < lot.manufacturedOn {
       v.append(
         .init(
-          field: "--date",
+          field: "date",
           message: "\(entry.date) is before \(lotName) was manufactured (\(lot.manufacturedOn))"))
     }
     if !plan.allowedSources.contains(lot.source) {
       v.append(
         .init(
-          field: "--lot",
+          field: "lot",
           message:
             "\(lotName) is from \(lot.source.rawValue); \(trial) allows "
             + plan.allowedSources.map(\.rawValue).joined(separator: ", ")))
@@ -108,7 +109,7 @@ public enum InfusionRules {
     if lot.product != plan.product {
       v.append(
         .init(
-          field: "--lot",
+          field: "lot",
           message:
             "\(lotName) is \(lot.product.rawValue); \(trial) infuses \(plan.product.rawValue)"))
     }
@@ -116,7 +117,7 @@ public enum InfusionRules {
     if !releaseFailures.isEmpty {
       v.append(
         .init(
-          field: "--lot",
+          field: "lot",
           message:
             "\(lotName) does not meet \(trial)'s release criteria: "
             + releaseFailures.joined(separator: ", ")))
@@ -132,7 +133,7 @@ public enum InfusionRules {
     {
       v.append(
         .init(
-          field: "--cells",
+          field: "cells",
           message:
             "\(doseText) is below \(trial)'s minimum \(DoseFormat.scientific(min)) \(unit)"))
     }
@@ -141,7 +142,7 @@ public enum InfusionRules {
     {
       v.append(
         .init(
-          field: "--cells",
+          field: "cells",
           message:
             "\(doseText) is above \(trial)'s maximum \(DoseFormat.scientific(max)) \(unit)"))
     }
@@ -158,7 +159,7 @@ public enum InfusionRules {
       if apart < plan.minDaysBetweenInfusions {
         v.append(
           .init(
-            field: "--date",
+            field: "date",
             message:
               "\(entry.date) is \(apart) day\(apart == 1 ? "" : "s") from the infusion on "
               + "\(other); \(trial) needs at least \(plan.minDaysBetweenInfusions) days between "

@@ -106,7 +106,7 @@ public struct LotEntry: Sendable {
   public var passage: String
   /// `--viability`.
   public var viability: String
-  /// `--cd73` … `--hla-dr`, by option spelling (`--cd73`).
+  /// `--cd73` … `--hla-dr`, by field name (`cd73`, `hla_dr`).
   public var markers: [String: String]
   /// `--sterility`.
   public var sterility: String?
@@ -146,44 +146,44 @@ public struct LotEntry: Sendable {
   /// - Throws: the first `RegistryError.refused` met, naming its option.
   public func validated(today: CalendarDate = .today()) throws -> MSCLot {
     let lot = try MSCLot.validatedLotNumber(lotNumber)
-    let source = try TissueSource.parse(source, field: "--source")
-    let donor = try DonorType.parse(donor, field: "--donor")
-    let product = try ProductType.parse(product, field: "--product")
+    let source = try TissueSource.parse(source, field: "source")
+    let donor = try DonorType.parse(donor, field: "donor")
+    let product = try ProductType.parse(product, field: "product")
     let passageText = passage.trimmingCharacters(in: .whitespaces)
     guard let passage = Int(passageText), (0...50).contains(passage) else {
       throw RegistryError.refused(
-        "--passage", "\"\(passageText.prefix(40))\" is not a passage (a whole number 0–50)")
+        "passage", "\"\(passageText.prefix(40))\" is not a passage (a whole number 0–50)")
     }
-    let viability = try Self.percent(viability, field: "--viability")
+    let viability = try Self.percent(viability, field: "viability")
     var panel = MarkerPanel()
     for marker in MarkerPanel.markers {
-      if let text = markers[marker.option] {
-        panel[keyPath: marker.keyPath] = try Self.percent(text, field: marker.option)
+      if let text = markers[marker.field] {
+        panel[keyPath: marker.keyPath] = try Self.percent(text, field: marker.field)
       }
     }
-    for option in markers.keys where !MarkerPanel.markers.contains(where: { $0.option == option }) {
-      throw RegistryError.refused(option, "is not a marker of the panel")
+    for field in markers.keys where !MarkerPanel.markers.contains(where: { $0.field == field }) {
+      throw RegistryError.refused(field, "is not a marker of the panel")
     }
-    let sterility = try sterility.map { try MicrobiologyResult.parse($0, field: "--sterility") }
+    let sterility = try sterility.map { try MicrobiologyResult.parse($0, field: "sterility") }
     let mycoplasma = try mycoplasma.map {
-      try MicrobiologyResult.parse($0, field: "--mycoplasma")
+      try MicrobiologyResult.parse($0, field: "mycoplasma")
     }
     let endotoxin = try endotoxin.map { text -> Double in
       let trimmed = text.trimmingCharacters(in: .whitespaces)
       guard let value = Double(trimmed), value.isFinite, value >= 0, value < 1e6 else {
         throw RegistryError.refused(
-          "--endotoxin", "\"\(trimmed.prefix(40))\" is not an endotoxin level (EU/mL, ≥ 0)")
+          "endotoxin", "\"\(trimmed.prefix(40))\" is not an endotoxin level (EU/mL, ≥ 0)")
       }
       return value
     }
-    let made = try TextField.date(manufactured, field: "--manufactured")
-    let expiry = try TextField.date(expires, field: "--expires")
+    let made = try TextField.date(manufactured, field: "manufactured")
+    let expiry = try TextField.date(expires, field: "expires")
     guard made <= today else {
-      throw RegistryError.refused("--manufactured", "\(made) is in the future (today is \(today))")
+      throw RegistryError.refused("manufactured", "\(made) is in the future (today is \(today))")
     }
     guard expiry >= made else {
       throw RegistryError.refused(
-        "--expires", "\(expiry) is before the manufacture date \(made)")
+        "expires", "\(expiry) is before the manufacture date \(made)")
     }
     return MSCLot(
       lotNumber: lot, source: source, donor: donor, product: product, passage: passage,

@@ -41,12 +41,12 @@ public struct MarkerPanel: Sendable, Hashable, Codable {
     case hlaDR = "hla_dr"
   }
 
-  /// One marker of the panel: its name, option, and whether cells must express it.
+  /// One marker of the panel: its name, field, and whether cells must express it.
   public struct Marker: Sendable {
     /// Display name, e.g. `CD73`.
     public let name: String
-    /// The `lot add` option, e.g. `--cd73`.
-    public let option: String
+    /// Its field in the domain's words, e.g. `cd73`, `hla_dr` (`lot add` spells it `--cd73`).
+    public let field: String
     /// True for CD73/CD90/CD105 (≥ 95% required), false for the negative markers (≤ 2%).
     public let positive: Bool
     /// Where the value lives.
@@ -55,13 +55,13 @@ public struct MarkerPanel: Sendable, Hashable, Codable {
 
   /// The panel in the order of SPEC §5's options.
   public static let markers: [Marker] = [
-    Marker(name: "CD73", option: "--cd73", positive: true, keyPath: \.cd73),
-    Marker(name: "CD90", option: "--cd90", positive: true, keyPath: \.cd90),
-    Marker(name: "CD105", option: "--cd105", positive: true, keyPath: \.cd105),
-    Marker(name: "CD45", option: "--cd45", positive: false, keyPath: \.cd45),
-    Marker(name: "CD34", option: "--cd34", positive: false, keyPath: \.cd34),
-    Marker(name: "CD14", option: "--cd14", positive: false, keyPath: \.cd14),
-    Marker(name: "CD19", option: "--cd19", positive: false, keyPath: \.cd19),
-    Marker(name: "HLA-DR", option: "--hla-dr", positive: false, keyPath: \.hlaDR),
+    Marker(name: "CD73", field: "cd73", positive: true, keyPath: \.cd73),
+    Marker(name: "CD90", field: "cd90", positive: true, keyPath: \.cd90),
+    Marker(name: "CD105", field: "cd105", positive: true, keyPath: \.cd105),
+    Marker(name: "CD45", field: "cd45", positive: false, keyPath: \.cd45),
+    Marker(name: "CD34", field: "cd34", positive: false, keyPath: \.cd34),
+    Marker(name: "CD14", field: "cd14", positive: false, keyPath: \.cd14),
+    Marker(name: "CD19", field: "cd19", positive: false, keyPath: \.cd19),
+    Marker(name: "HLA-DR", field: "hla_dr", positive: false, keyPath: \.hlaDR),
   ]
 }

@@ -5,10 +5,10 @@ import Foundation
 extension MeasureSet {
   /// SLEDAI-2K (Gladman et al., J Rheumatol 2002;29:288).
   ///
-  /// - Throws: `RegistryError.refused("--sledai-descriptors", …)` when no descriptor list was
+  /// - Throws: `RegistryError.refused("sledai_descriptors", …)` when no descriptor list was
   ///   given (an empty list is given, and scores 0).
   public func sledai2kScore() throws -> SLEDAI2K {
-    try ScoreInputs.check("SLEDAI-2K", [(SLEDAI2K.option, sledai2k != nil)])
+    try ScoreInputs.check("SLEDAI-2K", [(SLEDAI2K.field, sledai2k != nil)])
     return sledai2k!
   }
 
@@ -16,15 +16,15 @@ extension MeasureSet {
   ///
   /// Without `--ana-titer` the entry criterion is not met, so the patient is not classified
   /// (the total is still computed).
-  /// - Throws: `RegistryError.refused("--eular-acr-items", …)` when no item list was given.
+  /// - Throws: `RegistryError.refused("eular_acr_items", …)` when no item list was given.
   public func eularAcr2019Score() throws -> EULARACR2019 {
-    try ScoreInputs.check("2019 EULAR/ACR", [(EULARACR2019.option, eularAcr2019 != nil)])
+    try ScoreInputs.check("2019 EULAR/ACR", [(EULARACR2019.field, eularAcr2019 != nil)])
     return eularAcr2019!
   }
 
   /// MELD, OPTN pre-2016 (creatinine may be omitted with dialysis).
   ///
-  /// - Throws: `RegistryError.refused` naming every missing option among `--bilirubin`,
+  /// - Throws: `RegistryError.refused` naming the first missing field (its message every missing option) among `--bilirubin`,
   ///   `--creatinine` and `--inr`.
   public func meldScore() throws -> MELD {
     try MELD(bilirubin: bilirubin, creatinine: creatinine, inr: inr, dialysis: dialysis)
@@ -32,7 +32,7 @@ extension MeasureSet {
 
   /// MELD-Na, OPTN January 2016 (applied to the rounded MELD when MELD > 11).
   ///
-  /// - Throws: `RegistryError.refused` naming every missing option among `--bilirubin`,
+  /// - Throws: `RegistryError.refused` naming the first missing field (its message every missing option) among `--bilirubin`,
   ///   `--creatinine`, `--inr` and `--sodium`.
   public func meldNaScore() throws -> MELDNa {
     try MELDNa(
@@ -41,7 +41,7 @@ extension MeasureSet {
 
   /// MELD 3.0 (Kim et al., Gastroenterology 2021;161:1887). An unknown age counts as adult.
   ///
-  /// - Throws: `RegistryError.refused` naming every missing option among `--sex`,
+  /// - Throws: `RegistryError.refused` naming the first missing field (its message every missing option) among `--sex`,
   ///   `--bilirubin`, `--sodium`, `--inr`, `--creatinine` and `--albumin`; `--age` outside
   ///   0–130 or under 12 (PELD applies).
   public func meld3Score(sex: Sex?, age: Int?) throws -> MELD3 {
@@ -52,7 +52,7 @@ extension MeasureSet {
 
   /// Child-Pugh points and class.
   ///
-  /// - Throws: `RegistryError.refused` naming every missing option among `--bilirubin`,
+  /// - Throws: `RegistryError.refused` naming the first missing field (its message every missing option) among `--bilirubin`,
   ///   `--albumin`, `--inr`, `--ascites` and `--encephalopathy`.
   public func childPughScore() throws -> ChildPugh {
     try ChildPugh(
@@ -120,14 +120,14 @@ extension MeasureSet {
 
   /// Parses `--age N` (whole years, 0–130), nil when not given.
   ///
-  /// - Throws: `RegistryError.refused("--age", …)` for text that is not a whole number or an
+  /// - Throws: `RegistryError.refused("age", …)` for text that is not a whole number or an
   ///   age outside 0–130.
   public static func parseAge(_ text: String?) throws -> Int? {
     guard let text else { return nil }
     let trimmed = text.trimmingCharacters(in: .whitespaces)
     guard let age = Int(trimmed), MELD3.ageRange.contains(age) else {
       throw RegistryError.refused(
-        "--age", "'\(text)' is not an age in whole years (0–130)")
+        "age", "'\(text)' is not an age in whole years (0–130)")
     }
     return age
   }

@@ -73,8 +73,8 @@ public struct MeasureSet: Sendable, Hashable {
 
   /// Parses and validates every option given, in the order of SPEC §5's table.
   ///
-  /// - Throws: the first `RegistryError.refused` met, naming its option (`--inr`,
-  ///   `--sledai-descriptors`, …): text that is not a number, an unknown unit or code, a value
+  /// - Throws: the first `RegistryError.refused` met, naming its field (`inr`,
+  ///   `sledai_descriptors`, …): text that is not a number, an unknown unit or code, a value
   ///   outside its plausible range. Options not given are never refused here; scores that need
   ///   them refuse (or, in `derivedScores`, are left out).
   public init(parsing raw: RawMeasures) throws {
@@ -99,9 +99,9 @@ public struct MeasureSet: Sendable, Hashable {
       sodium: try raw.sodium.map { try Sodium(parsing: $0) },
       albumin: try raw.albumin.map { try Albumin(parsing: $0) },
       dialysis: raw.dialysis,
-      ascites: try raw.ascites.map { try Ascites.parse($0, field: Ascites.option) },
+      ascites: try raw.ascites.map { try Ascites.parse($0, field: Ascites.field) },
       encephalopathy: try raw.encephalopathy.map {
-        try Encephalopathy.parse($0, field: Encephalopathy.option)
+        try Encephalopathy.parse($0, field: Encephalopathy.field)
       })
   }
 

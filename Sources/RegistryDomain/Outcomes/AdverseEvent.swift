@@ -80,7 +80,7 @@ public struct AdverseEvent: Sendable, Equatable, Codable {
   /// agree on death): a grade 5 event is serious by the criterion `death` (filled in when
   /// `serious` is nil), and `death` is the criterion of grade 5 events only.
   ///
-  /// - Throws: `RegistryError.refused("--serious", …)` for grade 5 with another criterion,
+  /// - Throws: `RegistryError.refused("serious", …)` for grade 5 with another criterion,
   ///   or the criterion `death` with a grade below 5.
   public static func checkedSeriousness(grade: CTCAEGrade, serious: Seriousness?) throws
     -> Seriousness?
@@ -88,13 +88,13 @@ public struct AdverseEvent: Sendable, Equatable, Codable {
     if grade == .death {
       guard serious == nil || serious == .death else {
         throw RegistryError.refused(
-          Seriousness.option, "a grade 5 adverse event is serious by the criterion death")
+          Seriousness.field, "a grade 5 adverse event is serious by the criterion death")
       }
       return .death
     }
     if serious == .death {
       throw RegistryError.refused(
-        Seriousness.option,
+        Seriousness.field,
         "the criterion death is for grade 5 adverse events (grade is \(grade.rawValue))")
     }
     return serious

@@ -12,10 +12,10 @@ extension EnrollmentRequest {
     // One pass of the input rule over every text field, for `patient enroll` and each row of
     // `patient import` alike (measures are numbers and codes, refused by their own parsers).
     try InputText.check([
-      ("--protocol", protocolCode), ("--site", site), ("--mrn", mrn), ("--given", given),
-      ("--family", family), ("--birth-date", birthDate), ("--sex", sex),
-      ("--consent-version", consentVersion), ("--consent-date", consentDate),
-      ("--enrolled-on", enrolledOn), ("--contact", contact),
+      ("protocol", protocolCode), ("site", site), ("mrn", mrn), ("given", given),
+      ("family", family), ("birth_date", birthDate), ("sex", sex),
+      ("consent_version", consentVersion), ("consent_date", consentDate),
+      ("enrolled_on", enrolledOn), ("contact", contact),
     ])
     let identity = try PatientIdentity.validated(
       mrn: mrn, givenName: given, familyName: family, birthDate: birthDate, contact: contact,
@@ -25,18 +25,18 @@ extension EnrollmentRequest {
     case (nil, nil): consent = nil
     case (let version?, let date?):
       consent = Consent(
-        version: try TextField.validated(version, field: "--consent-version", maxLength: 40),
-        signedOn: try TextField.date(date, field: "--consent-date"))
+        version: try TextField.validated(version, field: "consent_version", maxLength: 40),
+        signedOn: try TextField.date(date, field: "consent_date"))
     case (nil, _):
       throw RegistryError.refused(
-        "--consent-version", "give the consent form's version with its date")
+        "consent_version", "give the consent form's version with its date")
     case (_, nil):
-      throw RegistryError.refused("--consent-date", "give the date consent was signed")
+      throw RegistryError.refused("consent_date", "give the date consent was signed")
     }
     return EnrollmentRequest(
       protocolCode: protocolCode, site: site, identity: identity,
-      sex: try Sex.parse(sex, field: "--sex"), consent: consent,
-      enrolledOn: try enrolledOn.map { try TextField.date($0, field: "--enrolled-on") } ?? today,
+      sex: try Sex.parse(sex, field: "sex"), consent: consent,
+      enrolledOn: try enrolledOn.map { try TextField.date($0, field: "enrolled_on") } ?? today,
       measures: try MeasureSet(parsing: measures))
   }
 }
@@ -53,13 +53,6 @@ public struct EnrollmentBatchRow: Sendable {
   public init(line: Int, request: EnrollmentRequest) {
     self.line = line
     self.request = request
-  }
-
-  /// The CSV column of an enroll option (`--birth-date` → `birth_date`); other field names
-  /// (`eligibility`, `database`) are returned unchanged.
-  public static func column(forOption field: String) -> String {
-    guard field.hasPrefix("--") else { return field }
-    return String(field.dropFirst(2)).replacingOccurrences(of: "-", with: "_")
   }
 }
 
@@ -130,7 +123,7 @@ public enum EnrollmentImport {
           EnrollmentBatchRow(
             line: record.line, request: try request(cell, protocolCode, defaultSite, today)))
       } catch var error as RegistryError {
-        error.field = "line \(record.line), " + EnrollmentBatchRow.column(forOption: error.field)
+        error.field = "line \(record.line), " + FieldSpelling.csvColumn(error.field)
         throw error
       }
     }
@@ -158,7 +151,7 @@ public enum EnrollmentImport {
   ) throws -> EnrollmentRequest {
     func required(_ column: String) throws -> String {
       guard let value = cell[column] else {
-        throw RegistryError.refused("--" + column, "is required")
+        throw RegistryError.refused(column, "is required")
       }
       return value
     }
@@ -169,11 +162,11 @@ public enum EnrollmentImport {
       case "false", "no", "0": dialysis = false
       default:
         throw RegistryError.refused(
-          "--dialysis", "\"\(text.prefix(40))\" is not true or false (yes/no, 1/0)")
+          "dialysis", "\"\(text.prefix(40))\" is not true or false (yes/no, 1/0)")
       }
     }
     guard let site = cell["site"] ?? defaultSite else {
-      throw RegistryError.refused("--site", "is required (a site cell or --site)")
+      throw RegistryError.refused("site", "is required (a site cell or --site)")
     }
     let measures = RawMeasures(
       sledaiDescriptors: cell["sledai_descriptors"], eularAcrItems: cell["eular_acr_items"],

@@ -29,22 +29,22 @@ public struct PatientIdentity: Sendable, Equatable, Codable {
     mrn: String, givenName: String, familyName: String, birthDate: String, contact: String? = nil,
     today: CalendarDate = .today()
   ) throws -> PatientIdentity {
-    try InputText.check(mrn, field: "--mrn")
-    let mrn = try TextField.validated(InputText.normalizedMRN(mrn), field: "--mrn", maxLength: 64)
-    let given = try TextField.validated(givenName, field: "--given", maxLength: 200)
-    let family = try TextField.validated(familyName, field: "--family", maxLength: 200)
+    try InputText.check(mrn, field: "mrn")
+    let mrn = try TextField.validated(InputText.normalizedMRN(mrn), field: "mrn", maxLength: 64)
+    let given = try TextField.validated(givenName, field: "given", maxLength: 200)
+    let family = try TextField.validated(familyName, field: "family", maxLength: 200)
     guard let birth = CalendarDate(iso: birthDate) else {
       throw RegistryError.refused(
-        "--birth-date", "\"\(birthDate.prefix(40))\" is not a date (YYYY-MM-DD)")
+        "birth_date", "\"\(birthDate.prefix(40))\" is not a date (YYYY-MM-DD)")
     }
     guard birth <= today else {
-      throw RegistryError.refused("--birth-date", "\(birth) is in the future")
+      throw RegistryError.refused("birth_date", "\(birth) is in the future")
     }
     guard today.years(since: birth) <= 130 else {
-      throw RegistryError.refused("--birth-date", "\(birth) gives an age over 130 years")
+      throw RegistryError.refused("birth_date", "\(birth) gives an age over 130 years")
     }
     let contact = try contact.map {
-      try TextField.validated($0, field: "--contact", maxLength: 500)
+      try TextField.validated($0, field: "contact", maxLength: 500)
     }
     return PatientIdentity(
       mrn: mrn, givenName: given, familyName: family, birthDate: birth, contact: contact)

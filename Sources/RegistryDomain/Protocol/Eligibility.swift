@@ -41,7 +41,8 @@ public struct Eligibility: Sendable, Hashable {
     for criterion in criteria {
       let missing = criterion.measure.missingInputs(in: measures)
       guard let first = missing.first else { continue }
-      let all = missing.count > 1 ? " (missing: \(missing.joined(separator: ", ")))" : ""
+      let options = missing.map(FieldSpelling.option.callAsFunction).joined(separator: ", ")
+      let all = missing.count > 1 ? " (missing: \(options))" : ""
       return RegistryError.refused(
         first,
         "required by eligibility criterion \(criterion.measure.rawValue)\(all); "

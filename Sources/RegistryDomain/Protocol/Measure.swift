@@ -54,7 +54,7 @@ public enum Measure: String, Sendable, Hashable, CaseIterable, Codable {
 }
 
 extension Measure {
-  /// The options a criterion on this measure needs that `measures` lacks, in SPEC §5 order;
+  /// The fields a criterion on this measure needs that `measures` lacks, in SPEC §5 order;
   /// empty when it can be evaluated. Creatinine is not needed with `--dialysis` (MELD, MELD-Na,
   /// MELD 3.0); the ANA titer is not an input here (without it the EULAR/ACR entry criterion
   /// is not met, which is a screen failure, not a missing measure). Sex and age come from the
@@ -63,32 +63,32 @@ extension Measure {
     let creatinine = m.creatinine != nil || m.dialysis
     let needs: [(String, Bool)]
     switch self {
-    case .sledai2K: needs = [(SLEDAI2K.option, m.sledai2k != nil)]
-    case .eularACR2019: needs = [(EULARACR2019.option, m.eularAcr2019 != nil)]
-    case .pga: needs = [("--pga", m.pga != nil)]
+    case .sledai2K: needs = [(SLEDAI2K.field, m.sledai2k != nil)]
+    case .eularACR2019: needs = [(EULARACR2019.field, m.eularAcr2019 != nil)]
+    case .pga: needs = [("pga", m.pga != nil)]
     case .meld:
       needs = [
-        ("--bilirubin", m.bilirubin != nil), ("--creatinine", creatinine), ("--inr", m.inr != nil),
+        ("bilirubin", m.bilirubin != nil), ("creatinine", creatinine), ("inr", m.inr != nil),
       ]
     case .meldNa:
       needs = [
-        ("--bilirubin", m.bilirubin != nil), ("--creatinine", creatinine), ("--inr", m.inr != nil),
-        ("--sodium", m.sodium != nil),
+        ("bilirubin", m.bilirubin != nil), ("creatinine", creatinine), ("inr", m.inr != nil),
+        ("sodium", m.sodium != nil),
       ]
     case .meld3:
       needs = [
-        ("--bilirubin", m.bilirubin != nil), ("--creatinine", creatinine), ("--inr", m.inr != nil),
-        ("--sodium", m.sodium != nil), ("--albumin", m.albumin != nil),
+        ("bilirubin", m.bilirubin != nil), ("creatinine", creatinine), ("inr", m.inr != nil),
+        ("sodium", m.sodium != nil), ("albumin", m.albumin != nil),
       ]
     case .childPugh:
       needs = [
-        ("--bilirubin", m.bilirubin != nil), ("--albumin", m.albumin != nil),
-        ("--inr", m.inr != nil), (Ascites.option, m.ascites != nil),
-        (Encephalopathy.option, m.encephalopathy != nil),
+        ("bilirubin", m.bilirubin != nil), ("albumin", m.albumin != nil),
+        ("inr", m.inr != nil), (Ascites.field, m.ascites != nil),
+        (Encephalopathy.field, m.encephalopathy != nil),
       ]
     default:
       let analyte = Analyte(rawValue: rawValue)!
-      needs = [(analyte.option, m.reading(of: analyte) != nil)]
+      needs = [(analyte.field, m.reading(of: analyte) != nil)]
     }
     return needs.filter { !$0.1 }.map(\.0)
   }

@@ -18,7 +18,7 @@ public struct ProtocolValidationError: Error, Sendable, Equatable, CustomStringC
   /// The registry error the CLI prints (refused, exit 65), one detail line per problem.
   public var registryError: RegistryError {
     RegistryError.refused(
-      "protocol",
+      "protocol_definition",
       problems.count == 1
         ? "the protocol file has 1 problem" : "the protocol file has \(problems.count) problems",
       details: problems)

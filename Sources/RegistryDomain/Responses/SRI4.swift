@@ -36,11 +36,11 @@ public struct SRI4: Sendable, Hashable {
 
     /// A visit from a stored SLEDAI-2K score.
     ///
-    /// - Throws: `RegistryError.refused("--sledai-descriptors", …)` for a score outside 0–105.
+    /// - Throws: `RegistryError.refused("sledai_descriptors", …)` for a score outside 0–105.
     public init(sledai2kScore: Int, pga: PhysicianGlobalAssessment?, bilag: BILAG2004?) throws {
       guard (0...SLEDAI2K.maximum).contains(sledai2kScore) else {
         throw RegistryError.refused(
-          SLEDAI2K.option, "SLEDAI-2K score \(sledai2kScore) is outside 0–105")
+          SLEDAI2K.field, "SLEDAI-2K score \(sledai2kScore) is outside 0–105")
       }
       self.sledai2k = sledai2kScore
       self.pga = pga

@@ -33,8 +33,8 @@ public enum BILAGGrade: String, ClinicalCode, Comparable, CustomStringConvertibl
 /// The registry records grades; it does not derive them from items. A record may grade only
 /// some domains; a domain left out is "not recorded" (`grades[domain] == nil`).
 public struct BILAG2004: Sendable, Hashable, CustomStringConvertible {
-  /// The option that takes the grades.
-  public static let option = "--bilag"
+  /// The field that names the grades in errors, in the domain's words (`FieldSpelling` spells it per edge).
+  public static let field = "bilag"
 
   /// The grade of each recorded domain.
   public let grades: [BILAGDomain: BILAGGrade]
@@ -44,10 +44,10 @@ public struct BILAG2004: Sendable, Hashable, CustomStringConvertible {
 
   /// Parses `renal=A,mucocutaneous=C`.
   ///
-  /// - Throws: `RegistryError.refused("--bilag", …)` for an empty text, an item without `=`,
+  /// - Throws: `RegistryError.refused("bilag", …)` for an empty text, an item without `=`,
   ///   an unknown domain or grade, or a domain given twice.
   public init(parsing text: String) throws {
-    let field = Self.option
+    let field = Self.field
     let trimmed = text.trimmingCharacters(in: .whitespaces)
     guard !trimmed.isEmpty else {
       throw RegistryError.refused(

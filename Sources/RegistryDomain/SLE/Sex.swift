@@ -5,8 +5,8 @@ public enum Sex: String, ClinicalCode, CustomStringConvertible {
   case male = "M"
 
   public static let codeName = "sex"
-  /// The option that takes it.
-  public static let option = "--sex"
+  /// The field that names it in errors, in the domain's words (`FieldSpelling` spells it per edge).
+  public static let field = "sex"
 
   /// `F` or `M`.
   public var description: String { rawValue }

@@ -13,18 +13,18 @@ public enum CTCAEGrade: Int, Sendable, Hashable, CaseIterable, Comparable, Codab
   case lifeThreatening = 4
   case death = 5
 
-  /// The option that takes it.
-  public static let option = "--grade"
+  /// The field that names it in errors, in the domain's words (`FieldSpelling` spells it per edge).
+  public static let field = "grade"
 
   /// The grade for 1–5; nil otherwise.
   public init?(_ grade: Int) { self.init(rawValue: grade) }
 
   /// Parses `--grade G` (1–5).
   ///
-  /// - Throws: `RegistryError.refused("--grade", …)` for anything but 1, 2, 3, 4 or 5.
+  /// - Throws: `RegistryError.refused("grade", …)` for anything but 1, 2, 3, 4 or 5.
   public static func parse(_ text: String) throws -> CTCAEGrade {
     guard let n = Int(text.trimmingCharacters(in: .whitespaces)), let grade = CTCAEGrade(n) else {
-      throw RegistryError.refused(option, "CTCAE grade must be 1–5 (got '\(text)')")
+      throw RegistryError.refused(field, "CTCAE grade must be 1–5 (got '\(text)')")
     }
     return grade
   }

@@ -7,8 +7,8 @@ public enum Relatedness: String, ClinicalCode, Comparable, CustomStringConvertib
   case unrelated, unlikely, possible, probable, definite
 
   public static let codeName = "relatedness"
-  /// The option that takes it.
-  public static let option = "--relatedness"
+  /// The field that names it in errors, in the domain's words (`FieldSpelling` spells it per edge).
+  public static let field = "relatedness"
 
   /// True for possible, probable and definite.
   public var isRelated: Bool {
@@ -35,7 +35,7 @@ extension Relatedness {
   ///   - onset: the adverse event's onset.
   ///   - firstInfusion: the date of the patient's earliest live infusion, nil when none.
   ///   - studyID: for the message.
-  /// - Throws: `RegistryError.refused("--relatedness", …)` (exit 65).
+  /// - Throws: `RegistryError.refused("relatedness", …)` (exit 65).
   public func checkExposure(onset: CalendarDate, firstInfusion: CalendarDate?, studyID: String)
     throws
   {
@@ -45,7 +45,7 @@ extension Relatedness {
       firstInfusion.map { "\(studyID)'s first MSC infusion is on \($0), after the onset \(onset)" }
       ?? "\(studyID) has no MSC infusion"
     throw RegistryError.refused(
-      Self.option,
+      Self.field,
       "\(rawValue) needs an MSC infusion on or before the onset; \(had) (record it as unrelated)")
   }
 }

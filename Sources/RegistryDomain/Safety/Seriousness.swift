@@ -13,8 +13,8 @@ public enum Seriousness: String, ClinicalCode, CustomStringConvertible {
   case importantMedicalEvent = "important_medical_event"
 
   public static let codeName = "seriousness criterion"
-  /// The option that takes it.
-  public static let option = "--serious"
+  /// The field that names it in errors, in the domain's words (`FieldSpelling` spells it per edge).
+  public static let field = "serious"
 
   /// The code.
   public var description: String { rawValue }

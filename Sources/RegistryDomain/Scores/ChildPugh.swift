@@ -31,7 +31,7 @@ public struct ChildPugh: ClinicalScore, Hashable {
 
   /// Computes Child-Pugh.
   ///
-  /// - Throws: `RegistryError.refused` naming every missing option among `--bilirubin`,
+  /// - Throws: `RegistryError.refused` naming the first missing field (its message every missing option) among `--bilirubin`,
   ///   `--albumin`, `--inr`, `--ascites` and `--encephalopathy`.
   public init(
     bilirubin: Bilirubin?, albumin: Albumin?, inr: INR?, ascites: Ascites?,
@@ -40,8 +40,8 @@ public struct ChildPugh: ClinicalScore, Hashable {
     try ScoreInputs.check(
       "Child-Pugh",
       [
-        ("--bilirubin", bilirubin != nil), ("--albumin", albumin != nil), ("--inr", inr != nil),
-        (Ascites.option, ascites != nil), (Encephalopathy.option, encephalopathy != nil),
+        ("bilirubin", bilirubin != nil), ("albumin", albumin != nil), ("inr", inr != nil),
+        (Ascites.field, ascites != nil), (Encephalopathy.field, encephalopathy != nil),
       ])
     bilirubinPoints = Self.bilirubinPoints(mgPerDL: bilirubin!.canonical)
     albuminPoints = Self.albuminPoints(gPerDL: albumin!.canonical)

@@ -7,8 +7,8 @@ public enum Ascites: String, ClinicalCode, CustomStringConvertible {
   case moderateSevere = "moderate_severe"
 
   public static let codeName = "ascites grade"
-  /// The option that takes it.
-  public static let option = "--ascites"
+  /// The field that names it in errors, in the domain's words (`FieldSpelling` spells it per edge).
+  public static let field = "ascites"
 
   /// Child-Pugh points, 1–3.
   public var points: Int {
@@ -33,8 +33,8 @@ public enum Encephalopathy: String, ClinicalCode, CustomStringConvertible {
   case grade3To4 = "grade3_4"
 
   public static let codeName = "encephalopathy grade"
-  /// The option that takes it.
-  public static let option = "--encephalopathy"
+  /// The field that names it in errors, in the domain's words (`FieldSpelling` spells it per edge).
+  public static let field = "encephalopathy"
 
   /// Child-Pugh points, 1–3.
   public var points: Int {

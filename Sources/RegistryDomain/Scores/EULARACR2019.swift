@@ -12,10 +12,10 @@ import Foundation
 /// - The total is at most 51 (the sum of the ten domain maxima).
 public struct EULARACR2019: ClinicalScore, Hashable {
   public static let instrument = "eular_acr_2019"
-  /// The option that takes the items.
-  public static let option = "--eular-acr-items"
-  /// The option that takes the ANA titer.
-  public static let anaTiterOption = "--ana-titer"
+  /// The field that names the items in errors, in the domain's words (`FieldSpelling` spells it per edge).
+  public static let field = "eular_acr_items"
+  /// The field that names the ANA titer in errors, in the domain's words (`FieldSpelling` spells it per edge).
+  public static let anaTiterField = "ana_titer"
   /// The entry criterion: ANA titer denominator at least 80 (1:80).
   public static let entryTiter = 80
   /// The classification threshold (total ≥ 10).
@@ -47,11 +47,11 @@ public struct EULARACR2019: ClinicalScore, Hashable {
 
   /// Classifies a set of items with an ANA titer denominator.
   ///
-  /// - Throws: `RegistryError.refused("--ana-titer", …)` for a titer outside 0–1,000,000.
+  /// - Throws: `RegistryError.refused("ana_titer", …)` for a titer outside 0–1,000,000.
   public init(items: some Sequence<EULARACRItem>, anaTiter: Int?) throws {
     if let anaTiter, !Self.titerRange.contains(anaTiter) {
       throw RegistryError.refused(
-        Self.anaTiterOption,
+        Self.anaTiterField,
         "ANA titer 1:\(anaTiter) is outside the plausible range 1:0–1:1000000")
     }
     let present = Set(items)
@@ -98,20 +98,20 @@ public struct EULARACR2019: ClinicalScore, Hashable {
   ///
   /// - Throws: `RegistryError.refused` naming `--eular-acr-items` or `--ana-titer`.
   public init(parsingItems items: String, anaTiter: String?) throws {
-    let parsed = try EULARACRItem.parseList(items, field: Self.option)
+    let parsed = try EULARACRItem.parseList(items, field: Self.field)
     try self.init(items: parsed, anaTiter: try anaTiter.map(Self.parseANATiter))
   }
 
   /// Parses an ANA titer: the denominator (`160`) or the ratio (`1:160`).
   ///
-  /// - Throws: `RegistryError.refused("--ana-titer", …)` for anything else or a titer outside
+  /// - Throws: `RegistryError.refused("ana_titer", …)` for anything else or a titer outside
   ///   0–1,000,000.
   public static func parseANATiter(_ text: String) throws -> Int {
     var t = text.trimmingCharacters(in: .whitespaces)
     if t.hasPrefix("1:") { t.removeFirst(2) }
     guard let value = Int(t), titerRange.contains(value) else {
       throw RegistryError.refused(
-        anaTiterOption,
+        anaTiterField,
         "'\(text)' is not an ANA titer (the denominator, e.g. 160 for 1:160, 0–1000000)")
     }
     return value

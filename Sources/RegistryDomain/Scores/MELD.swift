@@ -46,8 +46,8 @@ public struct MELD: ClinicalScore, Hashable {
     try ScoreInputs.check(
       "MELD",
       [
-        ("--bilirubin", bilirubin != nil), ("--creatinine", creatinine != nil || dialysis),
-        ("--inr", inr != nil),
+        ("bilirubin", bilirubin != nil), ("creatinine", creatinine != nil || dialysis),
+        ("inr", inr != nil),
       ])
     self.init(
       bilirubin: bilirubin!.canonical, creatinine: creatinine?.canonical, inr: inr!.canonical,

@@ -49,7 +49,7 @@ public struct MELD3: ClinicalScore, Hashable {
 
   /// Computes MELD 3.0.
   ///
-  /// - Throws: `RegistryError.refused` naming every missing option among `--sex`,
+  /// - Throws: `RegistryError.refused` naming the first missing field (its message every missing option) among `--sex`,
   ///   `--bilirubin`, `--sodium`, `--inr`, `--creatinine` (not needed with dialysis) and
   ///   `--albumin`; `--age` when outside 0–130 or under 12.
   public init(
@@ -59,18 +59,18 @@ public struct MELD3: ClinicalScore, Hashable {
     try ScoreInputs.check(
       "MELD 3.0",
       [
-        ("--sex", sex != nil), ("--bilirubin", bilirubin != nil), ("--sodium", sodium != nil),
-        ("--inr", inr != nil), ("--creatinine", creatinine != nil || dialysis),
-        ("--albumin", albumin != nil),
+        ("sex", sex != nil), ("bilirubin", bilirubin != nil), ("sodium", sodium != nil),
+        ("inr", inr != nil), ("creatinine", creatinine != nil || dialysis),
+        ("albumin", albumin != nil),
       ])
     if let age {
       guard Self.ageRange.contains(age) else {
         throw RegistryError.refused(
-          "--age", "age \(age) is outside the plausible range 0–130 years")
+          "age", "age \(age) is outside the plausible range 0–130 years")
       }
       guard age >= Self.minimumAge else {
         throw RegistryError.refused(
-          "--age", "MELD 3.0 is used from age 12 (PELD applies under 12); got age \(age)")
+          "age", "MELD 3.0 is used from age 12 (PELD applies under 12); got age \(age)")
       }
     }
     self.init(

@@ -32,15 +32,15 @@ public struct MELDNa: ClinicalScore, Hashable {
   /// Computes MELD-Na from a MELD score and sodium.
   ///
   /// Sodium is required even when MELD ≤ 11 (the registry's choice: one input set per score).
-  /// - Throws: `RegistryError.refused("--sodium", …)` when sodium is missing.
+  /// - Throws: `RegistryError.refused("sodium", …)` when sodium is missing.
   public init(meld: MELD, sodium: Sodium?) throws {
-    try ScoreInputs.check("MELD-Na", [("--sodium", sodium != nil)])
+    try ScoreInputs.check("MELD-Na", [("sodium", sodium != nil)])
     self.init(meld: meld, sodium: sodium!.canonical)
   }
 
   /// Computes MELD and MELD-Na from the labs.
   ///
-  /// - Throws: `RegistryError.refused` naming every missing option among `--bilirubin`,
+  /// - Throws: `RegistryError.refused` naming the first missing field (its message every missing option) among `--bilirubin`,
   ///   `--creatinine` (not needed with dialysis), `--inr` and `--sodium`.
   public init(
     bilirubin: Bilirubin?, creatinine: Creatinine?, inr: INR?, sodium: Sodium?,
@@ -49,8 +49,8 @@ public struct MELDNa: ClinicalScore, Hashable {
     try ScoreInputs.check(
       "MELD-Na",
       [
-        ("--bilirubin", bilirubin != nil), ("--creatinine", creatinine != nil || dialysis),
-        ("--inr", inr != nil), ("--sodium", sodium != nil),
+        ("bilirubin", bilirubin != nil), ("creatinine", creatinine != nil || dialysis),
+        ("inr", inr != nil), ("sodium", sodium != nil),
       ])
     let meld = try MELD(bilirubin: bilirubin, creatinine: creatinine, inr: inr, dialysis: dialysis)
     self.init(meld: meld, sodium: sodium!.canonical)

@@ -4,7 +4,7 @@
 public struct SLEDAI2K: ClinicalScore, Hashable {
   public static let instrument = "sledai_2k"
   /// The option that takes the descriptors.
-  public static let option = "--sledai-descriptors"
+  public static let field = "sledai_descriptors"
   /// The highest possible score (all 24 descriptors).
   public static let maximum = 105
 
@@ -22,9 +22,9 @@ public struct SLEDAI2K: ClinicalScore, Hashable {
 
   /// Parses `--sledai-descriptors a,b,…` (empty text: no descriptor, score 0) and scores it.
   ///
-  /// - Throws: `RegistryError.refused("--sledai-descriptors", …)` for an unknown code.
+  /// - Throws: `RegistryError.refused("sledai_descriptors", …)` for an unknown code.
   public init(parsing text: String) throws {
-    self.init(try SLEDAIDescriptor.parseList(text, field: Self.option))
+    self.init(try SLEDAIDescriptor.parseList(text, field: Self.field))
   }
 
   /// One part per descriptor present: its code and weight.

@@ -55,13 +55,17 @@ enum ClinicalNumber {
 
 /// Checks that every required input of a score is present (internal helper).
 enum ScoreInputs {
-  /// Throws one refusal naming every missing option (the first one as the field).
+  /// Throws one refusal naming every missing input (the first one as the field).
   ///
-  /// - Parameter inputs: pairs of option spelling and whether the value is present.
-  static func check(_ instrument: String, _ inputs: [(option: String, present: Bool)]) throws {
-    let missing = inputs.filter { !$0.present }.map(\.option)
+  /// The message lists them as the options that give them (`--bilirubin`), as every message of
+  /// the registry names what to give; the field is the domain's word, spelled by each edge.
+  ///
+  /// - Parameter inputs: pairs of field name (`anti_dsdna`) and whether the value is present.
+  static func check(_ instrument: String, _ inputs: [(field: String, present: Bool)]) throws {
+    let missing = inputs.filter { !$0.present }.map(\.field)
     guard let first = missing.first else { return }
+    let options = missing.map(FieldSpelling.option.callAsFunction)
     throw RegistryError.refused(
-      first, "\(instrument) needs \(missing.joined(separator: ", ")) (missing)")
+      first, "\(instrument) needs \(options.joined(separator: ", ")) (missing)")
   }
 }

@@ -43,6 +43,19 @@ public struct FieldSpelling: Sendable {
     return copy
   }
 
+  /// The option that gives a field on the command line: `weight_kg` → `--weight-kg`; a
+  /// positional argument's name (`ID`, upper case) stays as it is. The rule of `mscreg`'s
+  /// options, and how a message names an input to give (`MELD needs --bilirubin`), since
+  /// messages are not re-spelled per edge.
+  public static let option = FieldSpelling("option") { field in
+    field.contains(where: \.isLowercase)
+      ? "--" + field.replacingOccurrences(of: "_", with: "-") : field
+  }
+
+  /// A screening list's columns (`patient import`): the domain's field names themselves
+  /// (`birth_date`, `consent_version`, `anti_dsdna`).
+  public static let csvColumn = FieldSpelling("CSV column")
+
   /// RFC 6901 JSON Pointer to a member of the request body: `weight_kg` → `/weight_kg`
   /// (`~` and `/` escaped as `~0` and `~1`).
   public static let jsonPointer = FieldSpelling("JSON Pointer") { field in
