@@ -12,7 +12,7 @@ struct PatientRoutes: Sendable {
   func register(on router: Router<RegistryRequestContext>) {
     router.post("patients") { request, context in try await enroll(request, context) }
     router.get("patients/:study_id") { request, context in
-      let user = try await api.user(of: request, context: context)
+      let user = try api.user(of: request, context: context)
       let studyID = try context.parameters.require("study_id")
       let identify = request.uri.queryParameters.get("identify") == "true"
       return try api.json(
@@ -49,7 +49,7 @@ struct PatientRoutes: Sendable {
   /// `POST /patients`: screens and enrolls one candidate (the fields of `patient import`'s
   /// columns, plus `protocol`); 201 with the study ID and arm.
   func enroll(_ request: Request, _ context: RegistryRequestContext) async throws -> Response {
-    let user = try await api.user(of: request, context: context)
+    let user = try api.user(of: request, context: context)
     let buffer = try await request.body.collect(upTo: context.maxUploadSize)
     let data = Data(buffer.readableBytesView)
     let fields: [String: Cell]
@@ -81,7 +81,7 @@ struct PatientRoutes: Sendable {
 extension RegistryRoutes {
   /// Runs a creating use case, once per Idempotency-Key when the request has one.
   func create(
-    _ request: Request, user: String, digestOf body: Data, route: String,
+    _ request: Request, user: SessionCredential, digestOf body: Data, route: String,
     _ create: @escaping @Sendable (RegistryDatabase) throws -> StoredResponse
   ) async throws -> Response {
     let stored: StoredResponse

@@ -24,9 +24,13 @@ public struct PatientService: Sendable {
     }
   }
 
-  /// Patients filtered by protocol code, site and status.
+  /// Patients filtered by protocol code, site and status, by study ID.
+  ///
+  /// `after` and `limit` give one page of that list: the patients whose study ID sorts after
+  /// `after` (the last one of the previous page), at most `limit` (nil: all).
   public func list(
-    protocolCode: String?, site: String?, status: PatientStatus?, excludeSynthetic: Bool = false
+    protocolCode: String?, site: String?, status: PatientStatus?, excludeSynthetic: Bool = false,
+    after: String? = nil, limit: Int? = nil
   ) throws -> [Patient] {
     let store = try database.open()
     return try store.read {
@@ -39,7 +43,7 @@ public struct PatientService: Sendable {
       }
       return try PatientRepository(store).list(
         protocolCode: protocolCode, site: site, status: status,
-        excludeSynthetic: excludeSynthetic)
+        excludeSynthetic: excludeSynthetic, after: after, limit: limit)
     }
   }
 
@@ -127,7 +131,7 @@ public struct PatientService: Sendable {
         let other = try patients.studyID(
           enrolledWithMRN: corrected.mrn, protocolCode: patient.protocolCode)
       {
-        throw RegistryError.refused("--mrn", "this MRN is already enrolled as \(other)")
+        throw RegistryError.conflict("--mrn", "this MRN is already enrolled as \(other)")
       }
       if corrected != identity { try patients.updateIdentity(corrected, studyID: studyID) }
       try patients.updateDemographics(

@@ -101,8 +101,12 @@ public struct PatientRepository {
 
   /// Patients filtered by protocol code, site and status, by study ID; `excludeSynthetic`
   /// leaves out the patients of synthetic cohorts (`demo seed`).
+  ///
+  /// `after` and `limit` page through the list (keyset pagination): only study IDs after
+  /// `after`, at most `limit` of them (nil: all).
   public func list(
-    protocolCode: String?, site: String?, status: PatientStatus?, excludeSynthetic: Bool = false
+    protocolCode: String?, site: String?, status: PatientStatus?, excludeSynthetic: Bool = false,
+    after: String? = nil, limit: Int? = nil
   ) throws -> [Patient] {
     try store.mapped {
       try store.query(
@@ -113,8 +117,10 @@ public struct PatientRepository {
             AND ($2::text IS NULL OR p.site_code = $2)
             AND ($3::text IS NULL OR p.status = $3)
             AND NOT ($4::bool AND p.synthetic)
+            AND ($5::text IS NULL OR p.study_id > $5)
           ORDER BY p.study_id
-          """, [protocolCode, site, status?.rawValue, excludeSynthetic]
+          LIMIT $6::int
+          """, [protocolCode, site, status?.rawValue, excludeSynthetic, after, limit]
       ).rows.map(Self.patient)
     }
   }
