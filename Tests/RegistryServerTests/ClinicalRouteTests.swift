@@ -123,6 +123,18 @@ import Testing
       #expect(
         duplicate.object?["line"] as? Int == 2 && duplicate.object?["column"] as? String == "mrn")
       #expect(try Self.count(db, countIMP) == 2)
+
+      // A row of another site, under a key: the set-wise write is refused by row-level
+      // security, and the import falls back to row by row inside the key's transaction (a
+      // savepoint) to name the row, instead of failing on an aborted transaction.
+      let mixed = Data(
+        (Self.header.replacingOccurrences(of: "\n", with: ",site\n")
+          + Self.row("IMP-3").replacingOccurrences(of: "\n", with: ",PAN\n")
+          + Self.row("IMP-4").replacingOccurrences(of: "\n", with: ",BOG\n")).utf8)
+      let keyed = csv.merging(["Idempotency-Key": "import-IMP-mixed"]) { a, _ in a }
+      let atBOG = try t.server.request("POST", path, token: t.token, headers: keyed, body: mixed)
+      #expect([403, 404, 422].contains(atBOG.status), "\(atBOG.text)")
+      #expect(try Self.count(db, countIMP) == 2, "nothing of the refused import is enrolled")
       let noProtocol = try t.server.request(
         "POST", "/patients/import", token: t.token, headers: csv, body: body)
       #expect(noProtocol.status == 422 && noProtocol.object?["parameter"] as? String == "protocol")
