@@ -127,7 +127,8 @@ struct ClinicalRoutes: Sendable {
   }
 
   /// `PATCH /patients/{study_id}` `{sex?, birth_date?, mrn?, given?, family?, contact?,
-  /// reason}` → the patient (as `mscreg patient amend`).
+  /// reason}` → the patient (as `mscreg patient amend`). With `If-Match` (the ETag of
+  /// `GET /patients/{study_id}`), a patient changed since is a conflict (409).
   func amend(_ request: Request, _ context: RegistryRequestContext) async throws -> Response {
     let (user, studyID) = try scope(request, context)
     let body = try await RequestFields(
@@ -142,10 +143,17 @@ struct ClinicalRoutes: Sendable {
     amendment.contact = body["contact"]
     let reason = try body.required("reason")
     let change = amendment
-    return try api.json(
-      try await api.pool.perform(as: user) {
-        try PatientService($0).amend(studyID: studyID, change, reason: reason)
-      })
+    let ifVersion = RegistryRoutes.ifMatch(request)
+    let (patient, version) = try await api.pool.perform(as: user) {
+      let patients = PatientService($0)
+      return (
+        try patients.amend(studyID: studyID, change, reason: reason, ifVersion: ifVersion),
+        try patients.version(studyID: studyID)
+      )
+    }
+    var response = try api.json(patient)
+    response.headers[.eTag] = RegistryRoutes.entityTag(version)
+    return response
   }
 
   // MARK: Infusions

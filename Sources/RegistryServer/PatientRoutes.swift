@@ -15,10 +15,16 @@ struct PatientRoutes: Sendable {
       let user = try api.user(of: request, context: context)
       let studyID = try context.parameters.require("study_id")
       let identify = request.uri.queryParameters.get("identify") == "true"
-      return try api.json(
-        try await api.pool.perform(as: user) {
-          try PatientService($0).show(studyID: studyID, identify: identify)
-        })
+      let (detail, version) = try await api.pool.perform(as: user) {
+        let patients = PatientService($0)
+        return (
+          try patients.show(studyID: studyID, identify: identify),
+          try patients.version(studyID: studyID)
+        )
+      }
+      var response = try api.json(detail)
+      response.headers[.eTag] = RegistryRoutes.entityTag(version)
+      return response
     }
   }
 
@@ -108,6 +114,19 @@ extension RegistryRoutes {
     return Response(
       status: HTTPResponse.Status(code: stored.status), headers: headers,
       body: ResponseBody(byteBuffer: ByteBuffer(string: stored.body)))
+  }
+
+  /// The ETag of a record version (`"v"`).
+  static func entityTag(_ version: String) -> String { "\"\(version)\"" }
+
+  /// The version an `If-Match` header names (its one entity tag, quotes and `W/` taken off);
+  /// nil without the header or for `*`.
+  static func ifMatch(_ request: Request) -> String? {
+    guard var value = request.headers[.ifMatch]?.trimmingCharacters(in: .whitespaces),
+      value != "*"
+    else { return nil }
+    if value.hasPrefix("W/") { value.removeFirst(2) }
+    return value.trimmingCharacters(in: CharacterSet(charactersIn: "\""))
   }
 
   /// JSON text with sorted keys.

@@ -90,11 +90,15 @@ struct Problem: Error, Sendable {
     self.parameter = parameter
   }
 
+  /// Request headers an error can name (no pointer: they are not in the body).
+  static let headers: Set<String> = ["If-Match", "Idempotency-Key", "Authorization"]
+
   /// The JSON Pointer of a domain or CLI field name in the request body: `--weight-kg` and
   /// `weight_kg` → `/weight_kg`, `site.code` → `/site/code`; nil for fields that are not in a
   /// body (`database`, an SQL object such as `registry.enroll`).
   static func pointer(forField field: String) -> String? {
-    if field == "database" || field.hasPrefix("registry.") || field.hasPrefix("identity.")
+    if field == "database" || Self.headers.contains(field) || field.hasPrefix("registry.")
+      || field.hasPrefix("identity.")
       || field.hasPrefix("audit.") || field.hasPrefix("$")
     {
       return nil

@@ -106,8 +106,25 @@ public struct PatientService: Sendable {
     }
   }
 
+  /// The version of a patient's record (`version(studyID:)`, what the registry service sends
+  /// as its ETag): it changes with every write to the patient. Unknown study ID: `.notFound`.
+  public func version(studyID: String) throws -> String {
+    let store = try database.open()
+    return try store.read {
+      guard let version = try PatientRepository(store).version(studyID: studyID) else {
+        throw RegistryError.notFound("ID", "no patient \(studyID)")
+      }
+      return version
+    }
+  }
+
   /// Applies corrections with a mandatory reason; returns the patient afterwards.
-  public func amend(studyID: String, _ amendment: Amendment, reason: String) throws -> Patient {
+  ///
+  /// With `ifVersion` (a `version(studyID:)` read earlier), a patient changed since then is
+  /// not amended: `.conflict` on `If-Match` (an amendment of a changed record).
+  public func amend(
+    studyID: String, _ amendment: Amendment, reason: String, ifVersion: String? = nil
+  ) throws -> Patient {
     let reason = try TextField.validated(reason, field: "--reason", maxLength: 1000)
     guard !amendment.isEmpty else {
       throw RegistryError.refused("field", "give at least one field to correct (see --help)")
@@ -118,6 +135,11 @@ public struct PatientService: Sendable {
       guard let patient = try patients.find(studyID: studyID, forUpdate: true),
         let identity = try patients.identity(studyID: studyID)
       else { throw RegistryError.notFound("ID", "no patient \(studyID)") }
+      if let ifVersion, try patients.version(studyID: studyID) != ifVersion {
+        throw RegistryError.conflict(
+          "If-Match",
+          "\(studyID) was changed since version \(ifVersion); read it again and retry")
+      }
       let birth = amendment.birthDate ?? identity.birthDate
       guard birth <= patient.enrolledOn else {
         throw RegistryError.refused(

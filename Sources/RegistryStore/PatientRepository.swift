@@ -89,6 +89,17 @@ public struct PatientRepository {
     }
   }
 
+  /// The version of a patient's row: the id of the transaction that last wrote it (`xmin`),
+  /// which every correction, withdrawal or status change replaces. nil for a patient the
+  /// caller does not see.
+  public func version(studyID: String) throws -> String? {
+    try store.mapped {
+      try store.query(
+        sql: "SELECT xmin::text AS v FROM registry.patient WHERE study_id = $1", [studyID]
+      ).rows.first?.decode("v")
+    }
+  }
+
   /// The protocol row id a patient was enrolled under.
   public func protocolID(studyID: String) throws -> Int64? {
     try store.mapped {

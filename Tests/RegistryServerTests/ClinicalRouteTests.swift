@@ -175,6 +175,22 @@ import Testing
         """)
       #expect(audited >= 1, "the amendment's reason is in the audit trail")
 
+      // If-Match: an amendment of a record changed since it was read is a conflict.
+      let shown = try t.server.request("GET", "/patients/\(id)", token: t.token)
+      let etag = try #require(shown.headers["etag"], "\(shown.headers)")
+      let current = try t.server.request(
+        "PATCH", "/patients/\(id)", json: ["contact": "+507 6000 0000", "reason": "new phone"],
+        token: t.token, headers: ["If-Match": etag])
+      #expect(current.status == 200, "\(current.text)")
+      #expect(current.headers["etag"] != nil && current.headers["etag"] != etag)
+      let unchanged = try t.s.f.fingerprint()
+      let stale = try t.server.request(
+        "PATCH", "/patients/\(id)", json: ["contact": "+507 6111 1111", "reason": "stale"],
+        token: t.token, headers: ["If-Match": etag])
+      #expect(stale.status == 409, "\(stale.text)")
+      #expect(stale.object?["pointer"] == nil)
+      #expect(try t.s.f.fingerprint() == unchanged, "a conflict changes nothing")
+
       let otherSite = try t.server.request(
         "PATCH", "/patients/\(bog)", json: ["given": "X", "reason": "r"], token: t.token)
       #expect([403, 404].contains(otherSite.status), "\(otherSite.text)")
