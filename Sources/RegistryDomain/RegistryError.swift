@@ -7,6 +7,10 @@ public struct RegistryError: Error, Sendable, Equatable, CustomStringConvertible
   public enum Kind: String, Sendable, Equatable {
     /// Input or a rule refused (exit 65). Nothing was changed.
     case refused
+    /// A conflict with what is stored: a duplicate (an MRN already enrolled, a code already
+    /// taken), a record already in the state asked for, an Idempotency-Key reused for another
+    /// request (exit 65, like a refusal; the HTTP API answers 409). Nothing was changed.
+    case conflict
     /// Unknown study ID, lot, protocol, site or file (exit 66).
     case notFound
     /// The database cannot be reached (exit 69).
@@ -20,6 +24,9 @@ public struct RegistryError: Error, Sendable, Equatable, CustomStringConvertible
     /// A statement waited longer than `lock_timeout` or ran longer than `statement_timeout`
     /// (exit 75, EX_TEMPFAIL: try again later). Nothing was changed.
     case timeout
+    /// The request's credentials are missing, unknown or expired (the registry service's
+    /// session token; HTTP 401, exit 77). Nothing was read or changed.
+    case unauthenticated
   }
 
   /// What sort of failure this is.
@@ -44,6 +51,11 @@ public struct RegistryError: Error, Sendable, Equatable, CustomStringConvertible
     -> RegistryError
   { RegistryError(.refused, field: field, message, details: details) }
 
+  /// A conflict with what is stored: a duplicate or a record already changed (exit 65).
+  public static func conflict(_ field: String, _ message: String) -> RegistryError {
+    RegistryError(.conflict, field: field, message)
+  }
+
   /// Something named does not exist (exit 66).
   public static func notFound(_ field: String, _ message: String) -> RegistryError {
     RegistryError(.notFound, field: field, message)
@@ -53,12 +65,12 @@ public struct RegistryError: Error, Sendable, Equatable, CustomStringConvertible
   public var exitStatus: Int32 {
     switch kind {
     case .usage: 64
-    case .refused: 65
+    case .refused, .conflict: 65
     case .notFound: 66
     case .unavailable: 69
     case .internal: 70
     case .timeout: 75
-    case .permissionDenied: 77
+    case .permissionDenied, .unauthenticated: 77
     }
   }
 

@@ -12,13 +12,19 @@ struct PatientRoutes: Sendable {
   func register(on router: Router<RegistryRequestContext>) {
     router.post("patients") { request, context in try await enroll(request, context) }
     router.get("patients/:study_id") { request, context in
-      let user = try await api.user(of: request, context: context)
+      let user = try api.user(of: request, context: context)
       let studyID = try context.parameters.require("study_id")
       let identify = request.uri.queryParameters.get("identify") == "true"
-      return try api.json(
-        try await api.pool.perform(as: user) {
-          try PatientService($0).show(studyID: studyID, identify: identify)
-        })
+      let (detail, version) = try await api.pool.perform(as: user) {
+        let patients = PatientService($0)
+        return (
+          try patients.show(studyID: studyID, identify: identify),
+          try patients.version(studyID: studyID)
+        )
+      }
+      var response = try api.json(detail)
+      response.headers[.eTag] = RegistryRoutes.entityTag(version)
+      return response
     }
   }
 
@@ -49,7 +55,7 @@ struct PatientRoutes: Sendable {
   /// `POST /patients`: screens and enrolls one candidate (the fields of `patient import`'s
   /// columns, plus `protocol`); 201 with the study ID and arm.
   func enroll(_ request: Request, _ context: RegistryRequestContext) async throws -> Response {
-    let user = try await api.user(of: request, context: context)
+    let user = try api.user(of: request, context: context)
     let buffer = try await request.body.collect(upTo: context.maxUploadSize)
     let data = Data(buffer.readableBytesView)
     let fields: [String: Cell]
@@ -81,7 +87,7 @@ struct PatientRoutes: Sendable {
 extension RegistryRoutes {
   /// Runs a creating use case, once per Idempotency-Key when the request has one.
   func create(
-    _ request: Request, user: String, digestOf body: Data, route: String,
+    _ request: Request, user: SessionCredential, digestOf body: Data, route: String,
     _ create: @escaping @Sendable (RegistryDatabase) throws -> StoredResponse
   ) async throws -> Response {
     let stored: StoredResponse
@@ -108,6 +114,19 @@ extension RegistryRoutes {
     return Response(
       status: HTTPResponse.Status(code: stored.status), headers: headers,
       body: ResponseBody(byteBuffer: ByteBuffer(string: stored.body)))
+  }
+
+  /// The ETag of a record version (`"v"`).
+  static func entityTag(_ version: String) -> String { "\"\(version)\"" }
+
+  /// The version an `If-Match` header names (its one entity tag, quotes and `W/` taken off);
+  /// nil without the header or for `*`.
+  static func ifMatch(_ request: Request) -> String? {
+    guard var value = request.headers[.ifMatch]?.trimmingCharacters(in: .whitespaces),
+      value != "*"
+    else { return nil }
+    if value.hasPrefix("W/") { value.removeFirst(2) }
+    return value.trimmingCharacters(in: CharacterSet(charactersIn: "\""))
   }
 
   /// JSON text with sorted keys.

@@ -18,24 +18,35 @@ struct Problem: Error, Sendable {
   /// A JSON Pointer to the request field at fault, when one is.
   var pointer: String?
 
-  /// The problem a registry error answers: refused → 422, unknown → 404, not allowed → 403,
-  /// conflict → 409, unavailable → 503, timeout → 503, usage → 400, else 500.
+  /// The line of a refused row of a CSV request body (`POST /patients/import`), from 1 for
+  /// the header.
+  var line: Int?
+  /// The column of that row at fault (the CSV import's column name, `mrn`).
+  var column: String?
+  /// The query parameter at fault, for a refusal of a query rather than of a body.
+  var parameter: String?
+
+  /// The problem a registry error answers, by its kind: refused → 422, conflict → 409,
+  /// unknown → 404, not allowed → 403, not signed in → 401, unavailable → 503, timeout →
+  /// 503, usage → 400, else 500. A field `line N, column` (a refused row of an import) gives
+  /// `line` and `column` instead of a pointer.
   init(_ error: RegistryError) {
     switch error.kind {
     case .refused:
-      if Self.isConflict(error) {
-        status = .conflict
-        title = "Conflict"
-      } else {
-        status = .unprocessableContent
-        title = "Refused"
-      }
+      status = .unprocessableContent
+      title = "Refused"
+    case .conflict:
+      status = .conflict
+      title = "Conflict"
     case .notFound:
       status = .notFound
       title = "Not found"
     case .permissionDenied:
       status = .forbidden
       title = "Not allowed"
+    case .unauthenticated:
+      status = .unauthorized
+      title = "Not signed in"
     case .unavailable, .timeout:
       status = .serviceUnavailable
       title = "Database unavailable"
@@ -47,26 +58,47 @@ struct Problem: Error, Sendable {
       title = "Internal error"
     }
     detail = error.message
-    pointer = status == .serviceUnavailable ? nil : Self.pointer(forField: error.field)
+    if let match = error.field.wholeMatch(of: #/line ([0-9]+), (.+)/#) {
+      line = Int(match.output.1)
+      column = String(match.output.2)
+      pointer = nil
+    } else {
+      pointer =
+        [.serviceUnavailable, .unauthorized].contains(status)
+        ? nil : Self.pointer(forField: error.field)
+    }
   }
 
-  init(status: HTTPResponse.Status, title: String, detail: String, pointer: String? = nil) {
+  /// The problem of a registry error about a query parameter (one of `parameters`, by its
+  /// name in the query): `parameter` names it instead of a pointer into a body.
+  init(_ error: RegistryError, parameters: [String]) {
+    self.init(error)
+    if let name = pointer.map({ String($0.dropFirst()) }), parameters.contains(name) {
+      parameter = name
+      pointer = nil
+    }
+  }
+
+  init(
+    status: HTTPResponse.Status, title: String, detail: String, pointer: String? = nil,
+    parameter: String? = nil
+  ) {
     self.status = status
     self.title = title
     self.detail = detail
     self.pointer = pointer
+    self.parameter = parameter
   }
 
-  /// A refusal that is a conflict with what is stored (a duplicate, a changed record).
-  static func isConflict(_ error: RegistryError) -> Bool {
-    error.message.contains("already")
-  }
+  /// Request headers an error can name (no pointer: they are not in the body).
+  static let headers: Set<String> = ["If-Match", "Idempotency-Key", "Authorization"]
 
   /// The JSON Pointer of a domain or CLI field name in the request body: `--weight-kg` and
   /// `weight_kg` → `/weight_kg`, `site.code` → `/site/code`; nil for fields that are not in a
   /// body (`database`, an SQL object such as `registry.enroll`).
   static func pointer(forField field: String) -> String? {
-    if field == "database" || field.hasPrefix("registry.") || field.hasPrefix("identity.")
+    if field == "database" || Self.headers.contains(field) || field.hasPrefix("registry.")
+      || field.hasPrefix("identity.")
       || field.hasPrefix("audit.") || field.hasPrefix("$")
     {
       return nil
@@ -88,7 +120,9 @@ struct Problem: Error, Sendable {
 
   /// The problem's JSON.
   func bodyData() -> Data {
-    let body = Body(title: title, status: Int(status.code), detail: detail, pointer: pointer)
+    let body = Body(
+      title: title, status: Int(status.code), detail: detail, pointer: pointer, line: line,
+      column: column, parameter: parameter)
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.sortedKeys]
     return (try? encoder.encode(body)) ?? Data()
@@ -101,5 +135,8 @@ struct Problem: Error, Sendable {
     var status: Int
     var detail: String
     var pointer: String?
+    var line: Int?
+    var column: String?
+    var parameter: String?
   }
 }

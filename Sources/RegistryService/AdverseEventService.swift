@@ -256,7 +256,7 @@ public struct AdverseEventService: Sendable {
     let onRecord = try ClinicalEventRepository(store).live(studyID: patient.studyID, kind: .death)
     if let given {
       if let onRecord {
-        throw RegistryError.refused(
+        throw RegistryError.conflict(
           "death_date",
           "the death of \(patient.studyID) is already recorded on \(onRecord.occurredOn); leave out --death-date"
         )

@@ -47,7 +47,7 @@ public struct AssessmentService: Sendable {
         outOfWindow: outOfWindow, reason: reason)
       let assessments = AssessmentRepository(store)
       if let existing = try assessments.find(studyID: studyID, visit: visit.code) {
-        throw RegistryError.refused(
+        throw RegistryError.conflict(
           "visit",
           "\(visit.code) of \(studyID) is already assessed (\(existing.assessedOn)); correct it with `mscreg assess amend \(studyID) --visit \(visit.code) … --reason R` or void it"
         )

@@ -50,7 +50,7 @@ public struct ClinicalEventService: Sendable {
       guard let event = try events.find(id: eventID, forUpdate: true), event.studyID == studyID
       else { throw RegistryError.notFound("event", "\(studyID) has no event \(eventID)") }
       guard !event.voided else {
-        throw RegistryError.refused("event", "event \(eventID) is already voided")
+        throw RegistryError.conflict("event", "event \(eventID) is already voided")
       }
       if event.kind == .death, try AdverseEventRepository(store).hasLiveGrade5(studyID: studyID) {
         throw RegistryError.refused(
@@ -99,7 +99,7 @@ public struct ClinicalEventService: Sendable {
         field, "\(date) is before the enrollment date \(patient.enrolledOn)")
     }
     if let existing = try events.live(studyID: studyID, kind: kind) {
-      throw RegistryError.refused(
+      throw RegistryError.conflict(
         "kind",
         "\(kind.rawValue) of \(studyID) is already recorded (event \(existing.id) on \(existing.occurredOn)); void it to correct it"
       )

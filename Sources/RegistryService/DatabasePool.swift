@@ -53,16 +53,44 @@ public final class DatabasePool: @unchecked Sendable {
   /// service's login itself, which may do nothing but read what PUBLIC may). Blocks while
   /// every session is in use. Throws `.unavailable` when no session can be opened.
   public func run<T>(as user: String?, _ body: (RegistryDatabase) throws -> T) throws -> T {
+    try run(role: user, session: nil, body)
+  }
+
+  /// Runs `body` as the user a session token names: every transaction of the use case first
+  /// checks, inside itself, that the token is still a live session of that user (no separate
+  /// round trip), and throws `.unauthenticated` when it is not.
+  public func run<T>(as credential: SessionCredential, _ body: (RegistryDatabase) throws -> T)
+    throws -> T
+  {
+    try run(role: credential.user, session: credential.digest, body)
+  }
+
+  private func run<T>(role: String?, session: [UInt8]?, _ body: (RegistryDatabase) throws -> T)
+    throws -> T
+  {
     let store = try checkOut()
-    store.actingRole = user
+    store.actingRole = role
+    store.actingSession = session
     defer {
       store.actingRole = nil
+      store.actingSession = nil
       checkIn(store)
     }
     let database = RegistryDatabase(
       conninfo: conninfo, requiredSchema: nil, session: PersistentSession(store: store),
       environment: environment)
     return try body(database)
+  }
+
+  /// `run(as:_:)` with a session credential, on a thread of its own.
+  public func perform<T: Sendable>(
+    as credential: SessionCredential, _ body: @escaping @Sendable (RegistryDatabase) throws -> T
+  ) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+      DispatchQueue.global().async {
+        continuation.resume(with: Result { try self.run(as: credential, body) })
+      }
+    }
   }
 
   /// `run(as:_:)` on a thread of its own, for a caller on an event loop or in Swift's
@@ -88,7 +116,7 @@ public final class DatabasePool: @unchecked Sendable {
   /// failure is logged and stays refused on retry); nil, or an aborted transaction, rolls
   /// everything back and rethrows, so that a retry runs the use case anew.
   public func runOnce(
-    as user: String, key: String, requestDigest: [UInt8],
+    as user: SessionCredential, key: String, requestDigest: [UInt8],
     _ respond: (RegistryDatabase) throws -> StoredResponse,
     failed: (any Error) -> StoredResponse?
   ) throws -> StoredResponse {
@@ -98,7 +126,7 @@ public final class DatabasePool: @unchecked Sendable {
         let records = IdempotencyRepository(store)
         if let prior = try records.claim(key: key, digest: requestDigest) {
           guard prior.digest == requestDigest else {
-            throw RegistryError.refused(
+            throw RegistryError.conflict(
               "Idempotency-Key", "was already used for a different request; use a new key")
           }
           guard let status = prior.status, let body = prior.body else {
@@ -136,7 +164,7 @@ public final class DatabasePool: @unchecked Sendable {
 
   /// `runOnce(as:key:requestDigest:_:failed:)` on a thread of its own.
   public func performOnce(
-    as user: String, key: String, requestDigest: [UInt8],
+    as user: SessionCredential, key: String, requestDigest: [UInt8],
     _ respond: @escaping @Sendable (RegistryDatabase) throws -> StoredResponse,
     failed: @escaping @Sendable (any Error) -> StoredResponse?
   ) async throws -> StoredResponse {

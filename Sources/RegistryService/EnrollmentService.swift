@@ -50,6 +50,18 @@ public struct EnrollmentService: Sendable {
     guard let text = String(data: data, encoding: .utf8) else {
       throw RegistryError.refused("FILE", "\(file.lastPathComponent) is not UTF-8 text")
     }
+    return try importCSV(
+      text, protocolCode: protocolCode, defaultSite: defaultSite, today: today,
+      progress: progress)
+  }
+
+  /// A screening list as CSV text (what `importFile` reads from a file; the registry service
+  /// gets it as a request body), enrolled with `enrollBatch`: all or nothing, a refusal naming
+  /// the line and column.
+  public func importCSV(
+    _ text: String, protocolCode: String, defaultSite: String?, today: CalendarDate = .today(),
+    progress: (ImportProgress) -> Void = { _ in }
+  ) throws -> [EnrollmentResult] {
     let rows = try EnrollmentImport.rows(
       csv: text, protocolCode: protocolCode, defaultSite: defaultSite, today: today)
     return try enrollBatch(rows, today: today, progress: progress)
@@ -97,7 +109,9 @@ public struct EnrollmentService: Sendable {
         let outcome: Outcome
         do {
           outcome = try enroll(row.request, today: today, in: store, lookups: lookups)
-        } catch var error as RegistryError where error.kind == .refused || error.kind == .notFound {
+        } catch var error as RegistryError
+          where [.refused, .conflict, .notFound].contains(error.kind)
+        {
           error.field = "line \(row.line), " + FieldSpelling.csvColumn(error.field)
           throw error
         }
@@ -172,7 +186,7 @@ public struct EnrollmentService: Sendable {
           case .enrolled(let existing):
             first = (
               row,
-              .refused(
+              .conflict(
                 "mrn",
                 "this MRN is already enrolled in \(trial.code)"
                   + (existing.isEmpty ? " (at another site)" : " as \(existing)")), nil
@@ -187,7 +201,9 @@ public struct EnrollmentService: Sendable {
           if !failures.isEmpty {
             first = (row, Self.ineligible(row, failures), nil)
           }
-        } catch let error as RegistryError where error.kind == .refused || error.kind == .notFound {
+        } catch let error as RegistryError
+          where [.refused, .conflict, .notFound].contains(error.kind)
+        {
           first = (row, error, nil)  // a measure an eligibility criterion needs is missing
         }
       }
@@ -211,7 +227,7 @@ public struct EnrollmentService: Sendable {
       }
       var error =
         first.error
-        ?? .refused(
+        ?? .conflict(
           "mrn",
           "this MRN is already enrolled in \(trial.code) as "
             + (written.first { $0.line == first.repeatedFrom }?.studyID ?? "?"))
@@ -268,7 +284,7 @@ public struct EnrollmentService: Sendable {
     if let existing = try patients.studyID(
       enrolledWithMRN: request.identity.mrn, protocolCode: trial.code)
     {
-      throw RegistryError.refused(
+      throw RegistryError.conflict(
         "mrn",
         "this MRN is already enrolled in \(trial.code)"
           + (existing.isEmpty ? " (at another site)" : " as \(existing)"))

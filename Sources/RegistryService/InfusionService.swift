@@ -75,7 +75,7 @@ public struct InfusionService: Sendable {
         throw RegistryError.notFound("infusion", "\(studyID) has no infusion \(infusionID)")
       }
       guard infusion.isLive else {
-        throw RegistryError.refused(
+        throw RegistryError.conflict(
           "infusion", "infusion \(infusionID) of \(studyID) is already voided")
       }
       try infusions.void(id: infusionID, reason: reason)

@@ -19,7 +19,7 @@ public struct LotService: Sendable {
     return try store.transaction(reason: "lot add \(lot.lotNumber)") {
       let lots = LotRepository(store)
       if try lots.find(lotNumber: lot.lotNumber) != nil {
-        throw RegistryError.refused("LOT", "lot \(lot.lotNumber) is already registered")
+        throw RegistryError.conflict("LOT", "lot \(lot.lotNumber) is already registered")
       }
       try lots.insert(lot)
       return lot
@@ -69,7 +69,7 @@ public struct LotService: Sendable {
         throw RegistryError.notFound("LOT", "no lot \(number)")
       }
       guard lot.status != .rejected else {
-        throw RegistryError.refused("LOT", "lot \(number) is already rejected")
+        throw RegistryError.conflict("LOT", "lot \(number) is already rejected")
       }
       try lots.updateStatus(lotNumber: number, to: .rejected, reason: reason)
       return try lots.find(lotNumber: number)!

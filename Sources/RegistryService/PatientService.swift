@@ -24,9 +24,13 @@ public struct PatientService: Sendable {
     }
   }
 
-  /// Patients filtered by protocol code, site and status.
+  /// Patients filtered by protocol code, site and status, by study ID.
+  ///
+  /// `after` and `limit` give one page of that list: the patients whose study ID sorts after
+  /// `after` (the last one of the previous page), at most `limit` (nil: all).
   public func list(
-    protocolCode: String?, site: String?, status: PatientStatus?, excludeSynthetic: Bool = false
+    protocolCode: String?, site: String?, status: PatientStatus?, excludeSynthetic: Bool = false,
+    after: String? = nil, limit: Int? = nil
   ) throws -> [Patient] {
     let store = try database.open()
     return try store.read {
@@ -39,7 +43,7 @@ public struct PatientService: Sendable {
       }
       return try PatientRepository(store).list(
         protocolCode: protocolCode, site: site, status: status,
-        excludeSynthetic: excludeSynthetic)
+        excludeSynthetic: excludeSynthetic, after: after, limit: limit)
     }
   }
 
@@ -102,8 +106,25 @@ public struct PatientService: Sendable {
     }
   }
 
+  /// The version of a patient's record (`version(studyID:)`, what the registry service sends
+  /// as its ETag): it changes with every write to the patient. Unknown study ID: `.notFound`.
+  public func version(studyID: String) throws -> String {
+    let store = try database.open()
+    return try store.read {
+      guard let version = try PatientRepository(store).version(studyID: studyID) else {
+        throw RegistryError.notFound("ID", "no patient \(studyID)")
+      }
+      return version
+    }
+  }
+
   /// Applies corrections with a mandatory reason; returns the patient afterwards.
-  public func amend(studyID: String, _ amendment: Amendment, reason: String) throws -> Patient {
+  ///
+  /// With `ifVersion` (a `version(studyID:)` read earlier), a patient changed since then is
+  /// not amended: `.conflict` on `If-Match` (an amendment of a changed record).
+  public func amend(
+    studyID: String, _ amendment: Amendment, reason: String, ifVersion: String? = nil
+  ) throws -> Patient {
     let reason = try TextField.validated(reason, field: "reason", maxLength: 1000)
     guard !amendment.isEmpty else {
       throw RegistryError.refused("changes", "give at least one field to correct (see --help)")
@@ -114,6 +135,11 @@ public struct PatientService: Sendable {
       guard let patient = try patients.find(studyID: studyID, forUpdate: true),
         let identity = try patients.identity(studyID: studyID)
       else { throw RegistryError.notFound("ID", "no patient \(studyID)") }
+      if let ifVersion, try patients.version(studyID: studyID) != ifVersion {
+        throw RegistryError.conflict(
+          "If-Match",
+          "\(studyID) was changed since version \(ifVersion); read it again and retry")
+      }
       let birth = amendment.birthDate ?? identity.birthDate
       guard birth <= patient.enrolledOn else {
         throw RegistryError.refused(
@@ -127,7 +153,7 @@ public struct PatientService: Sendable {
         let other = try patients.studyID(
           enrolledWithMRN: corrected.mrn, protocolCode: patient.protocolCode)
       {
-        throw RegistryError.refused("mrn", "this MRN is already enrolled as \(other)")
+        throw RegistryError.conflict("mrn", "this MRN is already enrolled as \(other)")
       }
       if corrected != identity { try patients.updateIdentity(corrected, studyID: studyID) }
       try patients.updateDemographics(

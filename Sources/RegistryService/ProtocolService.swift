@@ -48,13 +48,13 @@ public struct ProtocolService: Sendable {
         if stored == (try protocols.checksum(of: text)) {
           return .unchanged(code: trial.code, version: trial.version)
         }
-        throw RegistryError.refused(
+        throw RegistryError.conflict(
           "version",
           "protocol \(trial.code) version \(trial.version) is already loaded with different content; a loaded version is immutable, so give the changed file a new version"
         )
       }
       if let other = try protocols.codeUsingPrefix(trial.studyIDPrefix, except: trial.code) {
-        throw RegistryError.refused(
+        throw RegistryError.conflict(
           "study_id_prefix",
           "prefix \(trial.studyIDPrefix) already belongs to protocol \(other); study IDs must stay unique"
         )

@@ -152,7 +152,7 @@ public struct SeedService: Sendable {
         allocated: try repository.allocated(protocolID: record.id))
       let clashes = try repository.existingLots(cohort.lots.map(\.lot.lotNumber))
       guard clashes.isEmpty else {
-        throw RegistryError.refused(
+        throw RegistryError.conflict(
           "protocol", "lot \(clashes[0]) already exists (a synthetic lot of an earlier seed)")
       }
       let counts = try repository.write(cohort, protocolID: record.id, progress: progress)

@@ -12,6 +12,16 @@ public struct ServiceSession: Sendable, Equatable {
   public let expiresAt: Date
 }
 
+/// Who a request of the registry service acts as: the user a session token names and the
+/// token's digest, checked by the database inside each transaction of the use case
+/// (`DatabasePool.run(as:_:)`), not before it.
+public struct SessionCredential: Sendable, Equatable {
+  /// The registry user (a database role) the token names.
+  public let user: String
+  /// SHA-256 of the token (what `registry.api_session` stores).
+  let digest: [UInt8]
+}
+
 /// Signing in to the registry service: passwords checked by PostgreSQL itself, sessions kept
 /// as token digests (`registry.api_session`) under each user's own role.
 public struct SessionService: Sendable {
@@ -58,6 +68,14 @@ public struct SessionService: Sendable {
     } catch let error as RegistryError where error.kind == .permissionDenied {
       return nil
     }
+  }
+
+  /// The credential a well-formed token carries, without asking the database (nil for a
+  /// malformed token): whether it is a live session is checked inside the use case's own
+  /// transaction (`DatabasePool.run(as:_:)` with a credential).
+  public func credential(of token: String) -> SessionCredential? {
+    guard let user = Self.user(in: token) else { return nil }
+    return SessionCredential(user: user, digest: Self.digest(token))
   }
 
   /// Ends the session `token`; false when it was not a live session.

@@ -15,7 +15,7 @@ public struct SiteService: Sendable {
     return try store.transaction {
       let sites = SiteRepository(store)
       if try sites.find(code: site.code) != nil {
-        throw RegistryError.refused("CODE", "a site with code \(site.code) already exists")
+        throw RegistryError.conflict("CODE", "a site with code \(site.code) already exists")
       }
       try sites.insert(site)
       return site

@@ -88,6 +88,17 @@ public struct PatientRepository {
     }
   }
 
+  /// The version of a patient's row: the id of the transaction that last wrote it (`xmin`),
+  /// which every correction, withdrawal or status change replaces. nil for a patient the
+  /// caller does not see.
+  public func version(studyID: String) throws -> String? {
+    try store.mapped {
+      try store.query(
+        sql: "SELECT xmin::text AS v FROM registry.patient WHERE study_id = $1", [studyID]
+      ).rows.first?.decode("v")
+    }
+  }
+
   /// The protocol row id a patient was enrolled under.
   public func protocolID(studyID: String) throws -> Int64? {
     try store.mapped {
@@ -98,20 +109,26 @@ public struct PatientRepository {
 
   /// Patients filtered by protocol code, site and status, by study ID; `excludeSynthetic`
   /// leaves out the patients of synthetic cohorts (`demo seed`).
+  ///
+  /// `after` and `limit` page through the list (keyset pagination): only study IDs after
+  /// `after`, at most `limit` of them (nil: all).
   public func list(
-    protocolCode: String?, site: String?, status: PatientStatus?, excludeSynthetic: Bool = false
+    protocolCode: String?, site: String?, status: PatientStatus?, excludeSynthetic: Bool = false,
+    after: String? = nil, limit: Int? = nil
   ) throws -> [Patient] {
     try store.mapped {
       var filters: [PostgresQuery] = ["NOT (\(excludeSynthetic)::bool AND p.synthetic)"]
       if let protocolCode { filters.append("p.protocol_code = \(protocolCode)") }
       if let site { filters.append("p.site_code = \(site)") }
       if let status { filters.append("p.status = \(status.rawValue)") }
+      if let after { filters.append("p.study_id > \(after)") }
       return try store.query(
         """
         SELECT \(unescaped: Self.patientColumns)
         FROM registry.patient p JOIN registry.protocol pr ON pr.id = p.protocol_id
         WHERE \(PostgresQuery.joined(filters, separator: " AND "))
         ORDER BY p.study_id
+        LIMIT \(limit)::int
         """
       ).rows.map(Self.patient)
     }

@@ -21,6 +21,12 @@ public final class Store {
   /// the audit trail (`registry.actor()`) are this user's. PostgreSQL refuses the switch
   /// (permission denied, exit 77) into a role the login is not a member of.
   public var actingRole: String?
+  /// The SHA-256 digest of the registry service session token the acting user signed in with,
+  /// or nil. When set, every outermost `transaction` (and `read`) checks, right after the
+  /// role switch and inside the same transaction, that it is a live session of `actingRole`
+  /// (`registry.session_valid`): no separate round trip before the use case. An unknown or
+  /// expired token, or a role the login may not switch into, throws `.unauthenticated`.
+  public var actingSession: [UInt8]?
   /// The session's `lock_timeout` and `statement_timeout`, as PostgreSQL prints them.
   public private(set) var timeouts: (lock: String, statement: String) = ("", "")
 
@@ -90,27 +96,68 @@ public final class Store {
     _ body: () throws -> T
   ) throws -> T {
     if transactionDepth > 0 {
-      if let reason {
-        try mapped {
-          try connection.query(
-            "SELECT set_config('mscreg.reason', \(reason), true)" as PostgresQuery)
-        }
-      }
-      return try body()
+      return try nested(reason: reason, body)
     }
     return try mapped {
       try connection.transaction(isolation: isolation, readOnly: readOnly) { conn in
         transactionDepth += 1
         defer { transactionDepth -= 1 }
         if let actingRole {
-          try conn.query("SELECT set_config('role', \(actingRole), true)" as PostgresQuery)
+          do {
+            try conn.query("SELECT set_config('role', \(actingRole), true)" as PostgresQuery)
+          } catch let error as PostgresError
+            where actingSession != nil && !error.isConnectionFailure && !error.isRetryable
+          {
+            throw Self.sessionRejected
+          }
         }
+        if let actingSession { try checkSession(actingSession) }
         if let reason {
           try conn.query("SELECT set_config('mscreg.reason', \(reason), true)" as PostgresQuery)
         }
         return try body()
       }
     }
+  }
+
+  /// A transaction inside another one (a use case the registry service wraps with its
+  /// Idempotency-Key claim): its body runs under a savepoint, so that a use case that fails
+  /// and catches its own failure (the set-wise import falling back to row by row) finds the
+  /// transaction as it was, exactly as when it runs alone.
+  private func nested<T>(reason: String?, _ body: () throws -> T) throws -> T {
+    let savepoint = "mscreg_nested_\(transactionDepth)"
+    try mapped {
+      try connection.execute("SAVEPOINT \(savepoint)")
+      if let reason {
+        try connection.query(
+          "SELECT set_config('mscreg.reason', \(reason), true)" as PostgresQuery)
+      }
+    }
+    transactionDepth += 1
+    defer { transactionDepth -= 1 }
+    do {
+      let value = try body()
+      try mapped { try connection.execute("RELEASE SAVEPOINT \(savepoint)") }
+      return value
+    } catch {
+      _ = try? connection.execute("ROLLBACK TO SAVEPOINT \(savepoint)")
+      throw error
+    }
+  }
+
+  /// What an unknown or expired session token (or a role the login may not act as) throws.
+  static let sessionRejected = RegistryError(
+    .unauthenticated, field: "Authorization", "the session token is unknown or expired")
+
+  /// Throws `.unauthenticated` unless `digest` is a live session of the acting role.
+  private func checkSession(_ digest: [UInt8]) throws {
+    let valid: Bool
+    do {
+      valid = try SessionRepository(self).isValid(digest: digest)
+    } catch let error as RegistryError where error.kind == .permissionDenied {
+      throw Self.sessionRejected
+    }
+    guard valid else { throw Self.sessionRejected }
   }
 
   /// Sets a server setting for the rest of the caller's transaction (`SET LOCAL`), e.g.

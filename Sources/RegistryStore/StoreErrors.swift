@@ -60,6 +60,13 @@ enum StoreErrors {
       ),
     ]
 
+  /// Constraints whose violation is a conflict with what is stored (a duplicate), not a
+  /// broken rule: `.conflict` (HTTP 409) instead of `.refused`.
+  static let conflictConstraints: Set<String> = [
+    "site_pkey", "identity_protocol_mrn_key", "protocol_code_version_key",
+    "assessment_one_per_visit", "msc_lot_pkey", "clinical_event_once",
+  ]
+
   /// libpq's messages span lines; the CLI prints one.
   static func oneLine(_ text: String) -> String {
     text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
@@ -82,10 +89,15 @@ enum StoreErrors {
     if let constraint = error.constraint, let known = constraintMessages[constraint] {
       var message = known.message
       if let detail = error.detail { message += " (\(detail))" }
-      return .refused(known.field, message)
+      return conflictConstraints.contains(constraint)
+        ? .conflict(known.field, message) : .refused(known.field, message)
     }
     switch error.sqlState {
-    case .uniqueViolation, .checkViolation, .notNullViolation:
+    case .uniqueViolation:
+      return .conflict(error.constraint ?? column(error) ?? "value", error.description)
+    case .mrnAlreadyEnrolled:
+      return .conflict(column(error) ?? "mrn", error.message)
+    case .checkViolation, .notNullViolation:
       return .refused(error.constraint ?? column(error) ?? "value", error.description)
     case .foreignKeyViolation:
       return .notFound(error.constraint ?? "reference", error.detail ?? error.message)
@@ -104,7 +116,7 @@ enum StoreErrors {
     case .deathNeededByGradeFive:
       return .refused("event", error.message)
     case .protocolImmutable, .patientStatusTransition, .lotStatusTransition, .infusionRefused,
-      .infusionImmutable, .relatednessNeedsInfusion, .mrnAlreadyEnrolled, .unknownSite,
+      .infusionImmutable, .relatednessNeedsInfusion, .unknownSite,
       .studyIDsExhausted, .redactionRefused:
       return .refused(column(error) ?? "value", error.message)
     case .stringDataRightTruncation, .numericValueOutOfRange, .invalidDatetimeFormat,

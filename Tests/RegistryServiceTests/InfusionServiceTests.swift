@@ -98,7 +98,7 @@ import Testing
       }
       let voided = try service.void(studyID: id, infusionID: first.id, reason: "wrong patient")
       #expect(!voided.isLive && voided.voidReason == "wrong patient")
-      try t.expectRefused("infusion", ["already voided"]) {
+      try t.expectRefused("infusion", ["already voided"], kind: .conflict) {
         _ = try service.void(studyID: id, infusionID: first.id, reason: "again")
       }
       try t.infuse(id, lot: "UC-1", on: "2026-02-01", cells: 7e7)

@@ -39,7 +39,11 @@ import Testing
         (LotInfusionTrial.entry("UC-2", expires: "2026-02-30"), "expires", "not a date"),
       ]
       for (entry, field, fragment) in cases {
-        try t.expectRefused(field, [fragment]) { _ = try lots.add(entry, today: today) }
+        // A lot number already registered is a conflict with what is stored (HTTP 409).
+        let kind: RegistryError.Kind = fragment == "already registered" ? .conflict : .refused
+        try t.expectRefused(field, [fragment], kind: kind) {
+          _ = try lots.add(entry, today: today)
+        }
       }
       // Expiry on the day of manufacture is allowed.
       _ = try lots.add(
@@ -112,7 +116,7 @@ import Testing
       #expect(rejected.status == .rejected)
       #expect(rejected.statusReason == "mycoplasma positive on retest")
       #expect(try lots.reject(lotNumber: "UC-R", reason: "recall").status == .rejected)
-      try t.expectRefused("LOT", ["already rejected"]) {
+      try t.expectRefused("LOT", ["already rejected"], kind: .conflict) {
         _ = try lots.reject(lotNumber: "UC-Q", reason: "again")
       }
       try t.expectRefused("LOT", ["is rejected"]) {

@@ -17,7 +17,8 @@ import Testing
       let error = try #require(throws: RegistryError.self) {
         try service.add(code: "PAN", name: "x", country: nil)
       }
-      #expect(error.exitStatus == 65)
+      // A duplicate is a conflict (HTTP 409), which the CLI exits with 65 like a refusal.
+      #expect(error.kind == .conflict && error.exitStatus == 65)
       let audit = try AuditService(logins.monitor).entries()
       #expect(audit.count == auditBefore + 2)
       #expect(

@@ -101,7 +101,7 @@ import Testing
       let duplicate = try #require(throws: RegistryError.self) {
         try sites.insert(Site(code: "PAN", name: "Other", country: nil))
       }
-      #expect(duplicate.kind == .refused)
+      #expect(duplicate.kind == .conflict)
       #expect(duplicate.field == "site.code")
       // The database holds the rule even when the service is bypassed.
       let bad = try #require(throws: RegistryError.self) {
