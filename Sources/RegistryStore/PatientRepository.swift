@@ -93,9 +93,8 @@ public struct PatientRepository {
   /// caller does not see.
   public func version(studyID: String) throws -> String? {
     try store.mapped {
-      try store.query(
-        sql: "SELECT xmin::text AS v FROM registry.patient WHERE study_id = $1", [studyID]
-      ).rows.first?.decode("v")
+      try store.query("SELECT xmin::text AS v FROM registry.patient WHERE study_id = \(studyID)")
+        .rows.first?.decode("v")
     }
   }
 
