@@ -4,11 +4,16 @@ import RegistryDomain
 /// The cohort report's SQL: every count, sum and survival tally is computed by PostgreSQL
 /// (aggregates over a per-patient cohort table); Swift only turns them into statistics.
 ///
-/// The whole report is ONE read-only statement (`ReportStatement`): the per-patient cohort and
-/// the visits it reads are `MATERIALIZED` common table expressions computed once, and every
-/// count is a further expression over them, so the figures come from one snapshot and nothing
-/// is written (no temporary table): the report runs on a hot standby. Voided records and
-/// records dated after `asOf` are left out everywhere.
+/// The whole report is ONE read-only statement (`ReportStatement`): the per-patient cohort is
+/// a `MATERIALIZED` common table expression computed once, with ONE pass over each table of
+/// records (assessments, infusions, adverse events, clinical events, consents), each grouped
+/// by patient and hash-joined to the protocol's patients: the cohort row carries the last
+/// contact, the first date of each clinical event, the values of the visits the endpoints read
+/// (one column per visit and measure) and the patient's adverse-event tallies. Every count is
+/// a further aggregate over that one row per patient, so the planner never estimates a join of
+/// two common table expressions, the figures come from one snapshot and nothing is written (no
+/// temporary table): the report runs on a hot standby. Voided records and records dated after
+/// `asOf` are left out everywhere.
 public struct CohortReportRepository {
   let store: Store
 
@@ -29,10 +34,10 @@ public struct CohortReportRepository {
   ) throws -> CohortAggregates {
     try store.mapped {
       var statement = ReportStatement()
+      let visits = try Visits(trial)
       cohort(
         &statement, trial: trial, asOf: asOf, site: site, groupBy: groupBy,
-        excludeSynthetic: excludeSynthetic)
-      try visits(&statement, trial: trial, asOf: asOf)
+        excludeSynthetic: excludeSynthetic, visits: visits)
       let counts = statement.part(Self.countsSQL)
       let synthetic = statement.part(
         "SELECT count(*) FILTER (WHERE synthetic)::int AS n FROM report_cohort")
@@ -42,30 +47,29 @@ public struct CohortReportRepository {
       for endpoint in trial.endpoints {
         switch endpoint.kind {
         case .survival:
-          let all = statement.part(survivalSQL, survivalParameters(endpoint, asOf, nil))
+          let all = statement.part(survivalSQL(endpoint, mscArms: nil))
           var byArm: Int?
           if !mscArms.isEmpty && mscArms.count < trial.arms.count {
-            byArm = statement.part(survivalSQL, survivalParameters(endpoint, asOf, mscArms))
+            byArm = statement.part(survivalSQL(endpoint, mscArms: mscArms))
           }
           endpointParts.append((endpoint, all, byArm))
         case .sri4, .renalResponse:
           guard let baseline, let visit = endpoint.visit.flatMap(trial.visit(code:)) else {
             continue
           }
-          let (sql, parameters) = responderSQL(
-            endpoint: endpoint, baseline: baseline, visit: visit, asOf: asOf)
-          endpointParts.append(
-            (endpoint, statement.part(sql + Self.proportionSQL, parameters), nil))
+          let r = responderSQL(
+            endpoint: endpoint, baseline: baseline, visit: visit, asOf: asOf, visits: visits)
+          endpointParts.append((endpoint, statement.part(r + Self.proportionSQL), nil))
         case .change:
           guard let baseline, let visit = endpoint.visit, let measure = endpoint.measure else {
             continue
           }
-          endpointParts.append(
-            (endpoint, statement.part(try changeSQL(measure.rawValue), [baseline, visit]), nil))
+          let sql = try changeSQL(measure.rawValue, baseline: baseline, visit: visit, visits)
+          endpointParts.append((endpoint, statement.part(sql), nil))
         }
       }
-      let worst = statement.part(Self.worstAESQL, [asOf])
-      let related = statement.part(Self.relatedAESQL, [asOf])
+      let worst = statement.part(Self.worstAESQL)
+      let related = statement.part(Self.relatedAESQL)
       let flowParts = flowParts(
         &statement, trial: trial, asOf: asOf, site: site, excludeSynthetic: excludeSynthetic)
 
@@ -106,104 +110,172 @@ public struct CohortReportRepository {
     }
   }
 
+  /// The visits the endpoints read (the baseline and every endpoint's visit) and the
+  /// assessment columns read at them: the cohort carries one column per visit and column,
+  /// `v<i>_<column>`, and `v<i>_seen` (a live assessment at the visit on or before the cut-off).
+  struct Visits {
+    /// Visit codes, sorted; a visit's index names its columns.
+    let codes: [String]
+    /// Assessment columns, sorted.
+    let columns: [String]
+
+    init(_ trial: TrialProtocol) throws {
+      var visits = Set(trial.endpoints.compactMap(\.visit))
+      if let baseline = trial.baselineVisit?.code { visits.insert(baseline) }
+      // The responder endpoints' columns (`responderSQL`) only when the protocol has one.
+      var wanted: Set<String> = []
+      if trial.endpoints.contains(where: { $0.kind == .sri4 || $0.kind == .renalResponse }) {
+        wanted = Set(CohortReportRepository.responderColumns)
+      }
+      for endpoint in trial.endpoints {
+        if let measure = endpoint.measure?.rawValue {
+          guard CohortReportRepository.measureColumns.contains(measure) else {
+            throw RegistryError(.internal, field: "measure", "no assessment column for \(measure)")
+          }
+          wanted.insert(measure)
+        }
+      }
+      codes = visits.sorted()
+      columns = wanted.sorted()
+    }
+
+    /// The cohort's column of `column` at `visit` (`seen` for the visit's presence).
+    func name(_ visit: String, _ column: String) -> String {
+      "v\(codes.firstIndex(of: visit)!)_\(column)"
+    }
+
+    /// The visit columns as the cohort selects them from the pass over the assessments.
+    var selected: String {
+      codes.flatMap { code in (["seen"] + columns).map { "assessed.\(name(code, $0))" } }
+        .joined(separator: ", ")
+    }
+
+    /// The per-patient aggregates of the one pass over the assessments: each visit's
+    /// presence and values (at most one live assessment per patient and visit).
+    var aggregates: PostgresQuery {
+      var items: [PostgresQuery] = []
+      for code in codes {
+        items.append(
+          "bool_or(a.visit_code = \(code)) AS \(unescaped: name(code, "seen"))")
+        for column in columns {
+          // jsonb has no max(); the visit has at most one row, so its first is its value.
+          let value: PostgresQuery =
+            column == "bilag"
+            ? "(array_agg(a.\(unescaped: column)) FILTER (WHERE a.visit_code = \(code)))[1]"
+            : "max(a.\(unescaped: column)) FILTER (WHERE a.visit_code = \(code))"
+          items.append(
+            "\(value) AS \(unescaped: name(code, column))")
+        }
+      }
+      return PostgresQuery.joined(items, separator: ",\n             ")
+    }
+  }
+}
+
+extension CohortReportRepository {
   /// One row per patient of the protocol enrolled on or before `asOf`: group label, first
-  /// infusion, last contact and statuses as of the cut-off.
+  /// infusion, last contact, statuses and clinical events as of the cut-off, the values of the
+  /// endpoints' visits (`Visits`) and the adverse-event tallies.
   func cohort(
     _ statement: inout ReportStatement, trial: TrialProtocol, asOf: CalendarDate, site: String?,
-    groupBy: CohortGrouping, excludeSynthetic: Bool
+    groupBy: CohortGrouping, excludeSynthetic: Bool, visits: Visits
   ) {
-    let doseLabels =
-      [DoseBand.label(dosePerKg: nil)]
-      + ([0.0] + DoseBand.edges).map { DoseBand.label(dosePerKg: $0) }
+    let group: PostgresQuery
+    var firstInfusion: PostgresQuery = ""
+    var firstInfusionJoin: PostgresQuery = ""
+    switch groupBy {
+    case .arm: group = "pts.arm"
+    case .site: group = "pts.site_code"
+    case .source, .dose:
+      // Only grouping by lot source or dose needs the first infusion's lot and dose.
+      firstInfusion = """
+        , first_infusion AS (
+          SELECT DISTINCT ON (i.study_id) i.study_id, i.dose_per_kg, i.total_cells, i.weight_kg,
+                 l.source
+          FROM registry.infusion i
+          JOIN registry.msc_lot l ON l.lot_number = i.lot_number
+          WHERE i.voided_at IS NULL AND i.infused_on <= \(asOf)
+          ORDER BY i.study_id, i.infused_on, i.id
+        )
+        """
+      firstInfusionJoin = "LEFT JOIN first_infusion fi ON fi.study_id = pts.study_id"
+      if groupBy == .source {
+        group = "coalesce(fi.source, 'none')"
+      } else {
+        let labels =
+          [DoseBand.label(dosePerKg: nil)]
+          + ([0.0] + DoseBand.edges).map { DoseBand.label(dosePerKg: $0) }
+        // Dose bands exactly (DoseBand, DosePerKg): edges reached by cells ≥ edge × weight in
+        // numeric, lower edges inclusive; never a binary quotient.
+        group = """
+          (\(PostgresArray(labels))::text[])[CASE WHEN fi.dose_per_kg IS NULL THEN 1
+            ELSE 2 + (SELECT count(*)::int FROM unnest(\(PostgresArray(DoseBand.edges))::float8[]) AS e(edge)
+                      WHERE fi.total_cells::numeric >= e.edge::numeric * fi.weight_kg::numeric) END]
+          """
+      }
+    }
+    let related = "a.relatedness IN ('possible', 'probable', 'definite')"
     statement.materialize(
       "report_cohort",
       """
       WITH pts AS (
         SELECT p.study_id, p.site_code, p.arm, p.enrolled_on, p.status, p.status_on, p.synthetic
         FROM registry.patient p
-        WHERE p.protocol_code = $1 AND p.enrolled_on <= $2 AND ($3::text IS NULL OR p.site_code = $3)
-          AND NOT ($7::bool AND p.synthetic)
-      ), first_infusion AS (
-        -- Only grouping by lot source or dose needs the first infusion's lot and dose.
-        SELECT DISTINCT ON (i.study_id) i.study_id, i.dose_per_kg, i.total_cells, i.weight_kg,
-               l.source
-        FROM registry.infusion i
-        JOIN registry.msc_lot l ON l.lot_number = i.lot_number
-        WHERE $4 IN ('source', 'dose') AND i.voided_at IS NULL AND i.infused_on <= $2
-        ORDER BY i.study_id, i.infused_on, i.id
-      ), assessed AS (
-        SELECT study_id, max(assessed_on) AS day FROM registry.assessment
-        WHERE voided_at IS NULL AND assessed_on <= $2 GROUP BY study_id
+        WHERE p.protocol_code = \(trial.code) AND p.enrolled_on <= \(asOf)
+          AND (\(site)::text IS NULL OR p.site_code = \(site))
+          AND NOT (\(excludeSynthetic)::bool AND p.synthetic)
+      )\(firstInfusion), assessed AS (
+        SELECT a.study_id, max(a.assessed_on) AS day,
+               \(visits.aggregates)
+        FROM registry.assessment a
+        WHERE a.voided_at IS NULL AND a.assessed_on <= \(asOf) GROUP BY a.study_id
       ), infused AS (
         SELECT study_id, max(infused_on) AS day FROM registry.infusion
-        WHERE voided_at IS NULL AND infused_on <= $2 GROUP BY study_id
+        WHERE voided_at IS NULL AND infused_on <= \(asOf) GROUP BY study_id
       ), adverse AS (
-        SELECT study_id, max(CASE WHEN resolved_on <= $2 THEN resolved_on ELSE onset_on END) AS day
-        FROM registry.adverse_event WHERE voided_at IS NULL AND onset_on <= $2 GROUP BY study_id
+        SELECT a.study_id,
+               max(CASE WHEN a.resolved_on <= \(asOf) THEN a.resolved_on ELSE a.onset_on END) AS day,
+               max(a.grade) AS ae_worst, bool_or(a.serious IS NOT NULL) AS ae_serious,
+               count(*) FILTER (WHERE \(unescaped: related))::int AS ae_related,
+               count(*) FILTER (WHERE \(unescaped: related) AND a.serious IS NOT NULL)::int
+                 AS ae_related_serious,
+               count(*) FILTER (WHERE NOT \(unescaped: related))::int AS ae_unrelated,
+               count(*) FILTER (WHERE NOT \(unescaped: related) AND a.serious IS NOT NULL)::int
+                 AS ae_unrelated_serious
+        FROM registry.adverse_event a
+        WHERE a.voided_at IS NULL AND a.onset_on <= \(asOf) GROUP BY a.study_id
       ), events AS (
         SELECT study_id, max(occurred_on) AS day,
-               bool_or(kind = 'death') AS died, bool_or(kind = 'liver_transplant') AS transplanted
-        FROM registry.clinical_event WHERE voided_at IS NULL AND occurred_on <= $2 GROUP BY study_id
+               min(occurred_on) FILTER (WHERE kind = 'death') AS death_on,
+               min(occurred_on) FILTER (WHERE kind = 'liver_transplant') AS liver_transplant_on,
+               min(occurred_on) FILTER (WHERE kind = 'lost_to_follow_up') AS lost_to_follow_up_on
+        FROM registry.clinical_event
+        WHERE voided_at IS NULL AND occurred_on <= \(asOf) GROUP BY study_id
       ), withdrawals AS (
         SELECT study_id, max(withdrawn_on) AS day FROM registry.consent
-        WHERE withdrawn_on <= $2 GROUP BY study_id
+        WHERE withdrawn_on <= \(asOf) GROUP BY study_id
       )
-      SELECT pts.study_id, pts.arm, pts.enrolled_on, pts.synthetic,
-             CASE $4
-               WHEN 'arm' THEN pts.arm
-               WHEN 'site' THEN pts.site_code
-               WHEN 'source' THEN coalesce(fi.source, 'none')
-               -- Dose bands exactly (DoseBand, DosePerKg): edges reached by cells ≥ edge × weight
-               -- in numeric, lower edges inclusive; never a binary quotient.
-               ELSE ($5::text[])[CASE WHEN fi.dose_per_kg IS NULL THEN 1
-                                      ELSE 2 + (SELECT count(*)::int FROM unnest($6::float8[]) AS e(edge)
-                                                WHERE fi.total_cells::numeric
-                                                      >= e.edge::numeric * fi.weight_kg::numeric) END]
-             END AS grp,
+      SELECT pts.study_id, pts.arm, pts.enrolled_on, pts.synthetic, \(group) AS grp,
              infused.day IS NOT NULL AS treated,
              -- Last contact: the latest dated record of any kind (greatest ignores NULLs).
              greatest(pts.enrolled_on, assessed.day, infused.day, adverse.day, events.day,
                       withdrawals.day) AS last_contact,
-             coalesce(events.died, false) AS died,
-             coalesce(events.transplanted, false) AS transplanted,
-             (withdrawals.day IS NOT NULL OR (pts.status = 'withdrawn' AND pts.status_on <= $2)) AS withdrawn
+             events.death_on IS NOT NULL AS died,
+             events.liver_transplant_on IS NOT NULL AS transplanted,
+             (withdrawals.day IS NOT NULL OR (pts.status = 'withdrawn' AND pts.status_on <= \(asOf)))
+               AS withdrawn,
+             events.death_on, events.liver_transplant_on, events.lost_to_follow_up_on,
+             adverse.ae_worst, adverse.ae_serious, adverse.ae_related, adverse.ae_related_serious,
+             adverse.ae_unrelated, adverse.ae_unrelated_serious,
+             \(unescaped: visits.selected)
       FROM pts
-      LEFT JOIN first_infusion fi ON fi.study_id = pts.study_id
+      \(firstInfusionJoin)
       LEFT JOIN assessed ON assessed.study_id = pts.study_id
       LEFT JOIN infused ON infused.study_id = pts.study_id
       LEFT JOIN adverse ON adverse.study_id = pts.study_id
       LEFT JOIN events ON events.study_id = pts.study_id
       LEFT JOIN withdrawals ON withdrawals.study_id = pts.study_id
-      """,
-      [
-        trial.code, asOf, site, groupBy.rawValue, PostgresArray(doseLabels),
-        PostgresArray(DoseBand.edges), excludeSynthetic,
-      ])
-  }
-
-  /// The cohort's live assessments at the baseline and every endpoint visit, with the columns
-  /// the endpoints read: one pass over the assessment table for all endpoints.
-  func visits(_ statement: inout ReportStatement, trial: TrialProtocol, asOf: CalendarDate)
-    throws
-  {
-    var visits = Set(trial.endpoints.compactMap(\.visit))
-    if let baseline = trial.baselineVisit?.code { visits.insert(baseline) }
-    var columns: Set<String> = ["sledai_2k", "pga", "bilag", "upcr", "creatinine"]
-    for endpoint in trial.endpoints {
-      if let measure = endpoint.measure?.rawValue {
-        guard Self.measureColumns.contains(measure) else {
-          throw RegistryError(.internal, field: "measure", "no assessment column for \(measure)")
-        }
-        columns.insert(measure)
-      }
-    }
-    statement.materialize(
-      "report_visits",
-      """
-      SELECT a.study_id, a.visit_code, \(columns.sorted().map { "a.\($0)" }.joined(separator: ", "))
-      FROM registry.assessment a JOIN report_cohort c ON c.study_id = a.study_id
-      WHERE a.voided_at IS NULL AND a.assessed_on <= $1 AND a.visit_code = ANY($2::text[])
-      """, [asOf, PostgresArray(visits.sorted())])
+      """)
   }
 
   func groupOrder(trial: TrialProtocol, groupBy: CohortGrouping, present: [String]) -> [String] {
@@ -219,7 +291,7 @@ public struct CohortReportRepository {
     }
   }
 
-  static let countsSQL = """
+  static let countsSQL: PostgresQuery = """
     SELECT grp, count(*)::int AS enrolled, count(*) FILTER (WHERE treated)::int AS treated,
            count(*) FILTER (WHERE withdrawn)::int AS withdrawn,
            count(*) FILTER (WHERE died)::int AS died,
@@ -227,27 +299,31 @@ public struct CohortReportRepository {
     FROM report_cohort GROUP BY grp
     """
 
+  /// The cohort's column of a clinical event's first date on or before the cut-off.
+  static func eventColumn(_ kind: ClinicalEventKind) -> String {
+    switch kind {
+    case .death: "death_on"
+    case .liverTransplant: "liver_transplant_on"
+    case .lostToFollowUp: "lost_to_follow_up_on"
+    }
+  }
+
   /// Per group, patients leaving the risk set per day: at the first endpoint event, or
   /// censored at the last contact. With `mscArms`, keyed `true` (patients of those arms) and
   /// `false` (the other arms) instead of by group, for the two-arm comparison.
-  let survivalSQL = """
-    SELECT CASE WHEN $3::text[] IS NULL THEN c.grp
-                ELSE (c.arm = ANY($3::text[]))::text END AS grp,
-           (coalesce(e.day, c.last_contact) - c.enrolled_on) AS day,
-           e.day IS NOT NULL AS event, count(*)::int AS patients
-    FROM report_cohort c
-    LEFT JOIN (
-      SELECT study_id, min(occurred_on) AS day FROM registry.clinical_event
-      WHERE voided_at IS NULL AND occurred_on <= $1 AND kind = ANY($2::text[])
-      GROUP BY study_id
-    ) e ON e.study_id = c.study_id
-    GROUP BY 1, 2, 3
-    """
-
-  func survivalParameters(_ endpoint: ProtocolEndpoint, _ asOf: CalendarDate, _ mscArms: [String]?)
-    -> [any PostgresEncodable]
-  {
-    [asOf, PostgresArray(endpoint.events.map(\.rawValue)), mscArms.map(PostgresArray.init)]
+  func survivalSQL(_ endpoint: ProtocolEndpoint, mscArms: [String]?) -> PostgresQuery {
+    let kinds = Set(endpoint.events).map(Self.eventColumn).sorted()
+    // The first event of the endpoint's kinds (least ignores NULLs).
+    let event = kinds.isEmpty ? "NULL::date" : "least(\(kinds.joined(separator: ", ")))"
+    let group: PostgresQuery =
+      if let mscArms { "(arm = ANY(\(PostgresArray(mscArms))::text[]))::text" } else { "grp" }
+    return """
+      SELECT \(group) AS grp, (coalesce(day, last_contact) - enrolled_on) AS day,
+             day IS NOT NULL AS event, count(*)::int AS patients
+      FROM (SELECT grp, arm, enrolled_on, last_contact, \(unescaped: event) AS day
+            FROM report_cohort) c
+      GROUP BY 1, 2, 3
+      """
   }
 
   func survival(_ rows: [ReportRow]) throws -> [String: [CohortAggregates.SurvivalCount]] {
@@ -267,7 +343,7 @@ public struct CohortReportRepository {
 
   /// SRI-4 or renal response at a visit against baseline, per group: counts of the per-patient
   /// statuses of `responderSQL` (see `CohortAggregates.ProportionCounts`), appended to it.
-  static let proportionSQL = """
+  static let proportionSQL: PostgresQuery = """
     SELECT grp, count(*) FILTER (WHERE due)::int AS patients,
            count(*) FILTER (WHERE status IN ('responder', 'non_responder', 'missing'))::int
              AS population,
@@ -293,6 +369,9 @@ public struct CohortReportRepository {
     return result
   }
 
+  /// The assessment columns that the responder endpoints (SRI-4, renal response) read.
+  static let responderColumns = ["sledai_2k", "pga", "bilag", "upcr", "creatinine"]
+
   /// The per-patient classification behind a responder endpoint: a `WITH … r AS (…)` prefix
   /// whose `r` has one row per cohort patient with `study_id`, `grp`, `due` (counted in
   /// `patients`), `status` (a `ResponderStatus` raw value) and `complete` (renal only).
@@ -308,8 +387,9 @@ public struct CohortReportRepository {
   ///   missing → missing; creatinine ≤ 1.15 × baseline and (UPCR < 0.5, complete; or reduced
   ///   ≥ 50% and < 3 g/g, partial) → responder; else non-responder.
   func responderSQL(
-    endpoint: ProtocolEndpoint, baseline: String, visit: ScheduledVisit, asOf: CalendarDate
-  ) -> (String, [any PostgresEncodable]) {
+    endpoint: ProtocolEndpoint, baseline: String, visit: ScheduledVisit, asOf: CalendarDate,
+    visits: Visits
+  ) -> PostgresQuery {
     let status: String
     let complete: String
     let due: String
@@ -320,68 +400,59 @@ public struct CohortReportRepository {
         CASE
           WHEN died THEN 'non_responder'
           WHEN NOT seen THEN CASE WHEN closed THEN 'missing' ELSE 'not_due' END
-          WHEN b.study_id IS NULL THEN 'non_responder'
-          WHEN b.bilag IS NULL AND v.bilag IS NOT NULL THEN 'missing'
-          WHEN coalesce(b.sledai_2k - v.sledai_2k >= 4 AND v.pga - b.pga < 0.3
-            AND (b.bilag IS NULL OR v.bilag IS NULL OR (
-              (SELECT count(*) FROM jsonb_each_text(v.bilag) g
-                WHERE g.value = 'A' AND coalesce(b.bilag ->> g.key, '') <> 'A') = 0
-              AND (SELECT count(*) FROM jsonb_each_text(v.bilag) g
-                WHERE g.value = 'B' AND coalesce(b.bilag ->> g.key, '') NOT IN ('A', 'B')) <= 1)),
+          WHEN NOT b_seen THEN 'non_responder'
+          WHEN b_bilag IS NULL AND v_bilag IS NOT NULL THEN 'missing'
+          WHEN coalesce(b_sledai_2k - v_sledai_2k >= 4 AND v_pga - b_pga < 0.3
+            AND (b_bilag IS NULL OR v_bilag IS NULL OR (
+              (SELECT count(*) FROM jsonb_each_text(v_bilag) g
+                WHERE g.value = 'A' AND coalesce(b_bilag ->> g.key, '') <> 'A') = 0
+              AND (SELECT count(*) FROM jsonb_each_text(v_bilag) g
+                WHERE g.value = 'B' AND coalesce(b_bilag ->> g.key, '') NOT IN ('A', 'B')) <= 1)),
             false) THEN 'responder'
           ELSE 'non_responder'
         END
         """
     } else {
-      complete = "coalesce(v.upcr < 0.5, false)"
+      complete = "coalesce(v_upcr < 0.5, false)"
       due = "seen OR closed"
       status = """
         CASE
-          WHEN b.upcr IS NULL OR b.upcr < upcr_min THEN 'outside_population'
+          WHEN b_upcr IS NULL OR b_upcr < upcr_min THEN 'outside_population'
           WHEN NOT seen THEN CASE WHEN closed THEN 'missing' ELSE 'not_due' END
-          WHEN v.upcr IS NULL OR v.creatinine IS NULL OR b.creatinine IS NULL
-            OR NOT b.creatinine > 0 THEN 'missing'
-          WHEN round(((v.creatinine - b.creatinine) / b.creatinine)::numeric, 9) <= 0.15
-            AND (v.upcr < 0.5
-              OR (v.upcr < 3 AND round(((b.upcr - v.upcr) / b.upcr)::numeric, 9) >= 0.5))
+          WHEN v_upcr IS NULL OR v_creatinine IS NULL OR b_creatinine IS NULL
+            OR NOT b_creatinine > 0 THEN 'missing'
+          WHEN round(((v_creatinine - b_creatinine) / b_creatinine)::numeric, 9) <= 0.15
+            AND (v_upcr < 0.5
+              OR (v_upcr < 3 AND round(((b_upcr - v_upcr) / b_upcr)::numeric, 9) >= 0.5))
             THEN 'responder'
           ELSE 'non_responder'
         END
         """
     }
-    let sql = """
-      WITH b AS (
-        SELECT study_id, sledai_2k, pga, bilag, upcr, creatinine FROM report_visits
-        WHERE visit_code = $1
-      ), v AS (
-        SELECT study_id, sledai_2k, pga, bilag, upcr, creatinine FROM report_visits
-        WHERE visit_code = $2
-      ), d AS (
-        SELECT study_id, min(occurred_on) AS day FROM registry.clinical_event
-        WHERE voided_at IS NULL AND kind = 'death' AND occurred_on <= $3 GROUP BY study_id
-      ), p AS (
-        SELECT c.study_id, c.grp, b.study_id AS b_id, v.study_id IS NOT NULL AS seen,
-               c.enrolled_on + $4::int < $3 AS closed,
-               coalesce(d.day <= c.enrolled_on + $4::int, false) AS died,
-               $5::float8 AS upcr_min
-        FROM report_cohort c
-        LEFT JOIN b ON b.study_id = c.study_id
-        LEFT JOIN v ON v.study_id = c.study_id
-        LEFT JOIN d ON d.study_id = c.study_id
+    // The baseline's and the visit's columns of the cohort, as b_… and v_….
+    let renamed = (["seen"] + Self.responderColumns).flatMap { column in
+      [
+        "\(visits.name(baseline, column)) AS b_\(column)",
+        "\(visits.name(visit.code, column)) AS v_\(column)",
+      ]
+    }.joined(separator: ", ")
+    let lastDay = visit.window.lastDay
+    return """
+      WITH p AS (
+        SELECT study_id, grp, coalesce(b_seen, false) AS b_seen, coalesce(v_seen, false) AS seen,
+               enrolled_on + \(lastDay)::int < \(asOf) AS closed,
+               coalesce(death_on <= enrolled_on + \(lastDay)::int, false) AS died,
+               \(endpoint.renalPopulationUPCRMin)::float8 AS upcr_min,
+               b_sledai_2k, v_sledai_2k, b_pga, v_pga, b_bilag, v_bilag, b_upcr, v_upcr,
+               b_creatinine, v_creatinine
+        FROM (SELECT study_id, grp, enrolled_on, death_on, \(unescaped: renamed)
+              FROM report_cohort) c
       ), r AS (
-        SELECT p.study_id, p.grp, (\(due)) AS due,
-               (\(status)) AS status, (\(complete)) AS complete
+        SELECT study_id, grp, (\(unescaped: due)) AS due,
+               (\(unescaped: status)) AS status, (\(unescaped: complete)) AS complete
         FROM p
-        LEFT JOIN b ON b.study_id = p.study_id
-        LEFT JOIN v ON v.study_id = p.study_id
       )
       """
-    return (
-      sql,
-      [
-        baseline, visit.code, asOf, visit.window.lastDay, endpoint.renalPopulationUPCRMin,
-      ]
-    )
   }
 
   /// Each cohort patient's status in a responder endpoint (study ID → `ResponderStatus` and,
@@ -399,12 +470,13 @@ public struct CohortReportRepository {
     }
     return try store.mapped {
       var statement = ReportStatement()
+      let visits = try Visits(trial)
       cohort(
-        &statement, trial: trial, asOf: asOf, site: nil, groupBy: .arm, excludeSynthetic: false)
-      try visits(&statement, trial: trial, asOf: asOf)
-      let (sql, parameters) = responderSQL(
-        endpoint: endpoint, baseline: baseline, visit: visit, asOf: asOf)
-      let part = statement.part("\(sql) SELECT study_id, status, complete FROM r", parameters)
+        &statement, trial: trial, asOf: asOf, site: nil, groupBy: .arm, excludeSynthetic: false,
+        visits: visits)
+      let r = responderSQL(
+        endpoint: endpoint, baseline: baseline, visit: visit, asOf: asOf, visits: visits)
+      let part = statement.part(r + " SELECT study_id, status, complete FROM r")
       var result: [String: (status: ResponderStatus, complete: Bool)] = [:]
       for row in try statement.run(store.connection)[part] {
         let text = try row.text("status")
@@ -420,19 +492,20 @@ public struct CohortReportRepository {
 
   /// Change of a measure from baseline to a visit: n, mean and sample SD per group (the
   /// floating-point figures as text, PostgreSQL's shortest exact form).
-  func changeSQL(_ measure: String) throws -> String {
+  func changeSQL(_ measure: String, baseline: String, visit: String, _ visits: Visits) throws
+    -> PostgresQuery
+  {
     guard Self.measureColumns.contains(measure) else {
       throw RegistryError(.internal, field: "measure", "no assessment column for \(measure)")
     }
+    let b = visits.name(baseline, measure)
+    let v = visits.name(visit, measure)
     return """
-      SELECT c.grp, count(*)::int AS n, avg((v.\(measure) - b.\(measure))::float8)::text AS mean,
-             stddev_samp((v.\(measure) - b.\(measure))::float8)::text AS sd
-      FROM report_cohort c
-      JOIN report_visits b ON b.study_id = c.study_id AND b.visit_code = $1
-        AND b.\(measure) IS NOT NULL
-      JOIN report_visits v ON v.study_id = c.study_id AND v.visit_code = $2
-        AND v.\(measure) IS NOT NULL
-      GROUP BY c.grp
+      SELECT grp, count(*)::int AS n, avg((\(unescaped: v) - \(unescaped: b))::float8)::text AS mean,
+             stddev_samp((\(unescaped: v) - \(unescaped: b))::float8)::text AS sd
+      FROM report_cohort
+      WHERE \(unescaped: b) IS NOT NULL AND \(unescaped: v) IS NOT NULL
+      GROUP BY grp
       """
   }
 
@@ -445,27 +518,25 @@ public struct CohortReportRepository {
     return result
   }
 
-  static let worstAESQL = """
-    SELECT grp, worst, serious, count(*)::int AS patients FROM (
-      SELECT c.grp, max(a.grade) AS worst, bool_or(a.serious IS NOT NULL) AS serious
-      FROM report_cohort c JOIN registry.adverse_event a ON a.study_id = c.study_id
-      WHERE a.voided_at IS NULL AND a.onset_on <= $1
-      GROUP BY c.study_id, c.grp
-    ) x GROUP BY 1, 2, 3
+  /// Per group, worst grade and seriousness: patients with at least one adverse event.
+  static let worstAESQL: PostgresQuery = """
+    SELECT grp, ae_worst AS worst, ae_serious AS serious, count(*)::int AS patients
+    FROM report_cohort WHERE ae_worst IS NOT NULL GROUP BY 1, 2, 3
     """
 
-  /// By relatedness to MSC (possible, probable, definite: related) and seriousness.
-  static let relatedAESQL = """
-    SELECT c.grp, a.relatedness IN ('possible', 'probable', 'definite') AS related,
-           count(DISTINCT c.study_id)::int AS patients,
-           count(DISTINCT c.study_id) FILTER (WHERE a.serious IS NOT NULL)::int AS patients_serious,
-           count(*)::int AS events,
-           count(*) FILTER (WHERE a.serious IS NOT NULL)::int AS events_serious
-    FROM report_cohort c JOIN registry.adverse_event a ON a.study_id = c.study_id
-    WHERE a.voided_at IS NULL AND a.onset_on <= $1
-    GROUP BY 1, 2
+  /// By relatedness to MSC (possible, probable, definite: related) and seriousness; a group
+  /// has a row of either kind only when one of its patients had such an event.
+  static let relatedAESQL: PostgresQuery = """
+    SELECT grp, true AS related, count(*)::int AS patients,
+           count(*) FILTER (WHERE ae_related_serious > 0)::int AS patients_serious,
+           sum(ae_related)::int AS events, sum(ae_related_serious)::int AS events_serious
+    FROM report_cohort WHERE ae_related > 0 GROUP BY grp
+    UNION ALL
+    SELECT grp, false, count(*)::int,
+           count(*) FILTER (WHERE ae_unrelated_serious > 0)::int,
+           sum(ae_unrelated)::int, sum(ae_unrelated_serious)::int
+    FROM report_cohort WHERE ae_unrelated > 0 GROUP BY grp
     """
-
   func adverseEvents(worst: [ReportRow], related: [ReportRow]) throws -> [String:
     CohortAggregates.AECounts]
   {
@@ -503,22 +574,26 @@ public struct CohortReportRepository {
     _ statement: inout ReportStatement, trial: TrialProtocol, asOf: CalendarDate, site: String?,
     excludeSynthetic: Bool
   ) -> FlowParts {
-    let screening = """
-      FROM registry.screening s JOIN registry.protocol pr ON pr.id = s.protocol_id
-      WHERE pr.code = $1 AND s.screened_on <= $2 AND ($3::text IS NULL OR s.site_code = $3)
-        AND NOT ($4::bool AND s.synthetic)
+    func screening(_ from: String = "") -> PostgresQuery {
       """
-    let parameters: [any PostgresEncodable] = [trial.code, asOf, site, excludeSynthetic]
+      FROM registry.screening s JOIN registry.protocol pr ON pr.id = s.protocol_id\(unescaped: from)
+      WHERE pr.code = \(trial.code) AND s.screened_on <= \(asOf)
+        AND (\(site)::text IS NULL OR s.site_code = \(site))
+        AND NOT (\(excludeSynthetic)::bool AND s.synthetic)
+      """
+    }
     return FlowParts(
       totals: statement.part(
-        "SELECT count(*)::int AS screened, count(*) FILTER (WHERE NOT eligible)::int AS failed \(screening)",
-        parameters),
+        """
+        SELECT count(*)::int AS screened, count(*) FILTER (WHERE NOT eligible)::int AS failed
+        \(screening())
+        """),
       failures: statement.part(
         """
         SELECT split_part(f.item, ':', 1) AS criterion, count(*)::int AS n
-        \(screening.replacingOccurrences(of: "WHERE", with: ", jsonb_array_elements_text(s.failed_criteria) AS f(item) WHERE"))
+        \(screening(", jsonb_array_elements_text(s.failed_criteria) AS f(item)"))
         GROUP BY 1
-        """, parameters),
+        """),
       cohort: statement.part(
         """
         SELECT count(*)::int AS enrolled, count(*) FILTER (WHERE treated)::int AS treated,

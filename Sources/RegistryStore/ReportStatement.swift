@@ -6,15 +6,14 @@ import RegistryDomain
 /// expressions computed once (`materialize`, e.g. the per-patient cohort) and any number of
 /// parts over them, each answering rows of its own.
 ///
-/// Each piece is written with its own parameters `$1…$n`; they are renumbered into the one
-/// statement. The statement is
+/// Each piece is a `PostgresQuery` with its own bound values; they are renumbered into the
+/// one statement. The statement is
 /// `WITH shared AS MATERIALIZED (…), …, part0 AS (…), … SELECT 0, to_jsonb(part0) … UNION ALL …`,
 /// so one snapshot answers every part and nothing is written: a report built this way needs
 /// no temporary table and runs on a hot standby.
 struct ReportStatement {
-  private var shared: [(name: String, sql: String)] = []
-  private var parts: [String] = []
-  private var parameters: [any PostgresEncodable] = []
+  private var shared: [(name: String, query: PostgresQuery)] = []
+  private var parts: [PostgresQuery] = []
 
   /// The rows of every part, by the index `part` returned.
   struct Results {
@@ -24,62 +23,40 @@ struct ReportStatement {
   }
 
   /// A common table expression computed once for every part that reads it.
-  mutating func materialize(
-    _ name: String, _ sql: String, _ parameters: [any PostgresEncodable] = []
-  ) {
-    shared.append((name, renumber(sql, parameters)))
+  mutating func materialize(_ name: String, _ query: PostgresQuery) {
+    shared.append((name, query))
   }
 
   /// A query answering rows; returns its index in the `Results`.
-  mutating func part(_ sql: String, _ parameters: [any PostgresEncodable] = []) -> Int {
-    parts.append(renumber(sql, parameters))
+  mutating func part(_ query: PostgresQuery) -> Int {
+    parts.append(query)
     return parts.count - 1
   }
 
-  /// `$n` of `sql` shifted past the parameters already taken, whose list `parameters` extends.
-  private mutating func renumber(_ sql: String, _ own: [any PostgresEncodable]) -> String {
-    let offset = parameters.count
-    parameters.append(contentsOf: own)
-    guard offset > 0 else { return sql }
-    var out = ""
-    out.reserveCapacity(sql.utf8.count + 16)
-    var digits = ""
-    var afterDollar = false
-    func flush() {
-      if afterDollar {
-        out += digits.isEmpty ? "$" : "$\(Int(digits)! + offset)"
-      }
-      digits = ""
-      afterDollar = false
+  /// The whole statement with its bound values.
+  var query: PostgresQuery {
+    var ctes: [PostgresQuery] = shared.map {
+      "\(unescaped: $0.name) AS MATERIALIZED (\n\($0.query)\n)"
     }
-    for c in sql {
-      if afterDollar, c.isASCII, c.isNumber {
-        digits.append(c)
-        continue
-      }
-      flush()
-      if c == "$" { afterDollar = true } else { out.append(c) }
+    for (i, part) in parts.enumerated() {
+      ctes.append("part\(unescaped: String(i)) AS (\n\(part)\n)")
     }
-    flush()
-    return out
+    let selects = parts.indices.map {
+      PostgresQuery(
+        unescaped: "SELECT \($0) AS part, to_jsonb(part\($0))::text AS row FROM part\($0)")
+    }
+    return "WITH " + PostgresQuery.joined(ctes, separator: ",\n") + "\n"
+      + PostgresQuery.joined(selects, separator: "\nUNION ALL\n")
   }
 
   /// The statement's text (for EXPLAIN and the tests).
-  var sql: String {
-    var ctes = shared.map { "\($0.name) AS MATERIALIZED (\n\($0.sql)\n)" }
-    ctes += parts.enumerated().map { "part\($0.offset) AS (\n\($0.element)\n)" }
-    let selects = parts.indices.map {
-      "SELECT \($0) AS part, to_jsonb(part\($0))::text AS row FROM part\($0)"
-    }
-    return "WITH " + ctes.joined(separator: ",\n") + "\n"
-      + selects.joined(separator: "\nUNION ALL\n")
-  }
+  var sql: String { query.sql }
 
   /// Runs the statement on `connection` (inside the caller's transaction, if any).
   func run(_ connection: Connection) throws -> Results {
     var rows = [[ReportRow]](repeating: [], count: parts.count)
     let decoder = JSONDecoder()
-    for row in try connection.query(sql, parameters).rows {
+    for row in try connection.query(query).rows {
       let part: Int = try row.decode("part")
       let text: String = try row.decode("row")
       let value = try decoder.decode(JSONValue.self, from: Data(text.utf8))
@@ -91,7 +68,6 @@ struct ReportStatement {
     return Results(rows: rows)
   }
 }
-
 /// One row of a `ReportStatement` part: its columns by name.
 struct ReportRow {
   let values: [String: JSONValue]
