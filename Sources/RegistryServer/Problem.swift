@@ -17,6 +17,10 @@ struct Problem: Error, Sendable {
   var detail: String
   /// A JSON Pointer to the request field at fault, when one is.
   var pointer: String?
+  /// The query or path parameter at fault, when the field is one (`min_cell`, `lot`).
+  var parameter: String?
+  /// Every problem found, when there are several (an invalid protocol file's, by key path).
+  var details: [String] = []
 
   /// The problem a registry error answers: refused → 422, unknown → 404, not allowed → 403,
   /// conflict → 409, unavailable → 503, timeout → 503, usage → 400, else 500.
@@ -48,6 +52,7 @@ struct Problem: Error, Sendable {
     }
     detail = error.message
     pointer = status == .serviceUnavailable ? nil : Self.pointer(forField: error.field)
+    details = error.details
   }
 
   init(status: HTTPResponse.Status, title: String, detail: String, pointer: String? = nil) {
@@ -88,7 +93,9 @@ struct Problem: Error, Sendable {
 
   /// The problem's JSON.
   func bodyData() -> Data {
-    let body = Body(title: title, status: Int(status.code), detail: detail, pointer: pointer)
+    let body = Body(
+      title: title, status: Int(status.code), detail: detail, pointer: pointer,
+      parameter: parameter, details: details.isEmpty ? nil : details)
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.sortedKeys]
     return (try? encoder.encode(body)) ?? Data()
@@ -101,5 +108,7 @@ struct Problem: Error, Sendable {
     var status: Int
     var detail: String
     var pointer: String?
+    var parameter: String?
+    var details: [String]?
   }
 }

@@ -20,6 +20,8 @@ struct RegistryRoutes: Sendable {
       return try json(try await pool.perform(as: user) { try SiteService($0).list() })
     }
     PatientRoutes(api: self).register(on: router)
+    AdminRoutes(api: self).register(on: router)
+    ReportRoutes(api: self).register(on: router)
   }
 
   // MARK: Service routes
