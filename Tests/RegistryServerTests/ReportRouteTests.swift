@@ -4,6 +4,10 @@ import RegistryService
 import TestSupport
 import Testing
 
+#if canImport(Glibc)
+  import Glibc
+#endif
+
 /// Issue 16 over real HTTP: the cohort report by `Accept`, the audit trail (pages, verify,
 /// anchor), the de-identified exports (streamed) and the score calculator, each compared
 /// with the CLI's answer to the same use case, as the roles the command × role table allows.
@@ -200,6 +204,54 @@ import Testing
       // The server is still whole after all of it.
       #expect(try t.request("monitor", "GET", "/sites").status == 200)
     }
+  }
+
+  @Test func anExportTheClientDropsGivesBackItsSession() throws {
+    try TestDatabase.with { db in
+      // One pooled session only: an export stuck on a client that went away would hold it,
+      // and every later request would wait for it.
+      let t = try ServedRoles(db, arguments: ["--pool", "1"]) { _ in
+        let seeded = try CLIRunner.run(
+          ["demo", "seed", "--protocol", "SLE-UCMSC", "--patients", "1500"], database: db)
+        #expect(seeded.status == 0, "\(seeded.stderr)")
+      }
+      defer { t.server.stop() }
+      for _ in 1...2 {
+        try Self.readSomeAndHangUp(
+          port: t.server.baseURL.port ?? 0,
+          "GET /exports/fhir?protocol=SLE-UCMSC HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+            + "Authorization: Bearer \(t.tokens["monitor"]!)\r\n\r\n")
+      }
+      let after = try t.request("monitor", "GET", "/sites")
+      #expect(after.status == 200, "\(after.text)")
+      // And a whole export still comes through afterwards.
+      let whole = try t.server.request(
+        "GET", "/exports/fhir?protocol=SLE-UCMSC", token: t.tokens["monitor"], timeout: 300)
+      #expect(whole.status == 200 && whole.object?["resourceType"] as? String == "Bundle")
+    }
+  }
+
+  /// Sends a raw request, reads the first bytes of the answer, and closes the socket.
+  static func readSomeAndHangUp(port: Int, _ request: String) throws {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    guard fd >= 0 else { throw EnrollmentRouteTests.ServerFailureForTest("socket failed") }
+    defer { close(fd) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_port = in_port_t(UInt16(port).bigEndian)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    let connected = withUnsafePointer(to: &address) {
+      $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+        connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+      }
+    }
+    guard connected == 0 else { throw EnrollmentRouteTests.ServerFailureForTest("connect failed") }
+    let bytes = Array(request.utf8)
+    _ = bytes.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, 0) }
+    var buffer = [UInt8](repeating: 0, count: 4096)
+    let read = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+    #expect(read > 0)
+    #expect(String(decoding: buffer.prefix(max(0, read)), as: UTF8.self).hasPrefix("HTTP/1.1 200"))
   }
 
   @Test func theScoreCalculatorAnswersAsTheCLI() throws {
