@@ -31,10 +31,10 @@ struct AdminRoutes: Sendable {
     router.get("lots") { request, context in
       let user = try await api.user(of: request, context: context)
       let status = request.uri.queryParameters.get("status")
-      let fields = RouteFields(parameters: ["--status": "status"])
+      let fields = RouteFields(parameters: ["status": "status"])
       return try api.json(
         try await api.run(as: user, fields: fields) {
-          let parsed = try status.map { try LotStatus.parse($0, field: "--status") }
+          let parsed = try status.map { try LotStatus.parse($0, field: "status") }
           return try LotService($0).list(status: parsed)
         })
     }
@@ -57,11 +57,9 @@ struct AdminRoutes: Sendable {
       let (user, lot) = try await lotRequest(request, context)
       let body = try await BodyFields.read(
         request, context, allowed: ["reason"], what: "a rejection")
-      var fields = Self.lotPath
-      fields.body["--reason"] = "reason"
       let reason = body.values["reason"] ?? ""
       return try api.json(
-        try await api.run(as: user, fields: fields) {
+        try await api.run(as: user, fields: Self.lotPath) {
           try LotService($0).reject(lotNumber: lot, reason: reason)
         })
     }
@@ -184,10 +182,12 @@ struct AdminRoutes: Sendable {
       body.lists["sites"]
       ?? (body.values["sites"].map { $0.split(separator: ",").map { String($0) } } ?? [])
     let password = body.values["password"]
-    let fields = RouteFields(body: ["NAME": "name", "--role": "role", "--site": "sites"])
+    let fields = RouteFields(body: [
+      "NAME": "name", "role": "role", "--role": "role", "site": "sites", "--site": "sites",
+    ])
     let added = try await api.run(as: user, fields: fields) {
       try UserService($0).add(
-        name: name, role: try AppUser.Role.parse(role, field: "--role"), sites: sites,
+        name: name, role: try AppUser.Role.parse(role, field: "role"), sites: sites,
         password: password)
     }
     return try api.json(added, status: .created)
@@ -211,25 +211,22 @@ struct AdminRoutes: Sendable {
 
   // MARK: Lots
 
-  /// The members of `POST /lots`: `lot add`'s options in snake_case, the lot as `lot_number`.
-  static let lotMembers: [String: String] = [
-    "LOT": "lot_number", "--source": "source", "--donor": "donor", "--product": "product",
-    "--passage": "passage", "--viability": "viability", "--cd73": "cd73", "--cd90": "cd90",
-    "--cd105": "cd105", "--cd45": "cd45", "--cd34": "cd34", "--cd14": "cd14", "--cd19": "cd19",
-    "--hla-dr": "hla_dr", "--sterility": "sterility", "--mycoplasma": "mycoplasma",
-    "--endotoxin": "endotoxin", "--manufactured": "manufactured", "--expires": "expires",
+  /// The members of `POST /lots`: `lot add`'s options as the domain names them (`viability`,
+  /// `cd73` … `hla_dr`, `manufactured`), the lot as `lot_number`.
+  static let lotMembers: Set<String> = [
+    "lot_number", "source", "donor", "product", "passage", "viability", "cd73", "cd90", "cd105",
+    "cd45", "cd34", "cd14", "cd19", "hla_dr", "sterility", "mycoplasma", "endotoxin",
+    "manufactured", "expires",
   ]
 
   /// `POST /lots` (as `lot add`): 201 the lot, in quarantine.
   func addLot(_ request: Request, _ context: RegistryRequestContext) async throws -> Response {
     let user = try await api.user(of: request, context: context)
     let body = try await BodyFields.read(
-      request, context, allowed: Set(Self.lotMembers.values), what: "a lot")
+      request, context, allowed: Self.lotMembers, what: "a lot")
     var markers: [String: String] = [:]
     for marker in MarkerPanel.markers {
-      if let member = Self.lotMembers[marker.option], let value = body.values[member] {
-        markers[marker.option] = value
-      }
+      if let value = body.values[marker.field] { markers[marker.field] = value }
     }
     let v = body.values
     let entry = LotEntry(
@@ -239,7 +236,7 @@ struct AdminRoutes: Sendable {
       markers: markers, sterility: v["sterility"], mycoplasma: v["mycoplasma"],
       endotoxin: v["endotoxin"], manufactured: try body.required("manufactured"),
       expires: try body.required("expires"))
-    let lot = try await api.run(as: user, fields: RouteFields(body: Self.lotMembers)) {
+    let lot = try await api.run(as: user, fields: RouteFields(body: ["LOT": "lot_number"])) {
       try LotService($0).add(entry)
     }
     return try api.json(lot, status: .created)

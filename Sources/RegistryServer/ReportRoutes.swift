@@ -103,17 +103,17 @@ struct ReportRoutes: Sendable {
     let minCell = try RegistryRoutes.integerParameter(request, "min_cell", in: 0...1000) ?? 0
     let excludeSynthetic = try RegistryRoutes.flagParameter(request, "exclude_synthetic")
     let fields = RouteFields(parameters: [
-      "--protocol": "protocol", "--by": "by", "--site": "site", "--as-of": "as_of", "--ci": "ci",
-      "--min-cell": "min_cell",
+      "protocol": "protocol", "by": "by", "site": "site", "as_of": "as_of", "ci": "ci",
+      "min_cell": "min_cell",
     ])
     let report = try await api.run(as: user, fields: fields) { database in
       var query = ReportService.CohortQuery(protocolCode: protocolCode)
-      if let by { query.groupBy = try CohortGrouping.parse(by, field: "--by") }
-      if let ci { query.ciMethod = try SurvivalCIMethod.parse(ci, field: "--ci") }
+      if let by { query.groupBy = try CohortGrouping.parse(by, field: "by") }
+      if let ci { query.ciMethod = try SurvivalCIMethod.parse(ci, field: "ci") }
       query.site = site
       query.minCell = minCell
       query.excludeSynthetic = excludeSynthetic
-      if let asOf { query.asOf = try TextField.date(asOf, field: "--as-of") }
+      if let asOf { query.asOf = try TextField.date(asOf, field: "as_of") }
       return try ReportService(database).cohort(query)
     }
     switch representation {
@@ -188,9 +188,9 @@ struct ReportRoutes: Sendable {
     }
     let since = q.get("since")
     let key = q.get("key")
-    let fields = RouteFields(parameters: ["--since": "since", "KEY": "key"])
+    let fields = RouteFields(parameters: ["since": "since", "KEY": "key"])
     let rows = try await api.run(as: user, fields: fields) { [after] database in
-      let sinceDate = try since.map { try TextField.date($0, field: "--since") }
+      let sinceDate = try since.map { try TextField.date($0, field: "since") }
       return try AuditService(database).entries(
         since: sinceDate, key: key, afterID: after, limit: limit + 1)
     }
@@ -212,7 +212,9 @@ struct ReportRoutes: Sendable {
     _ request: Request, _ context: RegistryRequestContext, anchors: [AuditAnchor]
   ) async throws -> Response {
     let user = try await api.user(of: request, context: context)
-    let chains = try await api.run(as: user, fields: RouteFields(body: ["--anchor": "chains"])) {
+    let chains = try await api.run(
+      as: user, fields: RouteFields(body: ["anchor": "chains", "--anchor": "chains"])
+    ) {
       try AuditService($0).verify(anchors: anchors)
     }
     return try api.json(Verification(ok: chains.allSatisfy(\.isIntact), chains: chains))
@@ -251,7 +253,7 @@ struct ReportRoutes: Sendable {
       throw problem
     }
     let excludeSynthetic = try RegistryRoutes.flagParameter(request, "exclude_synthetic")
-    let fields = RouteFields(parameters: ["--protocol": "protocol"])
+    let fields = RouteFields(parameters: ["protocol": "protocol"])
     if format == .csv {
       let tables = DeidentifiedExport.layouts.map(\.name)
       guard let table = q.get("table"), tables.contains(table) else {
@@ -343,7 +345,7 @@ struct ReportRoutes: Sendable {
     } catch let error as RegistryError {
       throw RouteFields(parameters: ["instrument": "instrument"]).problem(error)
     }
-    let members = instrument.measures.map { $0.replacingOccurrences(of: "-", with: "_") }
+    let members = instrument.measures
     let body = try await BodyFields.read(
       request, context, allowed: Set(members), what: "the \(instrument.rawValue) score")
     let v = body.values

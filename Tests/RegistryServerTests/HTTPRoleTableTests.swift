@@ -73,8 +73,8 @@ import Testing
               lotNumber: lot, source: "umbilical_cord", donor: "allogeneic", product: "cells",
               passage: "3", viability: "92",
               markers: [
-                "--cd73": "99", "--cd90": "98", "--cd105": "97", "--cd45": "0.5",
-                "--cd34": "0.4", "--cd14": "0.3", "--cd19": "0.2", "--hla-dr": "0.6",
+                "cd73": "99", "cd90": "98", "cd105": "97", "cd45": "0.5", "cd34": "0.4",
+                "cd14": "0.3", "cd19": "0.2", "hla_dr": "0.6",
               ], sterility: "negative", mycoplasma: "negative", endotoxin: "0.1",
               manufactured: "2026-01-10", expires: "2027-12-31"))
         }

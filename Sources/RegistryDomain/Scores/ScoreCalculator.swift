@@ -8,12 +8,12 @@ public enum ScoreInstrument: String, CaseIterable, Sendable {
   case meld3
   case childPugh = "child-pugh"
 
-  /// The measures the instrument takes, as the CLI's options without their dashes (`sex` and
-  /// `age` for MELD 3.0 included); any other measure is not the instrument's.
+  /// The measures the instrument takes, as the domain names its fields (`sex` and `age` for
+  /// MELD 3.0 included); any other measure is not the instrument's.
   public var measures: [String] {
     switch self {
-    case .sledai2k: ["sledai-descriptors"]
-    case .eularAcr: ["eular-acr-items", "ana-titer"]
+    case .sledai2k: ["sledai_descriptors"]
+    case .eularAcr: ["eular_acr_items", "ana_titer"]
     case .meld: ["creatinine", "bilirubin", "inr", "dialysis"]
     case .meldNa: ["creatinine", "bilirubin", "inr", "dialysis", "sodium"]
     case .meld3: ["sex", "age", "creatinine", "bilirubin", "inr", "dialysis", "sodium", "albumin"]
@@ -87,7 +87,7 @@ public struct ScoreResult: Sendable {
 /// score out (no database).
 public enum ScoreCalculator {
   /// Scores `measures` (and `sex`, `age` for MELD 3.0) with `instrument`. A missing input or
-  /// an implausible value is `.refused` naming the measure's option (`--creatinine`).
+  /// an implausible value is `.refused` naming the measure (`creatinine`).
   public static func compute(
     _ instrument: ScoreInstrument, measures raw: RawMeasures, sex: String? = nil,
     age: String? = nil
@@ -118,7 +118,7 @@ public enum ScoreCalculator {
           set.sodium?.reading,
         ])
     case .meld3:
-      let sex = try sex.map { try Sex.parse($0, field: Sex.option) }
+      let sex = try sex.map { try Sex.parse($0, field: Sex.field) }
       let age = try MeasureSet.parseAge(age)
       return result(
         try set.meld3Score(sex: sex, age: age),
