@@ -5,7 +5,7 @@ import Hummingbird
 /// on a pooled session) handed to the response writer in chunks of 64 KiB, with at most
 /// `capacity` chunks waiting: a slow client slows the export down instead of filling memory,
 /// and a client that goes away stops it (`cancel`, after which the producer's next write
-/// throws and its transaction ends).
+/// throws and its transaction ends); so does a writer that takes nothing for `stallLimit`.
 ///
 /// Written by hand: AsyncStream has no bounded buffer that blocks a producer thread, and the
 /// producer here is synchronous libpq code that must not run on Swift's cooperative pool.
@@ -21,8 +21,12 @@ final class ChunkPipe: @unchecked Sendable {
   /// The producer's chunk being filled (touched by the producer thread only).
   private var pending: [UInt8] = []
 
-  init(capacity: Int = 4) {
+  /// How long the producer waits for the writer to take a chunk before it gives up.
+  let stallLimit: TimeInterval
+
+  init(capacity: Int = 4, stallLimit: TimeInterval = 300) {
     self.capacity = capacity
+    self.stallLimit = stallLimit
     pending.reserveCapacity(1 << 16)
   }
 
@@ -43,7 +47,16 @@ final class ChunkPipe: @unchecked Sendable {
     let chunk = ByteBuffer(bytes: pending)
     pending.removeAll(keepingCapacity: true)
     condition.lock()
-    while chunks.count >= capacity && !cancelled { condition.wait() }
+    var deadline = Date().addingTimeInterval(stallLimit)
+    while chunks.count >= capacity && !cancelled {
+      if !condition.wait(until: deadline) {
+        // The writer took nothing for `stallLimit`: the client stopped reading, or the
+        // response was never written (the client went away before it began). Give the
+        // pooled session back rather than hold it for ever.
+        if chunks.count >= capacity { cancelled = true }
+        deadline = Date().addingTimeInterval(stallLimit)
+      }
+    }
     if cancelled {
       condition.unlock()
       throw Cancelled()
