@@ -17,13 +17,15 @@ struct Problem: Error, Sendable {
   var detail: String
   /// A JSON Pointer to the request field at fault, when one is.
   var pointer: String?
+  /// Every problem found, when there are several (an invalid protocol file's, by key path).
+  var details: [String] = []
 
   /// The line of a refused row of a CSV request body (`POST /patients/import`), from 1 for
   /// the header.
   var line: Int?
   /// The column of that row at fault (the CSV import's column name, `mrn`).
   var column: String?
-  /// The query parameter at fault, for a refusal of a query rather than of a body.
+  /// The query or path parameter at fault, when the field is one (`min_cell`, `lot`).
   var parameter: String?
 
   /// The problem a registry error answers, by its kind: refused → 422, conflict → 409,
@@ -67,6 +69,7 @@ struct Problem: Error, Sendable {
         [.serviceUnavailable, .unauthorized].contains(status)
         ? nil : Self.pointer(forField: error.field)
     }
+    details = error.details
   }
 
   /// The problem of a registry error about a query parameter (one of `parameters`, by its
@@ -122,7 +125,7 @@ struct Problem: Error, Sendable {
   func bodyData() -> Data {
     let body = Body(
       title: title, status: Int(status.code), detail: detail, pointer: pointer, line: line,
-      column: column, parameter: parameter)
+      column: column, parameter: parameter, details: details.isEmpty ? nil : details)
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.sortedKeys]
     return (try? encoder.encode(body)) ?? Data()
@@ -138,5 +141,6 @@ struct Problem: Error, Sendable {
     var line: Int?
     var column: String?
     var parameter: String?
+    var details: [String]?
   }
 }

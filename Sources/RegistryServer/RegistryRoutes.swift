@@ -21,6 +21,8 @@ struct RegistryRoutes: Sendable {
     }
     PatientRoutes(api: self).register(on: router)
     ClinicalRoutes(api: self).register(on: router)
+    AdminRoutes(api: self).register(on: router)
+    ReportRoutes(api: self).register(on: router)
   }
 
   // MARK: Service routes

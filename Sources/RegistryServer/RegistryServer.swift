@@ -21,6 +21,9 @@ public struct ServerConfiguration: Sendable {
   public var openAPIDocument: URL
   /// The migrations folder the database must be at (nil: no check).
   public var requiredSchema: URL?
+  /// HTTPS with this certificate and key (nil: plain HTTP, e.g. behind a reverse proxy that
+  /// terminates TLS).
+  public var tls: ServerTLS?
 
   /// A configuration.
   public init(
@@ -43,11 +46,15 @@ public struct ServerConfiguration: Sendable {
 public enum RegistryServer {
   /// Checks the database and the service's login (`ServiceLogin.check`), then serves until
   /// SIGTERM or SIGINT, after which requests in flight finish and no new ones start.
-  /// `onListening` gets the bound address (`http://127.0.0.1:8080`).
+  /// `onListening` gets the bound address (`http://127.0.0.1:8080`, `https://…` with TLS).
   public static func run(
     _ configuration: ServerConfiguration, logger: Logger,
     onListening: @escaping @Sendable (String) -> Void
   ) async throws {
+    // The certificate and key are read before anything else: a bad file stops `serve` with
+    // an `error:` line.
+    let server = try configuration.tls?.serverBuilder() ?? .http1()
+    let scheme = configuration.tls == nil ? "http" : "https"
     let login = try ServiceLogin.check(
       conninfo: configuration.conninfo, requiredSchema: configuration.requiredSchema)
     logger.info("service login checked", metadata: ["login": "\(login)"])
@@ -55,12 +62,13 @@ public enum RegistryServer {
     defer { pool.shutdown() }
     let app = Application(
       router: router(configuration, pool: pool, logger: logger),
+      server: server,
       configuration: .init(
         address: .hostname(configuration.host, port: configuration.port),
         serverName: "mscreg"),
       onServerRunning: { channel in
         let port = channel.localAddress?.port ?? configuration.port
-        onListening("http://\(configuration.host):\(port)")
+        onListening("\(scheme)://\(configuration.host):\(port)")
       },
       logger: logger)
     try await app.runService()

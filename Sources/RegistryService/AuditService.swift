@@ -14,12 +14,22 @@ public struct AuditService: Sendable {
   ///
   /// A key with no audit row at all (whatever the date) names nothing the registry ever held
   /// or that the acting role may see: `.notFound` (exit 66), as for any unknown name.
-  public func entries(since: CalendarDate? = nil, key: String? = nil) throws -> [AuditEntry] {
+  ///
+  /// `afterID` and `limit` page through the rows (`GET /audit`): those after that id, at most
+  /// `limit` (nil: all). An empty page after `afterID` is the end, not an unknown key.
+  public func entries(
+    since: CalendarDate? = nil, key: String? = nil, afterID: Int64? = nil, limit: Int? = nil
+  ) throws -> [AuditEntry] {
+    if let limit, limit < 1 {
+      throw RegistryError.refused("limit", "must be 1 or more, got \(limit)")
+    }
     let store = try database.open()
     return try store.read {
       let audit = AuditRepository(store)
-      let rows = try audit.entries(since: since, rowKey: key)
-      if let key, rows.isEmpty, try audit.entries(since: nil, rowKey: key).isEmpty {
+      let rows = try audit.entries(since: since, rowKey: key, afterID: afterID, limit: limit)
+      if let key, rows.isEmpty, afterID == nil,
+        try audit.entries(since: nil, rowKey: key, limit: 1).isEmpty
+      {
         throw RegistryError.notFound("KEY", "nothing in the audit trail about \(key)")
       }
       return rows

@@ -13,9 +13,10 @@ public struct AuditRepository {
   ///
   /// `since` is a calendar date interpreted in UTC; `rowKey` matches the key of the row
   /// (study ID, lot number, site code) or, for child records, the study ID they belong to.
-  public func entries(since: CalendarDate? = nil, rowKey: String? = nil, limit: Int? = nil)
-    throws -> [AuditEntry]
-  {
+  /// `afterID` and `limit` page through the trail: the rows after that id, at most `limit`.
+  public func entries(
+    since: CalendarDate? = nil, rowKey: String? = nil, afterID: Int64? = nil, limit: Int? = nil
+  ) throws -> [AuditEntry] {
     try store.mapped {
       try store.query(
         """
@@ -24,6 +25,7 @@ public struct AuditRepository {
         WHERE (\(since?.description)::date IS NULL OR at >= (\(since?.description)::date)::timestamp AT TIME ZONE 'UTC')
           AND (\(rowKey)::text IS NULL OR row_key = \(rowKey)
                OR new_row ->> 'study_id' = \(rowKey) OR old_row ->> 'study_id' = \(rowKey))
+          AND (\(afterID)::bigint IS NULL OR id > \(afterID))
         ORDER BY id
         LIMIT \(limit)
         """

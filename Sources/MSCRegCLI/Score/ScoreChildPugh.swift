@@ -23,14 +23,6 @@ struct ScoreChildPugh: ParsableCommand {
   @OptionGroup var output: FormatOption
 
   func run() throws {
-    let set = try MeasureSet(parsing: measures.raw)
-    let childPugh = try set.childPughScore()
-    try ScoreOutput.print(
-      childPugh,
-      inputs: [set.bilirubin?.reading, set.albumin?.reading, set.inr?.reading],
-      format: output.format, verdict: "class \(childPugh.classification)"
-    ) { report in
-      report.scoreClass = childPugh.classification.rawValue
-    }
+    try ScoreOutput.print(.childPugh, measures.raw, format: output.format)
   }
 }

@@ -25,15 +25,6 @@ struct ScoreEULARACR: ParsableCommand {
   @OptionGroup var output: FormatOption
 
   func run() throws {
-    let set = try MeasureSet(parsing: measures.raw)
-    let eular = try set.eularAcr2019Score()
-    try ScoreOutput.print(
-      eular, inputs: [], format: output.format,
-      verdict: eular.classificationFailure().map { "not classified as SLE (\($0))" }
-        ?? "classified as SLE"
-    ) { report in
-      report.classified = eular.classified
-      report.items = eular.counted.map(\.rawValue)
-    }
+    try ScoreOutput.print(.eularAcr, measures.raw, format: output.format)
   }
 }

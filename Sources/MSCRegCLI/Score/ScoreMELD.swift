@@ -23,10 +23,6 @@ struct ScoreMELD: ParsableCommand {
   @OptionGroup var output: FormatOption
 
   func run() throws {
-    let set = try MeasureSet(parsing: measures.raw)
-    try ScoreOutput.print(
-      try set.meldScore(),
-      inputs: [set.bilirubin?.reading, set.creatinine?.reading, set.inr?.reading],
-      format: output.format)
+    try ScoreOutput.print(.meld, measures.raw, format: output.format)
   }
 }

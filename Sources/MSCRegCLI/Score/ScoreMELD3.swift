@@ -30,15 +30,6 @@ struct ScoreMELD3: ParsableCommand {
   @OptionGroup var output: FormatOption
 
   func run() throws {
-    let set = try MeasureSet(parsing: measures.raw)
-    let sex = try sex.map { try Sex.parse($0, field: Sex.field) }
-    let age = try MeasureSet.parseAge(age)
-    try ScoreOutput.print(
-      try set.meld3Score(sex: sex, age: age),
-      inputs: [
-        set.bilirubin?.reading, set.creatinine?.reading, set.inr?.reading, set.sodium?.reading,
-        set.albumin?.reading,
-      ],
-      format: output.format)
+    try ScoreOutput.print(.meld3, measures.raw, sex: sex, age: age, format: output.format)
   }
 }

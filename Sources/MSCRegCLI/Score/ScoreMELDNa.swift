@@ -23,12 +23,6 @@ struct ScoreMELDNa: ParsableCommand {
   @OptionGroup var output: FormatOption
 
   func run() throws {
-    let set = try MeasureSet(parsing: measures.raw)
-    try ScoreOutput.print(
-      try set.meldNaScore(),
-      inputs: [
-        set.bilirubin?.reading, set.creatinine?.reading, set.inr?.reading, set.sodium?.reading,
-      ],
-      format: output.format)
+    try ScoreOutput.print(.meldNa, measures.raw, format: output.format)
   }
 }

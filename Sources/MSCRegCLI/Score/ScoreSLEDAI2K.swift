@@ -21,7 +21,6 @@ struct ScoreSLEDAI2K: ParsableCommand {
   @OptionGroup var output: FormatOption
 
   func run() throws {
-    let set = try MeasureSet(parsing: measures.raw)
-    try ScoreOutput.print(try set.sledai2kScore(), inputs: [], format: output.format)
+    try ScoreOutput.print(.sledai2k, measures.raw, format: output.format)
   }
 }

@@ -4,7 +4,8 @@ import Logging
 import RegistryDomain
 import RegistryServer
 
-/// `mscreg serve [--listen HOST:PORT] [--database CONNINFO] [--pool N]`.
+/// `mscreg serve [--listen HOST:PORT] [--database CONNINFO] [--pool N] [--tls-certificate FILE
+/// --tls-key FILE]`.
 struct ServeCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "serve",
@@ -17,11 +18,14 @@ struct ServeCommand: ParsableCommand {
       superuser or inherits privileges, or when the database lets it in with a wrong \
       password. It prints `listening on http://HOST:PORT` once it accepts requests, and one \
       log line per request on standard error. On SIGTERM or SIGINT requests in flight \
-      finish and no new ones start.
+      finish and no new ones start. With --tls-certificate and --tls-key it serves HTTPS \
+      (TLS 1.2 and later) itself; behind a reverse proxy that terminates TLS, leave them out \
+      and listen on 127.0.0.1 only.
 
       Examples:
         mscreg serve --listen 127.0.0.1:8080 --database "user=registry_api"
-        mscreg serve --listen 0.0.0.0:8080 --pool 16
+        mscreg serve --listen 0.0.0.0:8443 --pool 16 \\
+          --tls-certificate /etc/mscreg/cert.pem --tls-key /etc/mscreg/key.pem
       """
   )
 
@@ -29,6 +33,10 @@ struct ServeCommand: ParsableCommand {
   @Option(help: ArgumentHelp("Address and port to listen on.", valueName: "HOST:PORT"))
   var listen = "127.0.0.1:8080"
   @Option(help: "The most database sessions open at once (1–100).") var pool = 8
+  @Option(help: ArgumentHelp("Serve HTTPS with this PEM certificate chain.", valueName: "FILE"))
+  var tlsCertificate: String?
+  @Option(help: ArgumentHelp("The PEM private key of --tls-certificate.", valueName: "FILE"))
+  var tlsKey: String?
 
   func run() throws {
     let colon = listen.lastIndex(of: ":")
@@ -41,6 +49,11 @@ struct ServeCommand: ParsableCommand {
     guard (1...100).contains(pool) else {
       throw RegistryError(.usage, field: "--pool", "must be 1–100")
     }
+    guard (tlsCertificate == nil) == (tlsKey == nil) else {
+      throw RegistryError(
+        .usage, field: tlsCertificate == nil ? "--tls-certificate" : "--tls-key",
+        "--tls-certificate and --tls-key go together")
+    }
     let context = CommandContext.current
     let migrations = context.defaultMigrationsFolder
     let root = migrations.deletingLastPathComponent()
@@ -48,11 +61,16 @@ struct ServeCommand: ParsableCommand {
       root.deletingLastPathComponent().appendingPathComponent("openapi.yaml"),
       root.appendingPathComponent("openapi.yaml"),
     ].first { FileManager.default.fileExists(atPath: $0.path) }
-    let configuration = ServerConfiguration(
+    var configuration = ServerConfiguration(
       host: String(listen[..<colon]), port: port, conninfo: global.registry.conninfo,
       poolSize: pool,
       openAPIDocument: document ?? root.appendingPathComponent("openapi.yaml"),
       requiredSchema: migrations)
+    if let tlsCertificate, let tlsKey {
+      configuration.tls = ServerTLS(
+        certificateFile: context.url(forPath: tlsCertificate).path,
+        keyFile: context.url(forPath: tlsKey).path)
+    }
     var logger = Logger(label: "mscreg.serve") { label in
       StreamLogHandler.standardError(label: label)
     }
