@@ -13,7 +13,7 @@ struct AdminRoutes: Sendable {
   func register(on router: Router<RegistryRequestContext>) {
     router.post("sites") { request, context in try await addSite(request, context) }
     router.get("protocols") { request, context in
-      let user = try await api.user(of: request, context: context)
+      let user = try api.user(of: request, context: context)
       return try api.json(try await api.run(as: user) { try ProtocolService($0).list() })
     }
     router.post("protocols") { request, context in try await loadProtocol(request, context) }
@@ -21,7 +21,7 @@ struct AdminRoutes: Sendable {
       try await showProtocol(request, context)
     }
     router.get("users") { request, context in
-      let user = try await api.user(of: request, context: context)
+      let user = try api.user(of: request, context: context)
       return try api.json(try await api.run(as: user) { try UserService($0).list() })
     }
     router.post("users") { request, context in try await addUser(request, context) }
@@ -29,7 +29,7 @@ struct AdminRoutes: Sendable {
       try await setPassword(request, context)
     }
     router.get("lots") { request, context in
-      let user = try await api.user(of: request, context: context)
+      let user = try api.user(of: request, context: context)
       let status = request.uri.queryParameters.get("status")
       let fields = RouteFields(parameters: ["status": "status"])
       return try api.json(
@@ -40,21 +40,21 @@ struct AdminRoutes: Sendable {
     }
     router.post("lots") { request, context in try await addLot(request, context) }
     router.get("lots/:lot") { request, context in
-      let (user, lot) = try await lotRequest(request, context)
+      let (user, lot) = try lotRequest(request, context)
       return try api.json(
         try await api.run(as: user, fields: Self.lotPath) {
           try LotService($0).show(lotNumber: lot)
         })
     }
     router.post("lots/:lot/release") { request, context in
-      let (user, lot) = try await lotRequest(request, context)
+      let (user, lot) = try lotRequest(request, context)
       return try api.json(
         try await api.run(as: user, fields: Self.lotPath) {
           try LotService($0).release(lotNumber: lot)
         })
     }
     router.post("lots/:lot/reject") { request, context in
-      let (user, lot) = try await lotRequest(request, context)
+      let (user, lot) = try lotRequest(request, context)
       let body = try await BodyFields.read(
         request, context, allowed: ["reason"], what: "a rejection")
       let reason = body.values["reason"] ?? ""
@@ -64,7 +64,7 @@ struct AdminRoutes: Sendable {
         })
     }
     router.get("lots/:lot/recipients") { request, context in
-      let (user, lot) = try await lotRequest(request, context)
+      let (user, lot) = try lotRequest(request, context)
       return try api.json(
         try await api.run(as: user, fields: Self.lotPath) {
           try LotService($0).recipients(lotNumber: lot)
@@ -75,10 +75,10 @@ struct AdminRoutes: Sendable {
   /// The lot of a `/lots/{lot}` path names a path parameter, not a body member.
   static let lotPath = RouteFields(parameters: ["LOT": "lot"])
 
-  func lotRequest(_ request: Request, _ context: RegistryRequestContext) async throws -> (
-    String, String
+  func lotRequest(_ request: Request, _ context: RegistryRequestContext) throws -> (
+    SessionCredential, String
   ) {
-    let user = try await api.user(of: request, context: context)
+    let user = try api.user(of: request, context: context)
     return (user, try RegistryRoutes.pathParameter(context, "lot"))
   }
 
@@ -86,7 +86,7 @@ struct AdminRoutes: Sendable {
 
   /// `POST /sites` `{"code", "name", "country"}` (as `site add`) → 201 the site.
   func addSite(_ request: Request, _ context: RegistryRequestContext) async throws -> Response {
-    let user = try await api.user(of: request, context: context)
+    let user = try api.user(of: request, context: context)
     let body = try await BodyFields.read(
       request, context, allowed: ["code", "name", "country"], what: "a site")
     let code = try body.required("code")
@@ -116,7 +116,7 @@ struct AdminRoutes: Sendable {
   func loadProtocol(_ request: Request, _ context: RegistryRequestContext) async throws
     -> Response
   {
-    let user = try await api.user(of: request, context: context)
+    let user = try api.user(of: request, context: context)
     let buffer = try await request.body.collect(upTo: context.maxUploadSize)
     guard let text = String(validating: buffer.readableBytesView, as: UTF8.self) else {
       throw Problem(
@@ -154,7 +154,7 @@ struct AdminRoutes: Sendable {
   func showProtocol(_ request: Request, _ context: RegistryRequestContext) async throws
     -> Response
   {
-    let user = try await api.user(of: request, context: context)
+    let user = try api.user(of: request, context: context)
     let code = try RegistryRoutes.pathParameter(context, "code")
     let version = try RegistryRoutes.integerParameter(request, "version", in: 1...1_000_000)
     let record = try await api.run(as: user, fields: RouteFields(parameters: ["CODE": "code"])) {
@@ -173,7 +173,7 @@ struct AdminRoutes: Sendable {
   /// `POST /users` `{"name", "role", "sites", "password"}` (as `user add … --password-stdin`):
   /// 201 the user; only the password's SCRAM verifier reaches the database.
   func addUser(_ request: Request, _ context: RegistryRequestContext) async throws -> Response {
-    let user = try await api.user(of: request, context: context)
+    let user = try api.user(of: request, context: context)
     let body = try await BodyFields.read(
       request, context, allowed: ["name", "role", "sites", "password"], what: "a user")
     let name = try body.required("name")
@@ -198,7 +198,7 @@ struct AdminRoutes: Sendable {
   func setPassword(_ request: Request, _ context: RegistryRequestContext) async throws
     -> Response
   {
-    let user = try await api.user(of: request, context: context)
+    let user = try api.user(of: request, context: context)
     let name = try RegistryRoutes.pathParameter(context, "name")
     let body = try await BodyFields.read(
       request, context, allowed: ["password"], what: "a password change")
@@ -221,7 +221,7 @@ struct AdminRoutes: Sendable {
 
   /// `POST /lots` (as `lot add`): 201 the lot, in quarantine.
   func addLot(_ request: Request, _ context: RegistryRequestContext) async throws -> Response {
-    let user = try await api.user(of: request, context: context)
+    let user = try api.user(of: request, context: context)
     let body = try await BodyFields.read(
       request, context, allowed: Self.lotMembers, what: "a lot")
     var markers: [String: String] = [:]

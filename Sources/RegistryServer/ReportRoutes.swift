@@ -35,7 +35,7 @@ struct ReportRoutes: Sendable {
       return try await auditVerify(request, context, anchors: document.chains)
     }
     router.post("audit/anchor") { request, context in
-      let user = try await api.user(of: request, context: context)
+      let user = try api.user(of: request, context: context)
       return try api.json(try await api.run(as: user) { try AuditService($0).anchor() })
     }
     router.get("exports/:format") { request, context in try await export(request, context) }
@@ -83,7 +83,7 @@ struct ReportRoutes: Sendable {
   /// `GET /reports/cohort?protocol=P[&by=…&site=…&as_of=…&ci=…&min_cell=N&exclude_synthetic=true]`
   /// (as `report cohort`), as JSON, CSV or HTML by `Accept`.
   func cohort(_ request: Request, _ context: RegistryRequestContext) async throws -> Response {
-    let user = try await api.user(of: request, context: context)
+    let user = try api.user(of: request, context: context)
     guard let representation = CohortRepresentation.negotiate(request.headers[.accept]) else {
       throw Problem(
         status: .notAcceptable, title: "Not acceptable",
@@ -172,7 +172,7 @@ struct ReportRoutes: Sendable {
   /// `GET /audit[?since=DATE&key=KEY&limit=N&cursor=C]` (as `audit show`): a page of audit
   /// rows in id order, `limit` (1–1000, default 100) at most, and `next_cursor` for the rest.
   func auditList(_ request: Request, _ context: RegistryRequestContext) async throws -> Response {
-    let user = try await api.user(of: request, context: context)
+    let user = try api.user(of: request, context: context)
     let q = request.uri.queryParameters
     let limit = try RegistryRoutes.integerParameter(request, "limit", in: 1...1000) ?? 100
     var after: Int64? = nil
@@ -211,7 +211,7 @@ struct ReportRoutes: Sendable {
   func auditVerify(
     _ request: Request, _ context: RegistryRequestContext, anchors: [AuditAnchor]
   ) async throws -> Response {
-    let user = try await api.user(of: request, context: context)
+    let user = try api.user(of: request, context: context)
     let chains = try await api.run(
       as: user, fields: RouteFields(body: ["anchor": "chains", "--anchor": "chains"])
     ) {
@@ -239,7 +239,7 @@ struct ReportRoutes: Sendable {
   /// (`table=patients`, …: the CSV export is a folder of files); `fhir` and `odm` stream the
   /// whole bundle or ODM file from one snapshot as it is read.
   func export(_ request: Request, _ context: RegistryRequestContext) async throws -> Response {
-    let user = try await api.user(of: request, context: context)
+    let user = try api.user(of: request, context: context)
     let name = try RegistryRoutes.pathParameter(context, "format")
     guard let format = ExportFormat(rawValue: name) else {
       throw Problem(
@@ -337,7 +337,7 @@ struct ReportRoutes: Sendable {
   /// members are the CLI's options in snake_case (`bilirubin`, `sledai_descriptors`, `sex`,
   /// `age`), numbers bare (conventional unit) or text with a unit (`"85umol/L"`).
   func score(_ request: Request, _ context: RegistryRequestContext) async throws -> Response {
-    _ = try await api.user(of: request, context: context)
+    _ = try api.user(of: request, context: context)
     let name = try RegistryRoutes.pathParameter(context, "instrument")
     let instrument: ScoreInstrument
     do {

@@ -124,7 +124,7 @@ extension RegistryRoutes {
   /// Runs a use case as `user` on the pool, its registry errors answered as `fields` spells
   /// them.
   func run<T: Sendable>(
-    as user: String, fields: RouteFields = RouteFields(),
+    as user: SessionCredential, fields: RouteFields = RouteFields(),
     _ body: @escaping @Sendable (RegistryDatabase) throws -> T
   ) async throws -> T {
     do {

@@ -33,8 +33,7 @@ import Testing
 
   @Test func theCohortReportByAccept() throws {
     try TestDatabase.with { db in
-      var ids: (pan: [String], bog: [String]) = ([], [])
-      let t = try ServedRoles(db) { ids = try Self.enrollSome($0) }
+      let t = try ServedRoles(db) { _ = try Self.enrollSome($0) }
       defer { t.server.stop() }
       let path = "/reports/cohort?protocol=SLE-UCMSC&by=site&as_of=2026-07-01"
 
