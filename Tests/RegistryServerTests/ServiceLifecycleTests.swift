@@ -1,5 +1,6 @@
 import Foundation
 import PostgresClient
+import RegistryDomain
 import RegistryService
 import TestSupport
 import Testing
@@ -173,6 +174,40 @@ import Testing
       }
       #expect(try t.sessions(watcher).open <= 2)
       #expect(try Self.count(db, mrnLike: "POOL-%") == 5)
+    }
+  }
+
+  /// The per-request session check runs as the user in one round trip
+  /// (`Store.readAsRole`): it accepts the user's own live token only, and the pooled session
+  /// is the service's login again afterwards (which may read nothing by itself).
+  @Test func theOneRoundTripSessionCheckLeavesTheSessionAsItWas() throws {
+    try TestDatabase.with { db in
+      let s = try ServiceIdentityTests.Service(db)
+      let coordinator = s.f.logins.coordinatorName("PAN")
+      try UserService(s.f.admin).setPassword(
+        name: coordinator, password: ServiceIdentityTests.password)
+      // One pooled session: every call below runs on the same database session.
+      let pool = DatabasePool(conninfo: s.conninfo, size: 1)
+      let sessions = SessionService(pool)
+      let opened = try #require(
+        try sessions.open(
+          user: coordinator, password: ServiceIdentityTests.password, lifetime: 60))
+      #expect(try sessions.user(of: opened.token) == coordinator)
+      let leaked = try #require(throws: RegistryError.self) {
+        try pool.run(as: nil) { try SiteService($0).list() }
+      }
+      #expect(leaked.kind == .permissionDenied, "the check left its role set: \(leaked)")
+      #expect(try pool.run(as: coordinator) { try SiteService($0).list() }.count >= 2)
+      // Another user's name with this secret, a role the login may not switch into (the
+      // owner): no session. The ended session: none either.
+      let secret = opened.token.split(separator: ".")[1]
+      let other = s.f.logins.coordinatorName("BOG")
+      #expect(try sessions.user(of: "\(other).\(secret)") == nil)
+      let owner: String = try db.connect().query("SELECT session_user::text AS u").rows[0]
+        .decode("u")
+      #expect(try sessions.user(of: "\(owner).\(secret)") == nil)
+      #expect(try sessions.close(opened.token))
+      #expect(try sessions.user(of: opened.token) == nil)
     }
   }
 
