@@ -36,6 +36,14 @@ public struct SessionRepository {
     }
   }
 
+  /// True when `digest` is a live session of `user`, checked as `user` in one round trip
+  /// (`Store.readAsRole`), outside any transaction: the service's check of every request.
+  public func isValid(digest: [UInt8], of user: String) throws -> Bool {
+    try store.readAsRole(
+      user, "SELECT registry.session_valid(decode('\(hex(digest))', 'hex')) AS ok"
+    )[0].decode("ok", as: Bool.self)
+  }
+
   /// Ends a session of the acting user; false when there was none.
   public func close(digest: [UInt8]) throws -> Bool {
     try store.mapped {

@@ -175,6 +175,24 @@ public final class Store {
     return try mapped(body)
   }
 
+  /// Runs one read-only `statement` (SQL text without parameters) as the registry user
+  /// `role`, in ONE round trip: the simple-query protocol carries
+  /// `SELECT set_config('role', …, true)` and the statement together, PostgreSQL runs them as
+  /// one implicit transaction, and the switch ends with it. Returns the statement's rows.
+  ///
+  /// For the registry service's per-request session check, which as a `transaction` took
+  /// four round trips (BEGIN, the switch, the statement, COMMIT). Privileges, row-level
+  /// security and `registry.actor()` are `role`'s, as in a transaction under `actingRole`; a
+  /// role the login may not switch into is refused (permission denied). `role` is quoted as
+  /// an SQL literal. Not inside a `transaction` of this store.
+  public func readAsRole(_ role: String, _ statement: String) throws -> [PostgresRow] {
+    precondition(transactionDepth == 0, "readAsRole inside a transaction")
+    let literal = "'" + role.replacingOccurrences(of: "'", with: "''") + "'"
+    return try mapped {
+      try connection.execute("SELECT set_config('role', \(literal), true); \(statement)").rows
+    }
+  }
+
   /// One round trip to the server (`SELECT 1`, outside any transaction and role switch).
   public func ping() throws {
     try mapped { _ = try connection.query("SELECT 1") }

@@ -65,7 +65,7 @@ public final class ServerProcess: @unchecked Sendable {
       let byte = reader.readData(ofLength: 1)
       if byte.isEmpty {
         process.waitUntilExit()
-        collected.done.wait()
+        collected.waitForEnd()
         throw ServerFailure(
           "mscreg serve exited with \(process.terminationStatus) before listening: "
             + collected.text)
@@ -100,6 +100,14 @@ public final class ServerProcess: @unchecked Sendable {
 
   /// The process id (for signals a test sends itself).
   public var pid: Int32 { process.processIdentifier }
+
+  /// Waits for the server to exit by itself (after a signal the test sent with `kill(pid, …)`)
+  /// and returns its exit status; `log` then holds everything it wrote.
+  public func waitUntilExit() -> Int32 {
+    process.waitUntilExit()
+    collected.waitForEnd()
+    return process.terminationStatus
+  }
 
   /// Sends one request and waits for its response.
   public func request(
@@ -147,6 +155,11 @@ final class LogCollector: @unchecked Sendable {
   let done = DispatchSemaphore(value: 0)
 
   func append(_ chunk: Data) { lock.withLock { data.append(chunk) } }
+  /// Waits until the pipe is closed (any number of callers, any number of times).
+  func waitForEnd() {
+    done.wait()
+    done.signal()
+  }
   var text: String { lock.withLock { String(decoding: data, as: UTF8.self) } }
 }
 

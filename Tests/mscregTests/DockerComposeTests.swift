@@ -33,7 +33,27 @@ import Yams
     #expect(serve["ports"] as? [String] == ["127.0.0.1:8080:8080"])
     #expect(serve["command"] as? [String] == ["serve", "--listen", "0.0.0.0:8080"])
     let health = try #require(serve["healthcheck"] as? [String: Any])
-    #expect((health["test"] as? [String])?.last == "http://127.0.0.1:8080/healthz")
+    let probe = try #require(health["test"] as? [String])
+    #expect(probe == ["CMD", "curl", "-fsS", "http://127.0.0.1:8080/healthz"], "\(probe)")
+    for key in ["interval", "timeout", "retries"] { #expect(health[key] != nil, "\(key)") }
+    // The probe's program is in the image's run stage (Debian slim has no curl of its own).
+    #expect(try Self.runStagePackages().contains(probe[1]), "\(probe[1]) is not installed")
+    // The image's own migration step runs first; serve reaches `db` as a service login.
+    #expect(serve["image"] as? String == "mscreg:local")
+    let serveEnv = try #require(serve["environment"] as? [String: Any])
+    let serveURL = try #require(serveEnv["MSCREG_DATABASE"] as? String)
+    #expect(serveURL.hasPrefix("postgresql://") && serveURL.contains("@db:5432/"), "\(serveURL)")
+    // Its command is `mscreg serve` with flags that `mscreg serve --help` documents, and the
+    // address it listens on is the one the port and the probe reach.
+    let serveCommand = try #require(serve["command"] as? [String])
+    #expect(serveCommand.first == "serve")
+    let serveHelp = try CLIRunner.run(["serve", "--help"])
+    #expect(serveHelp.status == 0, "\(serveHelp.stderr)")
+    for flag in serveCommand where flag.hasPrefix("-") {
+      #expect(serveHelp.stdout.contains(flag), "mscreg serve --help has no \(flag)")
+    }
+    let listen = serveCommand.firstIndex(of: "--listen").map { serveCommand[$0 + 1] }
+    #expect(listen?.hasSuffix(":8080") == true, "\(serveCommand)")
 
     let db = try #require(services["db"] as? [String: Any])
     #expect((db["image"] as? String)?.hasPrefix("postgres:15") == true)
@@ -60,6 +80,17 @@ import Yams
     #expect(help.status == 0, "mscreg \(command.joined(separator: " ")) --help: \(help.stderr)")
   }
 
+  /// The Debian packages the Dockerfile's run stage (its last `FROM`) installs.
+  static func runStagePackages() throws -> Set<String> {
+    let text = try String(contentsOf: root.appendingPathComponent("Dockerfile"), encoding: .utf8)
+    let run = try #require(text.components(separatedBy: "\nFROM ").last)
+    let install = try #require(run.components(separatedBy: "apt-get install").dropFirst().first)
+    let command = install.components(separatedBy: "&&").first ?? ""
+    return Set(
+      command.replacingOccurrences(of: "\\\n", with: " ").split(whereSeparator: \.isWhitespace)
+        .map(String.init).filter { !$0.hasPrefix("-") })
+  }
+
   @Test func theImageHasLibpqAtRunTime() throws {
     let text = try String(
       contentsOf: Self.root.appendingPathComponent("Dockerfile"), encoding: .utf8)
@@ -71,6 +102,10 @@ import Yams
     #expect(build.contains("libpq-dev") && build.contains("pkg-config"))
     #expect(build.contains("swift build -c release --product mscreg"))
     #expect(run.contains("libpq5"), "libpq at run time")
+    #expect(try Self.runStagePackages().isSuperset(of: ["libpq5", "ca-certificates", "curl"]))
+    // The build stage is a Swift 6 toolchain; the run stage a slim Debian.
+    #expect(text.contains("FROM swift:6."), "a swift:6.x build stage")
+    #expect(run.hasPrefix("debian:") && run.contains("-slim"), "\(run.prefix(40))")
     #expect(run.contains(#"ENTRYPOINT ["mscreg"]"#))
     #expect(run.contains("COPY sql/migrations sql/migrations"))
     #expect(run.contains("COPY config/protocols config/protocols"))

@@ -61,11 +61,14 @@ import Testing
     let walkthrough = blocks.filter { $0.marker == "<!-- walkthrough -->" }
     #expect(walkthrough.count >= 5, "the Walkthrough has its runnable blocks")
     #expect(walkthrough.allSatisfy { $0.info == "sh" }, "runnable blocks are ```sh")
-    // A ```sh block is for pasting: only the Walkthrough's (run below) and the two set-up
-    // commands at the top (`<!-- setup -->`). Reference material is ```text (synopses).
+    // A ```sh block is for pasting: only the Walkthrough's (run below), the registry
+    // service's curl examples (`<!-- service-walkthrough -->`, run by
+    // ServiceWalkthroughTests) and the two set-up commands at the top (`<!-- setup -->`).
+    // Reference material is ```text (synopses).
+    let runnable = ["<!-- walkthrough -->", "<!-- service-walkthrough -->", "<!-- setup -->"]
     for block in blocks where block.info == "sh" || block.info == "bash" || block.info == "shell" {
       #expect(
-        block.marker == "<!-- walkthrough -->" || block.marker == "<!-- setup -->",
+        runnable.contains(block.marker),
         "a shell block outside the Walkthrough: \(block.body.prefix(80))")
     }
     let setup = blocks.filter { $0.marker == "<!-- setup -->" }
