@@ -10,26 +10,11 @@ import Testing
 /// before the allowed one consumes the target), and for own sites another site's resource →
 /// 404 or 403, or lists without it.
 @Suite(.blocking) struct HTTPRoleTableTests {
-  enum Cell: String {
-    case allowed = "allowed"
-    case ownSites = "own sites"
-    case denied = "denied"
-  }
+  typealias Cell = RoleTableCell
 
   /// The table between the role-table markers of README.md (as RoleTableTests reads it).
   static func readmeTable() throws -> [(command: String, cells: [Cell])] {
-    let readme = try String(
-      contentsOf: TestDatabase.repositoryRoot.appendingPathComponent("README.md"), encoding: .utf8)
-    let begin = try #require(readme.range(of: "<!-- role-table:begin -->"))
-    let end = try #require(readme.range(of: "<!-- role-table:end -->"))
-    var rows: [(String, [Cell])] = []
-    for line in readme[begin.upperBound..<end.lowerBound].split(separator: "\n") {
-      let fields = line.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) }
-      guard fields.count == 5, fields[0].hasPrefix("`") else { continue }
-      let cells = try fields[1...].map { try #require(Cell(rawValue: $0), "cell \($0)") }
-      rows.append((fields[0].trimmingCharacters(in: CharacterSet(charactersIn: "`")), cells))
-    }
-    return rows
+    try ReadmeRoleTable.rows()
   }
 
   /// One request: method, path and JSON body (or raw body).

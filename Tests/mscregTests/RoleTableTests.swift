@@ -7,28 +7,13 @@ import Testing
 
 /// The README's command × role table, cell by cell, through the built CLI as real logins.
 @Suite(.blocking) struct RoleTableTests {
-  enum Cell: String, CaseIterable {
-    case allowed = "allowed"
-    case ownSites = "own sites"
-    case denied = "denied"
-  }
+  typealias Cell = RoleTableCell
 
   static let roles = ["coordinator", "investigator", "monitor", "admin"]
 
   /// The table between the role-table markers of README.md: command → cell per role.
   static func readmeTable() throws -> [(command: String, cells: [Cell])] {
-    let readme = try String(
-      contentsOf: TestDatabase.repositoryRoot.appendingPathComponent("README.md"), encoding: .utf8)
-    let begin = try #require(readme.range(of: "<!-- role-table:begin -->"))
-    let end = try #require(readme.range(of: "<!-- role-table:end -->"))
-    var rows: [(String, [Cell])] = []
-    for line in readme[begin.upperBound..<end.lowerBound].split(separator: "\n") {
-      let fields = line.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) }
-      guard fields.count == 5, fields[0].hasPrefix("`") else { continue }
-      let cells = try fields[1...].map { try #require(Cell(rawValue: $0), "cell \($0)") }
-      rows.append((fields[0].trimmingCharacters(in: CharacterSet(charactersIn: "`")), cells))
-    }
-    return rows
+    try ReadmeRoleTable.rows()
   }
 
   /// What one command runs: arguments for a target at the user's site, and for one at another
