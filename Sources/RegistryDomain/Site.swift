@@ -16,13 +16,13 @@ public struct Site: Sendable, Equatable, Codable {
 
   /// Checks the fields a user typed and returns the site, or throws `.refused` naming the field.
   public static func validated(code: String, name: String, country: String?) throws -> Site {
-    try InputText.check([("CODE", code), ("country", country)])
+    try InputText.check([("code", code), ("country", country)])
     let codeOK =
       (2...8).contains(code.count) && code.first.map { $0.isASCII && $0.isUppercase } == true
       && code.allSatisfy { $0.isASCII && ($0.isUppercase || $0.isNumber) }
     guard codeOK else {
       throw RegistryError.refused(
-        "CODE",
+        "code",
         "site code \"\(code.prefix(40))\" must be 2–8 capital letters or digits, starting with a letter"
       )
     }

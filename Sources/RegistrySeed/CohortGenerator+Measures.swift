@@ -216,15 +216,7 @@ extension CohortGenerator {
     var resolveDraw: [SLEDAIDescriptor: Double] = [:]
     for d in SLEDAIDescriptor.allCases where present.contains(d) { resolveDraw[d] = r.uniform() }
     let renalCeiling = msc ? 0.75 : 0.45
-    var result: [SyntheticAssessment] = []
-    result.reserveCapacity(p.visits.count)
-    for (v, date) in p.visits {
-      let visit = trial.visits[v]
-      let t = Double(p.enrolledOn.days(until: date))
-      if t == 0 && visit.day == 0 {
-        result.append(assessment(visit.code, date, baseline, p))
-        continue
-      }
+    return assessments(of: p, baseline: baseline) { t in
       let f = msc ? 0.40 * (1 - exp(-t / 60)) : 0.22 * (1 - exp(-t / 80))
       var now = present.filter { (resolveDraw[$0] ?? 1) * responsiveness >= f }
       if r.chance(0.06) { now.insert(r.pick(Self.sleFlares)) }
@@ -236,12 +228,10 @@ extension CohortGenerator {
       if upcr > 0.5 { now.insert(.proteinuria) } else { now.remove(.proteinuria) }
       let creatinine = creatinine0 * exp(0.06 * r.normal()) * (r.chance(0.04) ? 1.25 : 1)
       let pga = pga0 * (Double(SLEDAI2K(now).score) + 1) / (sledai0 + 1) + 0.15 * r.normal()
-      let measures = sleMeasures(
+      return sleMeasures(
         present: now, items: nil, titer: nil, upcr: upcr, creatinine: creatinine, pga: pga,
         bilag: withBILAG, rng: &r)
-      result.append(assessment(visit.code, date, measures, p))
     }
-    return result
   }
 
   // MARK: Liver failure
@@ -273,15 +263,7 @@ extension CohortGenerator {
     let cr0 = baseline.creatinine?.canonical ?? 1.0
     let na0 = baseline.sodium?.canonical ?? 134
     let alb0 = baseline.albumin?.canonical ?? 2.9
-    var result: [SyntheticAssessment] = []
-    result.reserveCapacity(p.visits.count)
-    for (v, date) in p.visits {
-      let visit = trial.visits[v]
-      let t = Double(p.enrolledOn.days(until: date))
-      if t == 0 && visit.day == 0 {
-        result.append(assessment(visit.code, date, baseline, p))
-        continue
-      }
+    return assessments(of: p, baseline: baseline) { t in
       // Recovering patients approach 30% of their excess; those who die or need a
       // transplant worsen toward the event.
       let level: Double
@@ -299,13 +281,28 @@ extension CohortGenerator {
       let enceph = baseline.encephalopathy.map { e -> Encephalopathy in
         level < 0.6 ? .none : level > 1.3 && e == .none ? .grade1To2 : e
       }
-      let measures = MeasureSet(
+      return MeasureSet(
         creatinine: Self.lab(cr0 * (0.6 + 0.4 * level) * noise(0.08, &r), 2),
         bilirubin: Self.lab(bili0 * level * noise(0.1, &r), 1),
         inr: Self.lab(1 + (inr0 - 1) * level * noise(0.08, &r), 2),
         sodium: Self.lab(137 - (137 - na0) * level + 1.5 * r.normal(), 0),
         albumin: Self.lab(3.5 - (3.5 - alb0) * min(level, 1.2) + 0.15 * r.normal(), 1),
         dialysis: false, ascites: ascites, encephalopathy: enceph)
+    }
+  }
+
+  /// A patient's assessments, one per scheduled visit in order: `baseline` at the visit of
+  /// day 0 held on the day of enrollment, `followUp(t)` at every other visit (`t` days after
+  /// enrollment; it draws from the caller's generator, so draws keep their order).
+  func assessments(
+    of p: SyntheticPatient, baseline: MeasureSet, followUp: (Double) -> MeasureSet
+  ) -> [SyntheticAssessment] {
+    var result: [SyntheticAssessment] = []
+    result.reserveCapacity(p.visits.count)
+    for (v, date) in p.visits {
+      let visit = trial.visits[v]
+      let t = Double(p.enrolledOn.days(until: date))
+      let measures = t == 0 && visit.day == 0 ? baseline : followUp(t)
       result.append(assessment(visit.code, date, measures, p))
     }
     return result

@@ -73,7 +73,7 @@ struct AdminRoutes: Sendable {
   }
 
   /// The lot of a `/lots/{lot}` path names a path parameter, not a body member.
-  static let lotPath = RouteFields(parameters: ["LOT": "lot"])
+  static let lotPath = RouteFields(parameters: ["lot": "lot"])
 
   func lotRequest(_ request: Request, _ context: RegistryRequestContext) throws -> (
     SessionCredential, String
@@ -93,7 +93,7 @@ struct AdminRoutes: Sendable {
     let name = try body.required("name")
     let country = body.values["country"]
     let site = try await api.run(
-      as: user, fields: RouteFields(body: ["CODE": "code", "site.code": "code"])
+      as: user, fields: RouteFields(body: ["code": "code", "site.code": "code"])
     ) {
       try SiteService($0).add(code: code, name: name, country: country)
     }
@@ -124,7 +124,7 @@ struct AdminRoutes: Sendable {
         detail: "the body must be the protocol's YAML file, as UTF-8 text")
     }
     let outcome = try await api.run(
-      as: user, fields: RouteFields(parameters: ["protocol": "body", "FILE": "body"])
+      as: user, fields: RouteFields(parameters: ["protocol": "body", "file": "body"])
     ) {
       try ProtocolService($0).load(yaml: text, name: "the request body")
     }
@@ -157,7 +157,7 @@ struct AdminRoutes: Sendable {
     let user = try api.user(of: request, context: context)
     let code = try RegistryRoutes.pathParameter(context, "code")
     let version = try RegistryRoutes.integerParameter(request, "version", in: 1...1_000_000)
-    let record = try await api.run(as: user, fields: RouteFields(parameters: ["CODE": "code"])) {
+    let record = try await api.run(as: user, fields: RouteFields(parameters: ["code": "code"])) {
       try ProtocolService($0).show(code: code, version: version)
     }
     let t = record.trial
@@ -183,7 +183,7 @@ struct AdminRoutes: Sendable {
       ?? (body.values["sites"].map { $0.split(separator: ",").map { String($0) } } ?? [])
     let password = body.values["password"]
     let fields = RouteFields(body: [
-      "NAME": "name", "role": "role", "--role": "role", "site": "sites", "--site": "sites",
+      "name": "name", "role": "role", "site": "sites",
     ])
     let added = try await api.run(as: user, fields: fields) {
       try UserService($0).add(
@@ -203,7 +203,7 @@ struct AdminRoutes: Sendable {
     let body = try await BodyFields.read(
       request, context, allowed: ["password"], what: "a password change")
     let password = try body.required("password")
-    try await api.run(as: user, fields: RouteFields(parameters: ["NAME": "name"])) {
+    try await api.run(as: user, fields: RouteFields(parameters: ["name": "name"])) {
       try UserService($0).setPassword(name: name, password: password)
     }
     return Response(status: .noContent)
@@ -236,7 +236,7 @@ struct AdminRoutes: Sendable {
       markers: markers, sterility: v["sterility"], mycoplasma: v["mycoplasma"],
       endotoxin: v["endotoxin"], manufactured: try body.required("manufactured"),
       expires: try body.required("expires"))
-    let lot = try await api.run(as: user, fields: RouteFields(body: ["LOT": "lot_number"])) {
+    let lot = try await api.run(as: user, fields: RouteFields(body: ["lot": "lot_number"])) {
       try LotService($0).add(entry)
     }
     return try api.json(lot, status: .created)

@@ -167,12 +167,7 @@ struct ClinicalRoutes: Sendable {
         studyID: studyID, lot: try body.required("lot"), date: try body.required("date"),
         weightKg: try body.required("weight_kg"), cells: try body.required("cells"),
         route: body["route"])
-      return try await api.create(
-        request, user: user, digestOf: body.canonical, route: "POST \(request.uri.path)"
-      ) { database in
-        StoredResponse(
-          status: 201, body: try RegistryRoutes.jsonText(InfusionService(database).record(entry)))
-      }
+      return try await created(request, user, body) { try InfusionService($0).record(entry) }
     }
     router.get("patients/:study_id/infusions") { request, context in
       let (user, studyID) = try scope(request, context)
@@ -182,15 +177,8 @@ struct ClinicalRoutes: Sendable {
       }
       return try api.json(paging.page(of: uses.map(\.infusion)) { Paging.key($0.id) })
     }
-    router.post("patients/:study_id/infusions/:infusion_id/void") { request, context in
-      let (user, studyID) = try scope(request, context)
-      let infusionID = try id("infusion_id", context, "infusion")
-      let reason = try await RequestFields(request, context, allowed: ["reason"]).required(
-        "reason")
-      return try api.json(
-        try await api.pool.perform(as: user) {
-          try InfusionService($0).void(studyID: studyID, infusionID: infusionID, reason: reason)
-        })
+    registerVoid(on: router, "infusions", id: "infusion_id", what: "infusion") {
+      try InfusionService($0).void(studyID: $1, infusionID: $2, reason: $3)
     }
   }
 
@@ -226,23 +214,14 @@ struct ClinicalRoutes: Sendable {
       let measures = try MeasureSet(parsing: try Self.measures(body))
       let outOfWindow = try Self.flag(body["out_of_window"], "out_of_window") ?? false
       let reason = body["reason"]
-      return try await api.create(
-        request, user: user, digestOf: body.canonical, route: "POST \(request.uri.path)"
-      ) { database in
-        let assessment = try AssessmentService(database).record(
+      return try await created(request, user, body) {
+        try AssessmentService($0).record(
           studyID: studyID, visit: visit, on: date, measures: measures, outOfWindow: outOfWindow,
           reason: reason)
-        return StoredResponse(status: 201, body: try RegistryRoutes.jsonText(assessment))
       }
     }
-    router.get("patients/:study_id/assessments") { request, context in
-      let (user, studyID) = try scope(request, context)
-      let paging = try Paging(request)
-      let voided = try includeVoided(request)
-      let list = try await api.pool.perform(as: user) {
-        try AssessmentService($0).list(studyID: studyID, includeVoided: voided)
-      }
-      return try api.json(paging.page(of: list) { Paging.key($0.id) })
+    registerList(on: router, "assessments", id: \.id) {
+      try AssessmentService($0).list(studyID: $1, includeVoided: $2)
     }
     router.patch("patients/:study_id/assessments/:visit") { request, context in
       let (user, studyID) = try scope(request, context)
@@ -294,23 +273,12 @@ struct ClinicalRoutes: Sendable {
         resolved: try body["resolved"].map { try TextField.date($0, field: "resolved") },
         infusionID: try Self.number(body["infusion"], "infusion"),
         deathDate: try body["death_date"].map { try TextField.date($0, field: "death_date") })
-      return try await api.create(
-        request, user: user, digestOf: body.canonical, route: "POST \(request.uri.path)"
-      ) { database in
-        StoredResponse(
-          status: 201,
-          body: try RegistryRoutes.jsonText(
-            AdverseEventService(database).add(studyID: studyID, report)))
+      return try await created(request, user, body) {
+        try AdverseEventService($0).add(studyID: studyID, report)
       }
     }
-    router.get("patients/:study_id/adverse-events") { request, context in
-      let (user, studyID) = try scope(request, context)
-      let paging = try Paging(request)
-      let voided = try includeVoided(request)
-      let list = try await api.pool.perform(as: user) {
-        try AdverseEventService($0).list(studyID: studyID, includeVoided: voided)
-      }
-      return try api.json(paging.page(of: list) { Paging.key($0.id) })
+    registerList(on: router, "adverse-events", id: \.id) {
+      try AdverseEventService($0).list(studyID: $1, includeVoided: $2)
     }
     router.patch("patients/:study_id/adverse-events/:ae_id") { request, context in
       let (user, studyID) = try scope(request, context)
@@ -333,15 +301,8 @@ struct ClinicalRoutes: Sendable {
             studyID: studyID, eventID: eventID, change, reason: reason)
         })
     }
-    router.post("patients/:study_id/adverse-events/:ae_id/void") { request, context in
-      let (user, studyID) = try scope(request, context)
-      let eventID = try id("ae_id", context, "adverse event")
-      let reason = try await RequestFields(request, context, allowed: ["reason"]).required(
-        "reason")
-      return try api.json(
-        try await api.pool.perform(as: user) {
-          try AdverseEventService($0).void(studyID: studyID, eventID: eventID, reason: reason)
-        })
+    registerVoid(on: router, "adverse-events", id: "ae_id", what: "adverse event") {
+      try AdverseEventService($0).void(studyID: $1, eventID: $2, reason: $3)
     }
   }
 
@@ -353,33 +314,15 @@ struct ClinicalRoutes: Sendable {
       let body = try await RequestFields(request, context, allowed: ["kind", "date"])
       let kind = try ClinicalEventKind.parse(try body.required("kind"), field: "kind")
       let date = try TextField.date(try body.required("date"), field: "date")
-      return try await api.create(
-        request, user: user, digestOf: body.canonical, route: "POST \(request.uri.path)"
-      ) { database in
-        StoredResponse(
-          status: 201,
-          body: try RegistryRoutes.jsonText(
-            ClinicalEventService(database).add(studyID: studyID, kind: kind, on: date)))
+      return try await created(request, user, body) {
+        try ClinicalEventService($0).add(studyID: studyID, kind: kind, on: date)
       }
     }
-    router.get("patients/:study_id/events") { request, context in
-      let (user, studyID) = try scope(request, context)
-      let paging = try Paging(request)
-      let voided = try includeVoided(request)
-      let list = try await api.pool.perform(as: user) {
-        try ClinicalEventService($0).list(studyID: studyID, includeVoided: voided)
-      }
-      return try api.json(paging.page(of: list) { Paging.key($0.id) })
+    registerList(on: router, "events", id: \.id) {
+      try ClinicalEventService($0).list(studyID: $1, includeVoided: $2)
     }
-    router.post("patients/:study_id/events/:event_id/void") { request, context in
-      let (user, studyID) = try scope(request, context)
-      let eventID = try id("event_id", context, "event")
-      let reason = try await RequestFields(request, context, allowed: ["reason"]).required(
-        "reason")
-      return try api.json(
-        try await api.pool.perform(as: user) {
-          try ClinicalEventService($0).void(studyID: studyID, eventID: eventID, reason: reason)
-        })
+    registerVoid(on: router, "events", id: "event_id", what: "event") {
+      try ClinicalEventService($0).void(studyID: $1, eventID: $2, reason: $3)
     }
   }
 
@@ -415,6 +358,54 @@ struct ClinicalRoutes: Sendable {
   }
 
   // MARK: Helpers
+
+  /// `POST /patients/{study_id}/<records>/{<id>}/void` `{reason}` → the voided record: the
+  /// record's numeric id from the path (`id`; 404 when not a number), `void` called with the
+  /// database, the study ID, the record's id and the reason.
+  func registerVoid<Voided: Encodable & Sendable>(
+    on router: Router<RegistryRequestContext>, _ records: String, id parameter: String,
+    what: String,
+    _ void: @escaping @Sendable (RegistryDatabase, String, Int64, String) throws -> Voided
+  ) {
+    router.post(RouterPath("patients/:study_id/\(records)/:\(parameter)/void")) {
+      request, context in
+      let (user, studyID) = try scope(request, context)
+      let recordID = try id(parameter, context, what)
+      let reason = try await RequestFields(request, context, allowed: ["reason"]).required(
+        "reason")
+      return try api.json(
+        try await api.pool.perform(as: user) { try void($0, studyID, recordID, reason) })
+    }
+  }
+
+  /// `GET /patients/{study_id}/<records>[?include_voided=true]`: a page of `list` (called with
+  /// the database, the study ID and whether voided records are included), by record id.
+  func registerList<Item: Encodable & Sendable>(
+    on router: Router<RegistryRequestContext>, _ records: String,
+    id: @escaping @Sendable (Item) -> Int64,
+    _ list: @escaping @Sendable (RegistryDatabase, String, Bool) throws -> [Item]
+  ) {
+    router.get(RouterPath("patients/:study_id/\(records)")) { request, context in
+      let (user, studyID) = try scope(request, context)
+      let paging = try Paging(request)
+      let voided = try includeVoided(request)
+      let items = try await api.pool.perform(as: user) { try list($0, studyID, voided) }
+      return try api.json(paging.page(of: items) { Paging.key(id($0)) })
+    }
+  }
+
+  /// A creating `POST`'s answer: 201 with the record `create` makes, once per
+  /// `Idempotency-Key` (a retry of the same body gets the first answer).
+  func created<Created: Encodable & Sendable>(
+    _ request: Request, _ user: SessionCredential, _ body: RequestFields,
+    _ create: @escaping @Sendable (RegistryDatabase) throws -> Created
+  ) async throws -> Response {
+    try await api.create(
+      request, user: user, digestOf: body.canonical, route: "POST \(request.uri.path)"
+    ) { database in
+      StoredResponse(status: 201, body: try RegistryRoutes.jsonText(create(database)))
+    }
+  }
 
   /// The `include_voided` query parameter (`true` or `false`, default false).
   func includeVoided(_ request: Request) throws -> Bool {

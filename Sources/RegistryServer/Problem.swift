@@ -68,6 +68,8 @@ struct Problem: Error, Sendable {
       pointer =
         [.serviceUnavailable, .unauthorized].contains(status)
         ? nil : Self.pointer(forField: error.field)
+      // The patient a route names is its `{study_id}` path parameter.
+      if error.field == "study_id" { parameter = "study_id" }
     }
     details = error.details
   }
@@ -96,21 +98,18 @@ struct Problem: Error, Sendable {
   /// Request headers an error can name (no pointer: they are not in the body).
   static let headers: Set<String> = ["If-Match", "Idempotency-Key", "Authorization"]
 
-  /// The JSON Pointer of a domain or CLI field name in the request body: `--weight-kg` and
-  /// `weight_kg` → `/weight_kg`, `site.code` → `/site/code`; nil for fields that are not in a
-  /// body (`database`, an SQL object such as `registry.enroll`).
+  /// The JSON Pointer of a domain field name in the request body: `weight_kg` → `/weight_kg`,
+  /// `site.code` → `/site/code`; nil for fields that are not in a body (`database`, a header,
+  /// the `{study_id}` of a patient's path, an SQL object such as `registry.enroll`).
   static func pointer(forField field: String) -> String? {
-    if field == "database" || Self.headers.contains(field) || field.hasPrefix("registry.")
-      || field.hasPrefix("identity.")
+    if field == "database" || field == "study_id" || Self.headers.contains(field)
+      || field.hasPrefix("registry.") || field.hasPrefix("identity.")
       || field.hasPrefix("audit.") || field.hasPrefix("$")
     {
       return nil
     }
-    var name = field
-    while name.hasPrefix("-") { name.removeFirst() }
-    name = name.lowercased().replacingOccurrences(of: "-", with: "_")
     // Each dotted part is one reference token, escaped by the domain's JSON Pointer spelling.
-    return name.split(separator: ".").map { FieldSpelling.jsonPointer(String($0)) }.joined()
+    return field.split(separator: ".").map { FieldSpelling.jsonPointer(String($0)) }.joined()
   }
 
   /// The problem as a response.

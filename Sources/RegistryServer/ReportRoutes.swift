@@ -188,7 +188,7 @@ struct ReportRoutes: Sendable {
     }
     let since = q.get("since")
     let key = q.get("key")
-    let fields = RouteFields(parameters: ["since": "since", "KEY": "key"])
+    let fields = RouteFields(parameters: ["since": "since", "key": "key"])
     let rows = try await api.run(as: user, fields: fields) { [after] database in
       let sinceDate = try since.map { try TextField.date($0, field: "since") }
       return try AuditService(database).entries(
@@ -213,7 +213,7 @@ struct ReportRoutes: Sendable {
   ) async throws -> Response {
     let user = try api.user(of: request, context: context)
     let chains = try await api.run(
-      as: user, fields: RouteFields(body: ["anchor": "chains", "--anchor": "chains"])
+      as: user, fields: RouteFields(body: ["anchor": "chains"])
     ) {
       try AuditService($0).verify(anchors: anchors)
     }

@@ -28,18 +28,18 @@ public struct ServerTLS: Sendable {
       chain = try NIOSSLCertificate.fromPEMFile(certificateFile)
     } catch {
       throw RegistryError.refused(
-        "--tls-certificate", "\(certificateFile) is not a readable PEM certificate file")
+        "tls_certificate", "\(certificateFile) is not a readable PEM certificate file")
     }
     guard !chain.isEmpty else {
       throw RegistryError.refused(
-        "--tls-certificate", "\(certificateFile) holds no PEM certificate")
+        "tls_certificate", "\(certificateFile) holds no PEM certificate")
     }
     let key: NIOSSLPrivateKey
     do {
       key = try NIOSSLPrivateKey(file: keyFile, format: .pem)
     } catch {
       throw RegistryError.refused(
-        "--tls-key", "\(keyFile) is not a readable, unencrypted PEM private key file")
+        "tls_key", "\(keyFile) is not a readable, unencrypted PEM private key file")
     }
     var tls = TLSConfiguration.makeServerConfiguration(
       certificateChain: chain.map { .certificate($0) }, privateKey: .privateKey(key))

@@ -37,7 +37,7 @@ public struct AssessmentService: Sendable {
       let patient = try Self.patient(studyID, store: store, forUpdate: true)
       guard patient.status.isActive else {
         throw RegistryError.refused(
-          "ID",
+          "study_id",
           "\(studyID) has status \(patient.status.rawValue)\(patient.statusOn.map { " since \($0)" } ?? ""); no assessments are recorded after withdrawal, death or loss to follow-up"
         )
       }
@@ -198,7 +198,7 @@ public struct AssessmentService: Sendable {
 
   static func patient(_ studyID: String, store: Store, forUpdate: Bool = false) throws -> Patient {
     guard let patient = try PatientRepository(store).find(studyID: studyID, forUpdate: forUpdate)
-    else { throw RegistryError.notFound("ID", "no patient \(studyID)") }
+    else { throw RegistryError.notFound("study_id", "no patient \(studyID)") }
     return patient
   }
 

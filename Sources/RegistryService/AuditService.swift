@@ -30,7 +30,7 @@ public struct AuditService: Sendable {
       if let key, rows.isEmpty, afterID == nil,
         try audit.entries(since: nil, rowKey: key, limit: 1).isEmpty
       {
-        throw RegistryError.notFound("KEY", "nothing in the audit trail about \(key)")
+        throw RegistryError.notFound("key", "nothing in the audit trail about \(key)")
       }
       return rows
     }

@@ -90,7 +90,7 @@ public struct ClinicalEventService: Sendable {
     if patient.status == .died {
       let death = try events.live(studyID: studyID, kind: .death)
       throw RegistryError.refused(
-        "ID",
+        "study_id",
         "\(studyID) died\((death?.occurredOn ?? patient.statusOn).map { " on \($0)" } ?? ""); only adverse-event follow-up is recorded after death"
       )
     }

@@ -45,10 +45,10 @@ public struct EnrollmentService: Sendable {
     progress: (ImportProgress) -> Void = { _ in }
   ) throws -> [EnrollmentResult] {
     guard let data = FileManager.default.contents(atPath: file.path) else {
-      throw RegistryError.notFound("FILE", "no file at \(file.path)")
+      throw RegistryError.notFound("file", "no file at \(file.path)")
     }
     guard let text = String(data: data, encoding: .utf8) else {
-      throw RegistryError.refused("FILE", "\(file.lastPathComponent) is not UTF-8 text")
+      throw RegistryError.refused("file", "\(file.lastPathComponent) is not UTF-8 text")
     }
     return try importCSV(
       text, protocolCode: protocolCode, defaultSite: defaultSite, today: today,
@@ -88,7 +88,7 @@ public struct EnrollmentService: Sendable {
     _ rows: [EnrollmentBatchRow], today: CalendarDate = .today(),
     progress: (ImportProgress) -> Void = { _ in }
   ) throws -> [EnrollmentResult] {
-    guard !rows.isEmpty else { throw RegistryError.refused("FILE", "has no rows to enroll") }
+    guard !rows.isEmpty else { throw RegistryError.refused("file", "has no rows to enroll") }
     let store = try database.open()
     let codes = Set(rows.map(\.request.protocolCode))
     if codes.count == 1 {

@@ -23,7 +23,7 @@ public struct InfusionService: Sendable {
       guard let patient = try patients.find(studyID: entry.studyID, forUpdate: true),
         let protocolID = try patients.protocolID(studyID: entry.studyID)
       else {
-        throw RegistryError.notFound("ID", "no patient \(entry.studyID)")
+        throw RegistryError.notFound("study_id", "no patient \(entry.studyID)")
       }
       guard let lot = try LotRepository(store).find(lotNumber: entry.lotNumber, lock: .share)
       else {
@@ -68,7 +68,7 @@ public struct InfusionService: Sendable {
     return try store.transaction(reason: reason) {
       let patients = PatientRepository(store)
       guard let patient = try patients.find(studyID: studyID, forUpdate: true) else {
-        throw RegistryError.notFound("ID", "no patient \(studyID)")
+        throw RegistryError.notFound("study_id", "no patient \(studyID)")
       }
       let infusions = InfusionRepository(store)
       guard let infusion = try infusions.find(id: infusionID), infusion.studyID == studyID else {
@@ -99,7 +99,7 @@ public struct InfusionService: Sendable {
     let store = try database.open()
     return try store.transaction(isolation: .repeatableRead) {
       guard try PatientRepository(store).find(studyID: studyID) != nil else {
-        throw RegistryError.notFound("ID", "no patient \(studyID)")
+        throw RegistryError.notFound("study_id", "no patient \(studyID)")
       }
       return try InfusionRepository(store).lotUses(studyID: studyID)
     }

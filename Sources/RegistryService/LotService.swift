@@ -19,7 +19,7 @@ public struct LotService: Sendable {
     return try store.transaction(reason: "lot add \(lot.lotNumber)") {
       let lots = LotRepository(store)
       if try lots.find(lotNumber: lot.lotNumber) != nil {
-        throw RegistryError.conflict("LOT", "lot \(lot.lotNumber) is already registered")
+        throw RegistryError.conflict("lot", "lot \(lot.lotNumber) is already registered")
       }
       try lots.insert(lot)
       return lot
@@ -36,16 +36,16 @@ public struct LotService: Sendable {
     return try store.transaction(reason: "lot release \(number)") {
       let lots = LotRepository(store)
       guard let lot = try lots.find(lotNumber: number, lock: .update) else {
-        throw RegistryError.notFound("LOT", "no lot \(number)")
+        throw RegistryError.notFound("lot", "no lot \(number)")
       }
       guard lot.status == .quarantine else {
         throw RegistryError.refused(
-          "LOT", "lot \(number) is \(lot.status.rawValue); only a lot in quarantine is released")
+          "lot", "lot \(number) is \(lot.status.rawValue); only a lot in quarantine is released")
       }
       let failures = ReleaseCheck.failures(lot, today: today)
       guard failures.isEmpty else {
         throw RegistryError.refused(
-          "LOT",
+          "lot",
           "lot \(number) cannot be released (\(failures.count) "
             + "item\(failures.count == 1 ? "" : "s") failed): "
             + failures.joined(separator: "; ") + "; it stays in quarantine")
@@ -66,10 +66,10 @@ public struct LotService: Sendable {
     return try store.transaction(reason: reason) {
       let lots = LotRepository(store)
       guard let lot = try lots.find(lotNumber: number, lock: .update) else {
-        throw RegistryError.notFound("LOT", "no lot \(number)")
+        throw RegistryError.notFound("lot", "no lot \(number)")
       }
       guard lot.status != .rejected else {
-        throw RegistryError.conflict("LOT", "lot \(number) is already rejected")
+        throw RegistryError.conflict("lot", "lot \(number) is already rejected")
       }
       try lots.updateStatus(lotNumber: number, to: .rejected, reason: reason)
       return try lots.find(lotNumber: number)!
@@ -88,7 +88,7 @@ public struct LotService: Sendable {
     return try store.transaction(isolation: .repeatableRead) {
       let lots = LotRepository(store)
       guard let lot = try lots.find(lotNumber: lotNumber) else {
-        throw RegistryError.notFound("LOT", "no lot \(lotNumber)")
+        throw RegistryError.notFound("lot", "no lot \(lotNumber)")
       }
       return LotDetail(
         lot: lot, recipients: try lots.recipients(lotNumber: lotNumber),
@@ -102,7 +102,7 @@ public struct LotService: Sendable {
     return try store.transaction(isolation: .repeatableRead) {
       let lots = LotRepository(store)
       guard try lots.find(lotNumber: lotNumber) != nil else {
-        throw RegistryError.notFound("LOT", "no lot \(lotNumber)")
+        throw RegistryError.notFound("lot", "no lot \(lotNumber)")
       }
       return try lots.recipients(lotNumber: lotNumber)
     }

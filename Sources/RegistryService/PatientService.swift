@@ -15,7 +15,7 @@ public struct PatientService: Sendable {
     return try store.transaction(isolation: .repeatableRead) {
       let patients = PatientRepository(store)
       guard let patient = try patients.find(studyID: studyID) else {
-        throw RegistryError.notFound("ID", "no patient \(studyID)")
+        throw RegistryError.notFound("study_id", "no patient \(studyID)")
       }
       return PatientDetail(
         patient: patient, identity: identify ? try patients.identity(studyID: studyID) : nil,
@@ -63,11 +63,11 @@ public struct PatientService: Sendable {
     return try store.transaction(reason: reason) {
       let patients = PatientRepository(store)
       guard let patient = try patients.find(studyID: studyID, forUpdate: true) else {
-        throw RegistryError.notFound("ID", "no patient \(studyID)")
+        throw RegistryError.notFound("study_id", "no patient \(studyID)")
       }
       guard patient.status.canBecome(.withdrawn) else {
         throw RegistryError.refused(
-          "ID",
+          "study_id",
           "\(studyID) has status \(patient.status.rawValue); a \(patient.status.rawValue) patient cannot be withdrawn"
         )
       }
@@ -112,7 +112,7 @@ public struct PatientService: Sendable {
     let store = try database.open()
     return try store.read {
       guard let version = try PatientRepository(store).version(studyID: studyID) else {
-        throw RegistryError.notFound("ID", "no patient \(studyID)")
+        throw RegistryError.notFound("study_id", "no patient \(studyID)")
       }
       return version
     }
@@ -134,7 +134,7 @@ public struct PatientService: Sendable {
       let patients = PatientRepository(store)
       guard let patient = try patients.find(studyID: studyID, forUpdate: true),
         let identity = try patients.identity(studyID: studyID)
-      else { throw RegistryError.notFound("ID", "no patient \(studyID)") }
+      else { throw RegistryError.notFound("study_id", "no patient \(studyID)") }
       if let ifVersion, try patients.version(studyID: studyID) != ifVersion {
         throw RegistryError.conflict(
           "If-Match",

@@ -18,10 +18,10 @@ public struct ProtocolService: Sendable {
   /// loaded. A missing file is `.notFound` (exit 66).
   public func load(file: URL) throws -> ProtocolLoadOutcome {
     guard let data = FileManager.default.contents(atPath: file.path) else {
-      throw RegistryError.notFound("FILE", "no protocol file at \(file.path)")
+      throw RegistryError.notFound("file", "no protocol file at \(file.path)")
     }
     guard let text = String(data: data, encoding: .utf8) else {
-      throw RegistryError.refused("FILE", "\(file.lastPathComponent) is not UTF-8 text")
+      throw RegistryError.refused("file", "\(file.lastPathComponent) is not UTF-8 text")
     }
     return try load(yaml: text, name: file.lastPathComponent)
   }
@@ -76,7 +76,7 @@ public struct ProtocolService: Sendable {
     return try store.read {
       guard let record = try ProtocolRepository(store).find(code: code, version: version) else {
         let which = version.map { " version \($0)" } ?? ""
-        throw RegistryError.notFound("CODE", "no protocol \(code)\(which) is loaded")
+        throw RegistryError.notFound("code", "no protocol \(code)\(which) is loaded")
       }
       return record
     }

@@ -15,7 +15,7 @@ public struct SiteService: Sendable {
     return try store.transaction {
       let sites = SiteRepository(store)
       if try sites.find(code: site.code) != nil {
-        throw RegistryError.conflict("CODE", "a site with code \(site.code) already exists")
+        throw RegistryError.conflict("code", "a site with code \(site.code) already exists")
       }
       try sites.insert(site)
       return site

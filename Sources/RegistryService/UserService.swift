@@ -20,7 +20,7 @@ public struct UserService: Sendable {
   public func add(name: String, role: AppUser.Role, sites: [String], password: String? = nil)
     throws -> AppUser
   {
-    try InputText.check([("NAME", name)] + sites.map { ("site", $0) })
+    try InputText.check([("name", name)] + sites.map { ("site", $0) })
     if let password { try Self.checkPassword(password) }
     let user = AppUser(name: name, role: role, sites: Array(Set(sites)).sorted())
     let store = try database.open()
@@ -40,7 +40,7 @@ public struct UserService: Sendable {
   /// stored, sent or logged, and the login is then asked for it (scripts/pg-local's
   /// pg_hba.conf authenticates members of `mscreg_password_login` by SCRAM).
   public func setPassword(name: String, password: String) throws {
-    try InputText.check([("NAME", name)])
+    try InputText.check([("name", name)])
     try Self.checkPassword(password)
     let store = try database.open()
     try store.transaction(reason: "user password \(name)") {

@@ -23,9 +23,9 @@ enum StoreErrors {
       "assessment_one_per_visit": (
         "visit", "this visit already has an assessment; correct it with `assess amend`"
       ),
-      "msc_lot_pkey": ("LOT", "a lot with this number is already registered"),
+      "msc_lot_pkey": ("lot", "a lot with this number is already registered"),
       "lot_number_format": (
-        "LOT", "must be 1–40 letters, digits, . _ / -, starting with a letter or digit"
+        "lot", "must be 1–40 letters, digits, . _ / -, starting with a letter or digit"
       ),
       "lot_source": ("source", "unknown tissue source"),
       "lot_donor": ("donor", "must be autologous or allogeneic"),
@@ -35,7 +35,7 @@ enum StoreErrors {
       "lot_expiry_after_manufacture": ("expires", "must be on or after the manufacture date"),
       "lot_rejection_has_reason": ("reason", "a rejected lot needs a reason"),
       "lot_release_criteria": (
-        "LOT",
+        "lot",
         "the lot does not meet the release specification (ISCT markers, sterility, "
           + "mycoplasma, endotoxin ≤ \(formatNumber(ReleaseCheck.endotoxinMaxEUPerML)) EU/mL, "
           + "viability ≥ \(formatNumber(ReleaseCheck.viabilityMinPct))%)"
@@ -74,12 +74,16 @@ enum StoreErrors {
   }
 
   /// The field a server error names in its `COLUMN`, in the domain's words: the functions of
-  /// the applied migrations name some by their command-line option (`--site`, `--mrn`), which
-  /// this edge spells back as the domain does (`site`, `mrn`); other names are kept.
+  /// the applied migrations name some by their command-line spelling, an option (`--site`,
+  /// `--mrn`) or a positional argument (`NAME`), which this edge spells back as the domain
+  /// does (`site`, `mrn`, `name`); other names are kept.
   static func column(_ error: PostgresError) -> String? {
     guard let column = error.column else { return nil }
-    guard column.hasPrefix("--") else { return column }
-    return String(column.dropFirst(2)).replacingOccurrences(of: "-", with: "_")
+    if column.hasPrefix("--") {
+      return String(column.dropFirst(2)).replacingOccurrences(of: "-", with: "_")
+    }
+    if column == "NAME" { return "name" }
+    return column
   }
 
   static func map(_ error: PostgresError) -> RegistryError {
@@ -104,13 +108,14 @@ enum StoreErrors {
     case .insufficientPrivilege:
       return RegistryError(.permissionDenied, field: error.table ?? "database", error.message)
     case .userRefused:
-      return .refused(column(error) ?? "NAME", error.message)
+      return .refused(column(error) ?? "name", error.message)
     case .reasonRequired:
       return .refused("reason", error.message)
     case .auditAppendOnly:
       return RegistryError(.permissionDenied, field: "audit", error.message)
     case .auditRowNotFound:
-      return .notFound(column(error) ?? "ID", error.message)
+      // The identity audit row a redaction names (its `COLUMN` is the CLI's `ID`).
+      return .notFound("audit_row", error.message)
     case .gradeFiveNeedsDeath:
       return .refused("grade", error.message)
     case .deathNeededByGradeFive:

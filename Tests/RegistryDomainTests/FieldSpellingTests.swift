@@ -59,4 +59,36 @@ import Testing
           route: "oral")
       } == "route")
   }
+
+  /// Below the command line, errors name fields in the domain's words only: no option
+  /// (`--lot`) and no positional argument as the help shows it (`LOT`, `ID`); the edges spell
+  /// them (FieldSpelling.commandLine, .csvColumn, the API's JSON Pointers).
+  @Test func noEdgeSpellingBelowTheEdges() throws {
+    let sources = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+      .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Sources")
+    let layers = [
+      "RegistryDomain", "RegistryProtocolYAML", "RegistrySeed", "RegistryStore",
+      "RegistryService", "RegistryReports", "RegistryServer",
+    ]
+    let call = #/(?:RegistryError(?:\.[a-zA-Z]+)?\(|\.(?:refused|notFound|conflict)\(|field: )\s*"([^"\\]*)"/#
+    var found: [String] = []
+    var scanned = 0
+    for layer in layers {
+      let folder = sources.appendingPathComponent(layer)
+      let files = FileManager.default.enumerator(atPath: folder.path)?
+        .compactMap { $0 as? String }.filter { $0.hasSuffix(".swift") } ?? []
+      for file in files {
+        let text = try String(contentsOf: folder.appendingPathComponent(file), encoding: .utf8)
+        for match in text.matches(of: call) {
+          scanned += 1
+          let field = String(match.output.1)
+          if field.hasPrefix("--") || (!field.isEmpty && field.allSatisfy { $0.isUppercase }) {
+            found.append("\(layer)/\(file): \(field)")
+          }
+        }
+      }
+    }
+    #expect(scanned > 100, "only \(scanned) error fields found: the scan is broken")
+    #expect(found.isEmpty, "\(found)")
+  }
 }

@@ -75,7 +75,7 @@ import Testing
     #expect(check(others: ["2026-01-04"]).map(\.field) == ["date"])
     #expect(check(others: ["2026-01-17"]).isEmpty)
     #expect(check(others: ["2026-01-16"]).map(\.field) == ["date"])
-    #expect(check(others: ["2025-12-01", "2025-12-20"]).map(\.field) == ["ID"])
+    #expect(check(others: ["2025-12-01", "2025-12-20"]).map(\.field) == ["study_id"])
     #expect(check(lot: Self.lot(status: .quarantine)).map(\.field) == ["lot"])
     #expect(check(lot: Self.lot(source: .boneMarrow)).map(\.field) == ["lot"])
     #expect(check(lot: Self.lot(passage: 5)).isEmpty)
@@ -88,7 +88,7 @@ import Testing
         sex: .female, birthYear: 1980, ageAtEnrollment: 45,
         enrolledOn: CalendarDate(iso: "2026-01-05")!, arm: "msc", status: status,
         statusOn: CalendarDate(iso: "2026-01-06")!)
-      #expect(check(patient: p).map(\.field) == ["ID"], "\(status)")
+      #expect(check(patient: p).map(\.field) == ["study_id"], "\(status)")
     }
   }
 

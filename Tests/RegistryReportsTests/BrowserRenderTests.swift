@@ -28,7 +28,7 @@ enum Chromium {
     -> String
   {
     let output = folder.appendingPathComponent("stdout-\(UUID().uuidString)")
-    FileManager.default.createFile(atPath: output.path, contents: nil)
+    _ = FileManager.default.createFile(atPath: output.path, contents: nil)
     let handle = try FileHandle(forWritingTo: output)
     defer { try? handle.close() }
     let process = Process()

@@ -124,22 +124,9 @@ import Testing
 
   /// Writes a raw HTTP request to the server and closes the socket without reading.
   static func sendAndHangUp(port: Int, _ request: String) throws {
-    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    guard fd >= 0 else { throw ServerFailureForTest("socket failed") }
-    defer { close(fd) }
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_port = in_port_t(UInt16(port).bigEndian)
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    let connected = withUnsafePointer(to: &address) {
-      $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-        connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-      }
-    }
-    guard connected == 0 else { throw ServerFailureForTest("connect failed") }
-    let bytes = Array(request.utf8)
-    let sent = bytes.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, 0) }
-    guard sent == bytes.count else { throw ServerFailureForTest("send failed") }
+    guard let socket = RawSocket(port: port) else { throw ServerFailureForTest("connect failed") }
+    defer { socket.close() }
+    try socket.send(request)
   }
 
   struct ServerFailureForTest: Error {

@@ -232,25 +232,12 @@ import Testing
 
   /// Sends a raw request, reads the first bytes of the answer, and closes the socket.
   static func readSomeAndHangUp(port: Int, _ request: String) throws {
-    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    guard fd >= 0 else { throw EnrollmentRouteTests.ServerFailureForTest("socket failed") }
-    defer { close(fd) }
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_port = in_port_t(UInt16(port).bigEndian)
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    let connected = withUnsafePointer(to: &address) {
-      $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-        connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-      }
+    guard let socket = RawSocket(port: port) else {
+      throw RawSocket.ServerFailureForTest("connect failed")
     }
-    guard connected == 0 else { throw EnrollmentRouteTests.ServerFailureForTest("connect failed") }
-    let bytes = Array(request.utf8)
-    _ = bytes.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, 0) }
-    var buffer = [UInt8](repeating: 0, count: 4096)
-    let read = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
-    #expect(read > 0)
-    #expect(String(decoding: buffer.prefix(max(0, read)), as: UTF8.self).hasPrefix("HTTP/1.1 200"))
+    defer { socket.close() }
+    try socket.send(request)
+    #expect(socket.receive().hasPrefix("HTTP/1.1 200"))
   }
 
   @Test func theScoreCalculatorAnswersAsTheCLI() throws {

@@ -73,7 +73,7 @@ import Testing
   }
 
   @Test func fieldsBecomeJSONPointers() {
-    #expect(Problem.pointer(forField: "--weight-kg") == "/weight_kg")
+    #expect(Problem.pointer(forField: "study_id") == nil)
     #expect(Problem.pointer(forField: "weight_kg") == "/weight_kg")
     #expect(Problem.pointer(forField: "site.code") == "/site/code")
     #expect(Problem.pointer(forField: "database") == nil)

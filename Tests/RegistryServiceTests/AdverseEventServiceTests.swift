@@ -55,12 +55,12 @@ import Testing
           studyID: id, visit: "week4", on: e.adding(days: 22),
           measures: try MeasureSet(parsing: RawMeasures(inr: "1.4")), today: f.today)
       }
-      #expect(assess.field == "ID" && assess.message.contains("died"))
+      #expect(assess.field == "study_id" && assess.message.contains("died"))
       let event = try #require(throws: RegistryError.self) {
         try f.events.add(
           studyID: id, kind: .liverTransplant, on: e.adding(days: 23), today: f.today)
       }
-      #expect(event.field == "ID")
+      #expect(event.field == "study_id")
       let followUp = try f.adverseEvents.add(
         studyID: id,
         .init(

@@ -244,7 +244,7 @@ import Testing
         try f.assessments.record(
           studyID: id, visit: "week4", on: e.adding(days: 28), measures: m, today: f.today)
       }
-      #expect(error.field == "ID" && error.exitStatus == 65)
+      #expect(error.field == "study_id" && error.exitStatus == 65)
       #expect(error.message.contains("withdrawn"))
       #expect(try f.count("registry.assessment") == 1)
     }

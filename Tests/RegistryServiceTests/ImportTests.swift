@@ -182,7 +182,7 @@ func sleImportCSV(mrns: [String], site: String? = nil, birthDates: [String: Stri
     }
     let header = "mrn,given,family,birth_date,sex\n"
     #expect(refusal("")?.field == "line 1, header")
-    #expect(refusal(header)?.field == "FILE")
+    #expect(refusal(header)?.field == "file")
     #expect(refusal("mrn,given,family,sex\n")?.message.contains("birth_date") == true)
     #expect(refusal("mrn,given,family,birth_date,sex,colour\n")?.message.contains("colour") == true)
     #expect(refusal("mrn,mrn,given,family,birth_date,sex\n")?.message.contains("twice") == true)

@@ -86,7 +86,7 @@ import Testing
       try t.lot(LotInfusionTrial.entry("UC-1"))
       let first = try t.infuse(id, lot: "UC-1", on: "2026-01-10", cells: 7e7)
       try t.infuse(id, lot: "UC-1", on: "2026-01-17", cells: 7e7)
-      try t.expectRefused("ID", ["has had 2 infusions", "allows at most 2"]) {
+      try t.expectRefused("study_id", ["has had 2 infusions", "allows at most 2"]) {
         try t.infuse(id, lot: "UC-1", on: "2026-02-01", cells: 7e7)
       }
       let service = InfusionService(t.coordinator(of: id))
@@ -122,22 +122,22 @@ import Testing
       let msc = LotInfusionTrial.ids(results, arm: "msc")
       try #require(control.count == 2 && msc.count == 2)
       try t.lot(LotInfusionTrial.entry("UC-1"))
-      try t.expectRefused("ID", ["arm control", "does not receive MSC"]) {
+      try t.expectRefused("study_id", ["arm control", "does not receive MSC"]) {
         try t.infuse(control[0], lot: "UC-1", on: "2026-01-10", cells: 7e7)
       }
       _ = try PatientService(t.coordinator(of: msc[0])).withdraw(
         studyID: msc[0], reason: "withdrew consent", on: CalendarDate(iso: "2026-01-08")!,
         today: LotInfusionTrial.today)
-      try t.expectRefused("ID", ["has status withdrawn since 2026-01-08"]) {
+      try t.expectRefused("study_id", ["has status withdrawn since 2026-01-08"]) {
         try t.infuse(msc[0], lot: "UC-1", on: "2026-01-10", cells: 7e7)
       }
       try t.sql(
         "UPDATE registry.patient SET status = 'died', status_on = '2026-01-09' WHERE study_id = '\(msc[1])'",
         reason: "death recorded")
-      try t.expectRefused("ID", ["has status died since 2026-01-09"]) {
+      try t.expectRefused("study_id", ["has status died since 2026-01-09"]) {
         try t.infuse(msc[1], lot: "UC-1", on: "2026-01-10", cells: 7e7)
       }
-      try t.expectRefused("ID", ["no patient SLE-PAN-0999"], kind: .notFound) {
+      try t.expectRefused("study_id", ["no patient SLE-PAN-0999"], kind: .notFound) {
         try t.infuse("SLE-PAN-0999", lot: "UC-1", on: "2026-01-10", cells: 7e7)
       }
     }
@@ -266,7 +266,7 @@ import Testing
         let results = outcomes.results(id)
         #expect(results.filter { $0 == "ok" }.count == 1, "\(id): \(results)")
         #expect(
-          results.filter { $0.hasPrefix("ID: \(id) has had 2 infusions") }.count == 1,
+          results.filter { $0.hasPrefix("study_id: \(id) has had 2 infusions") }.count == 1,
           "\(id): \(results)")
         let course = try #require(
           try PatientService(t.investigator).show(studyID: id).treatment)

@@ -21,8 +21,8 @@ import Testing
       #expect(inserts.count == 1 && inserts[0].action == "INSERT" && inserts[0].rowKey == "UC-1")
       let today = LotInfusionTrial.today
       let cases: [(LotEntry, String, String)] = [
-        (LotInfusionTrial.entry("UC-1"), "LOT", "already registered"),
-        (LotInfusionTrial.entry("-bad"), "LOT", "is not a lot number"),
+        (LotInfusionTrial.entry("UC-1"), "lot", "already registered"),
+        (LotInfusionTrial.entry("-bad"), "lot", "is not a lot number"),
         (LotInfusionTrial.entry("UC-2", source: "liver"), "source", "unknown tissue source"),
         (LotInfusionTrial.entry("UC-2", passage: "51"), "passage", "0–50"),
         (LotInfusionTrial.entry("UC-2", passage: "2.5"), "passage", "0–50"),
@@ -65,7 +65,7 @@ import Testing
         ], sterility: "positive", mycoplasma: nil, endotoxin: "0.51")
       _ = try lots.add(failing, today: today)
       let error = try t.expectRefused(
-        "LOT",
+        "lot",
         [
           "7 items failed", "CD73: 94.9% (must be ≥ 95%)", "CD34: 2.1% (must be ≤ 2%)",
           "HLA-DR: not recorded", "sterility: positive", "mycoplasma: not recorded",
@@ -91,13 +91,13 @@ import Testing
       #expect(updates.count == 1 && updates[0].reason == "lot release UC-EDGE")
       // Expired on the day of release: refused, naming the expiry.
       _ = try lots.add(LotInfusionTrial.entry("UC-OLD", expires: "2026-05-31"), today: today)
-      try t.expectRefused("LOT", ["1 item failed", "expired on 2026-05-31"]) {
+      try t.expectRefused("lot", ["1 item failed", "expired on 2026-05-31"]) {
         _ = try lots.release(lotNumber: "UC-OLD", today: today)
       }
-      try t.expectRefused("LOT", ["is released; only a lot in quarantine"]) {
+      try t.expectRefused("lot", ["is released; only a lot in quarantine"]) {
         _ = try lots.release(lotNumber: "UC-EDGE", today: today)
       }
-      try t.expectRefused("LOT", ["no lot UC-NONE"], kind: .notFound) {
+      try t.expectRefused("lot", ["no lot UC-NONE"], kind: .notFound) {
         _ = try lots.release(lotNumber: "UC-NONE", today: today)
       }
     }
@@ -116,13 +116,13 @@ import Testing
       #expect(rejected.status == .rejected)
       #expect(rejected.statusReason == "mycoplasma positive on retest")
       #expect(try lots.reject(lotNumber: "UC-R", reason: "recall").status == .rejected)
-      try t.expectRefused("LOT", ["already rejected"], kind: .conflict) {
+      try t.expectRefused("lot", ["already rejected"], kind: .conflict) {
         _ = try lots.reject(lotNumber: "UC-Q", reason: "again")
       }
-      try t.expectRefused("LOT", ["is rejected"]) {
+      try t.expectRefused("lot", ["is rejected"]) {
         _ = try lots.release(lotNumber: "UC-Q", today: LotInfusionTrial.today)
       }
-      try t.expectRefused("LOT", ["no lot X-1"], kind: .notFound) {
+      try t.expectRefused("lot", ["no lot X-1"], kind: .notFound) {
         _ = try lots.reject(lotNumber: "X-1", reason: "r")
       }
       let reasons = try t.audit(table: "registry.msc_lot").filter { $0.action == "UPDATE" }
@@ -250,7 +250,7 @@ import Testing
       #expect(detail.adverseEvents.map(\.linkedToLot) == [true, false])
       #expect(
         try LotService(t.investigator).recipients(lotNumber: "UC-2").map(\.studyID) == [msc[0]])
-      try t.expectRefused("LOT", [], kind: .notFound) {
+      try t.expectRefused("lot", [], kind: .notFound) {
         _ = try LotService(t.investigator).recipients(lotNumber: "UC-9")
       }
       // The reverse look-back: patient → every lot, voided infusions marked.

@@ -264,23 +264,33 @@ import Testing
           .replacingOccurrences(of: wrong, with: "GUESS")
         #expect(planTrue == planFalse, "\(planTrue)\n---\n\(planFalse)")
         #expect(try c.query(sql, [s.bogPatient, truth]).rows.isEmpty)
-        // Timing: interleaved, the fastest of each guess; a leak (a hidden row matched and
-        // filtered) made the true guess 10–50× slower. Both answer from the same work here.
-        var times: [String: [Double]] = [truth: [], wrong: []]
-        for i in 0..<60 {
-          // Alternate which guess goes first, so that neither pays for the other's warm-up.
-          for guess in i % 2 == 0 ? [truth, wrong] : [wrong, truth] {
-            let start = DispatchTime.now().uptimeNanoseconds
-            _ = try c.query(
-              "SELECT count(*) FROM registry.patient_identity($1) WHERE family_name = $2",
-              [s.bogPatient, guess])
-            times[guess]!.append(Double(DispatchTime.now().uptimeNanoseconds - start))
+        // Timing: interleaved pairs of a true and a false guess; a leak (a hidden row matched
+        // and filtered) made every true guess 10–50× slower. Both answer from the same work
+        // here. A shared machine (the suite runs tests side by side) adds noise to single
+        // samples, so each round compares the median of the per-pair ratios, and a round out
+        // of bounds is measured again: a leak is out of bounds in every round, noise is not.
+        var ratios: [Double] = []
+        for _ in 0..<3 {
+          var pairs: [Double] = []
+          for i in 0..<60 {
+            // Alternate which guess goes first, so that neither pays for the other's warm-up.
+            var time: [String: Double] = [:]
+            for guess in i % 2 == 0 ? [truth, wrong] : [wrong, truth] {
+              let start = DispatchTime.now().uptimeNanoseconds
+              _ = try c.query(
+                "SELECT count(*) FROM registry.patient_identity($1) WHERE family_name = $2",
+                [s.bogPatient, guess])
+              time[guess] = Double(DispatchTime.now().uptimeNanoseconds - start)
+            }
+            pairs.append(time[truth]! / time[wrong]!)
           }
+          let ratio = pairs.sorted()[pairs.count / 2]
+          ratios.append(ratio)
+          if ratio > 0.5 && ratio < 2 { break }
         }
-        // The fastest of each: other work on a shared machine (the suite runs tests side by
-        // side) only ever adds time, while a leak slows every true guess, its fastest too.
-        let ratio = times[truth]!.min()! / times[wrong]!.min()!
-        #expect(ratio > 0.5 && ratio < 2, "\(user): true/false guess time ratio \(ratio)")
+        #expect(
+          ratios.contains { $0 > 0.5 && $0 < 2 },
+          "\(user): true/false guess time ratios (median per pair, by round) \(ratios)")
         // Its own site's patient is readable.
         let own = try c.query("SELECT mrn FROM registry.patient_identity($1)", [s.panPatient])
         #expect(try own.rows.map { try $0.decode("mrn", as: String.self) } == ["SEC-MRN-PAN"])

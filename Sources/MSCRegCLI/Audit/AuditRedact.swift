@@ -28,7 +28,7 @@ struct AuditRedact: ParsableCommand {
   func run() throws {
     guard let rowID = Int64(id), rowID > 0 else {
       throw RegistryError.refused(
-        "ID", "must be a positive whole number (an identity audit row id)")
+        "audit_row", "must be a positive whole number (an identity audit row id)")
     }
     try AuditService(global.registry).redact(id: rowID, field: field, reason: reason)
     print("redacted \(field) in identity audit row \(rowID)")

@@ -65,3 +65,7 @@ struct LotAdd: ParsableCommand {
     print("added lot \(added.lotNumber) (quarantine)")
   }
 }
+
+extension LotAdd: PositionalFields {
+  static var positionalFields: [String: String] { ["lot": "LOT"] }
+}

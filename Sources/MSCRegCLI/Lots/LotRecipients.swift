@@ -41,3 +41,7 @@ struct LotRecipients: ParsableCommand {
     Output.table(header, rows)
   }
 }
+
+extension LotRecipients: PositionalFields {
+  static var positionalFields: [String: String] { ["lot": "LOT"] }
+}

@@ -25,3 +25,7 @@ struct LotReject: ParsableCommand {
     print("rejected lot \(rejected.lotNumber)")
   }
 }
+
+extension LotReject: PositionalFields {
+  static var positionalFields: [String: String] { ["lot": "LOT"] }
+}

@@ -28,3 +28,7 @@ struct LotRelease: ParsableCommand {
     print("released lot \(released.lotNumber)")
   }
 }
+
+extension LotRelease: PositionalFields {
+  static var positionalFields: [String: String] { ["lot": "LOT"] }
+}

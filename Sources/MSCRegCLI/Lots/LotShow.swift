@@ -75,3 +75,7 @@ enum LotText {
     return text
   }
 }
+
+extension LotShow: PositionalFields {
+  static var positionalFields: [String: String] { ["lot": "LOT"] }
+}

@@ -17,14 +17,16 @@ public enum RegistryCLI {
 
   static func runInContext(_ arguments: [String]) -> Int32 {
     let context = CommandContext.current
+    var parsed: (any ParsableCommand)?
     do {
       // The input rule of every text (InputText), once for every argument of every command.
       try InputText.checkArguments(arguments)
       var command = try MSCReg.parseAsRoot(arguments)
+      parsed = command
       try command.run()
       return 0
     } catch let error as RegistryError {
-      return fail(error)
+      return fail(error, command: parsed)
     } catch let error as ExitCode {
       return error.rawValue
     } catch {
@@ -48,8 +50,10 @@ public enum RegistryCLI {
     }
   }
 
-  static func fail(_ error: RegistryError) -> Int32 {
-    let error = FieldSpelling.commandLine.spelled(error)
+  /// Prints `error` as one `error:` line (and its details), its field spelled as `command`'s
+  /// command line names it, and returns its exit status.
+  static func fail(_ error: RegistryError, command: (any ParsableCommand)? = nil) -> Int32 {
+    let error = FieldSpelling.commandLine(for: command).spelled(error)
     printError("error: \(error.description)")
     for line in error.details { printError("  \(line)") }
     return error.exitStatus

@@ -41,3 +41,7 @@ struct UserAdd: ParsableCommand {
     print("added user \(user.name) as \(user.role.rawValue) (\(sites))")
   }
 }
+
+extension UserAdd: PositionalFields {
+  static var positionalFields: [String: String] { ["name": "NAME"] }
+}

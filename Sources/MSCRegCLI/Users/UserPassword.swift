@@ -48,3 +48,7 @@ enum PasswordInput {
     return line
   }
 }
+
+extension UserPassword: PositionalFields {
+  static var positionalFields: [String: String] { ["name": "NAME"] }
+}

@@ -54,7 +54,7 @@ public enum InfusionRules {
       let since = patient.statusOn.map { " since \($0)" } ?? ""
       v.append(
         .init(
-          field: "ID",
+          field: "study_id",
           message:
             "\(id) has status \(patient.status.rawValue)\(since); infusions are only for enrolled, "
             + "living, non-withdrawn patients"))
@@ -63,11 +63,11 @@ public enum InfusionRules {
       if !arm.receivesMSC {
         v.append(
           .init(
-            field: "ID",
+            field: "study_id",
             message: "\(id) is in arm \(arm.code) of \(trial), which does not receive MSC"))
       }
     } else {
-      v.append(.init(field: "ID", message: "\(id)'s arm \(patient.arm) is not in \(trial)"))
+      v.append(.init(field: "study_id", message: "\(id)'s arm \(patient.arm) is not in \(trial)"))
     }
     if entry.date < patient.enrolledOn {
       v.append(
@@ -149,7 +149,7 @@ public enum InfusionRules {
     if otherInfusions.count >= plan.maxInfusions {
       v.append(
         .init(
-          field: "ID",
+          field: "study_id",
           message:
             "\(id) has had \(otherInfusions.count) infusion\(otherInfusions.count == 1 ? "" : "s"); "
             + "\(trial) allows at most \(plan.maxInfusions)"))

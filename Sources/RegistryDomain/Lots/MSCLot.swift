@@ -80,7 +80,7 @@ public struct MSCLot: Sendable, Equatable, Codable {
   }
 
   /// Checks the lot number and returns it trimmed, or refuses naming `field`.
-  public static func validatedLotNumber(_ text: String, field: String = "LOT") throws -> String {
+  public static func validatedLotNumber(_ text: String, field: String = "lot") throws -> String {
     let trimmed = text.trimmingCharacters(in: .whitespaces)
     guard isValidLotNumber(trimmed) else {
       throw RegistryError.refused(

@@ -128,7 +128,7 @@ public enum EnrollmentImport {
       }
     }
     guard !rows.isEmpty else {
-      throw RegistryError.refused("FILE", "has a header but no rows to enroll")
+      throw RegistryError.refused("file", "has a header but no rows to enroll")
     }
     return rows
   }
