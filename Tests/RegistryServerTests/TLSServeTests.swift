@@ -9,22 +9,7 @@ import Testing
 @Suite(.blocking) struct TLSServeTests {
   /// Runs a program to completion; its status and standard output.
   static func run(_ program: String, _ arguments: [String]) throws -> (Int32, String, String) {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = [program] + arguments
-    let out = Pipe()
-    let err = Pipe()
-    process.standardOutput = out
-    process.standardError = err
-    process.standardInput = FileHandle.nullDevice
-    try process.run()
-    let output = out.fileHandleForReading.readDataToEndOfFile()
-    let errors = err.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return (
-      process.terminationStatus, String(decoding: output, as: UTF8.self),
-      String(decoding: errors, as: UTF8.self)
-    )
+    try ProgramRun.run(program: program, arguments)
   }
 
   /// A self-signed certificate for 127.0.0.1 and its key, in a new folder.

@@ -28,11 +28,7 @@ final class PrivateCluster: @unchecked Sendable {
   /// cluster is a streaming replica (hot standby) of it instead (`scripts/pg-local standby`:
   /// pg_basebackup -R).
   init(standbyOf primary: PrivateCluster? = nil) throws {
-    var template = Array("/tmp/mscreg-fault-XXXXXX".utf8CString)
-    guard let made = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else {
-      throw FaultTestError("mkdtemp failed")
-    }
-    dir = String(cString: made)
+    dir = try TemporaryFolder.make("mscreg-fault").path
     port = Int.random(in: 20_000..<30_000)
     user = geteuid() == 0 ? "postgres" : ProcessInfo.processInfo.userName
     do {

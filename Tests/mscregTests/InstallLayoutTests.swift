@@ -12,35 +12,9 @@ import Testing
   static func run(
     _ executable: URL, _ arguments: [String], in dir: URL, environment: [String: String] = [:]
   ) throws -> (status: Int32, stdout: String, stderr: String) {
-    let process = Process()
-    process.executableURL = executable
-    process.arguments = arguments
-    var env = ProcessInfo.processInfo.environment
-    env["MSCREG_MIGRATIONS"] = nil
-    env["CI"] = "true"
-    for (key, value) in environment { env[key] = value }
-    process.environment = env
-    process.currentDirectoryURL = dir
-    let out = Pipe()
-    let err = Pipe()
-    process.standardOutput = out
-    process.standardError = err
-    process.standardInput = FileHandle.nullDevice
-    try process.run()
-    nonisolated(unsafe) var errData = Data()
-    let group = DispatchGroup()
-    group.enter()
-    DispatchQueue.global().async {
-      errData = err.fileHandleForReading.readDataToEndOfFile()
-      group.leave()
-    }
-    let outData = out.fileHandleForReading.readDataToEndOfFile()
-    group.wait()
-    process.waitUntilExit()
-    return (
-      process.terminationStatus, String(decoding: outData, as: UTF8.self),
-      String(decoding: errData, as: UTF8.self)
-    )
+    try ProgramRun.run(
+      executable, arguments, in: dir, environment: ["CI": "true"].merging(environment) { $1 },
+      removing: ["MSCREG_MIGRATIONS"])
   }
 
   @Test func theMakefileInstallsUnderDestdirAndPrefix() throws {

@@ -29,13 +29,7 @@ import Testing
     try #require(!blocks.isEmpty, "README: no <!-- service-walkthrough --> block")
     #expect(blocks.allSatisfy { $0.contains("curl -fsS") })
     let fm = FileManager.default
-    var template = Array("/tmp/mscreg-serve-walk-XXXXXX".utf8CString)
-    guard let made = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else {
-      Issue.record("mkdtemp failed")
-      return
-    }
-    let dir = URL(fileURLWithPath: String(cString: made))
-    chmod(dir.path, 0o755)
+    let dir = try TemporaryFolder.make("mscreg-serve-walk")
     let root = TestDatabase.repositoryRoot
     var env = ProcessInfo.processInfo.environment
     for key in env.keys where key.hasPrefix("PG") || key.hasPrefix("MSCREG_") {

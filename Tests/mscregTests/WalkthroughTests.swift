@@ -83,14 +83,7 @@ import Testing
     let blocks = Self.walkthroughBlocks(try Self.readme)
     try #require(!blocks.isEmpty)
     let fm = FileManager.default
-    var template = Array("/tmp/mscreg-walk-XXXXXX".utf8CString)
-    guard let made = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else {
-      Issue.record("mkdtemp failed")
-      return
-    }
-    let dir = URL(fileURLWithPath: String(cString: made))
-    // The cluster's folder is given to the `postgres` user when the tests run as root.
-    chmod(dir.path, 0o755)
+    let dir = try TemporaryFolder.make("mscreg-walk")
     let root = TestDatabase.repositoryRoot
     for name in ["scripts", "config", "sql"] {
       try fm.createSymbolicLink(
