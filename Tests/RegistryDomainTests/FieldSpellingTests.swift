@@ -70,12 +70,14 @@ import Testing
       "RegistryDomain", "RegistryProtocolYAML", "RegistrySeed", "RegistryStore",
       "RegistryService", "RegistryReports", "RegistryServer",
     ]
-    let call = #/(?:RegistryError(?:\.[a-zA-Z]+)?\(|\.(?:refused|notFound|conflict)\(|field: )\s*"([^"\\]*)"/#
+    let call =
+      #/(?:RegistryError(?:\.[a-zA-Z]+)?\(|\.(?:refused|notFound|conflict)\(|field: )\s*"([^"\\]*)"/#
     var found: [String] = []
     var scanned = 0
     for layer in layers {
       let folder = sources.appendingPathComponent(layer)
-      let files = FileManager.default.enumerator(atPath: folder.path)?
+      let files =
+        FileManager.default.enumerator(atPath: folder.path)?
         .compactMap { $0 as? String }.filter { $0.hasSuffix(".swift") } ?? []
       for file in files {
         let text = try String(contentsOf: folder.appendingPathComponent(file), encoding: .utf8)
