@@ -38,27 +38,45 @@ BEGIN
   WITH r AS MATERIALIZED (
     SELECT id, study_id, lot_number, infused_on, weight_kg, total_cells, dose_per_kg
     FROM new_rows WHERE voided_at IS NULL
+  ), old AS (
+    -- Per patient, the live infusions that were in the table before this statement (the
+    -- statement's rows excluded through a hashed NOT IN: ids are never null).
+    SELECT i.study_id, count(*) AS n, array_agg(i.infused_on) AS dates
+    FROM registry.infusion i
+    WHERE i.study_id IN (SELECT r.study_id FROM r) AND i.voided_at IS NULL
+      AND i.id NOT IN (SELECT nr.id FROM new_rows nr)
+    GROUP BY i.study_id
+  ), mine AS (
+    -- Per new row, the statement's rows of the same patient with a lower id (a window: no
+    -- join of the statement's rows with themselves).
+    SELECT r.id, r.study_id, r.infused_on,
+           count(*) OVER w AS n_before, array_agg(r.infused_on) OVER w AS dates_before
+    FROM r
+    WINDOW w AS (PARTITION BY r.study_id ORDER BY r.id ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)
   ), others AS (
-    -- Per new row: the live infusions of its patient it is checked against.
-    SELECT r.id, count(i.id) AS n, min(abs(i.infused_on - r.infused_on)) AS gap
-    FROM r LEFT JOIN registry.infusion i
-      ON i.study_id = r.study_id AND i.voided_at IS NULL AND i.id <> r.id
-     AND (i.id < r.id OR NOT EXISTS (SELECT 1 FROM r r2 WHERE r2.id = i.id))
-    GROUP BY r.id
+    -- Per new row: how many live infusions it is checked against, and the nearest in days.
+    SELECT m.id, coalesce(o.n, 0) + m.n_before AS n,
+           (SELECT min(abs(d - m.infused_on))
+            FROM unnest(coalesce(o.dates, '{}'::date[]) || coalesce(m.dates_before, '{}'::date[])) d) AS gap
+    FROM mine m LEFT JOIN old o ON o.study_id = m.study_id
+  ), ended AS (
+    -- New rows whose patient was dead, lost or withdrawn on the infusion date.
+    SELECT r.id FROM r JOIN registry.clinical_event e ON e.study_id = r.study_id
+    WHERE e.voided_at IS NULL AND e.kind IN ('death', 'lost_to_follow_up')
+      AND e.occurred_on <= r.infused_on
+    UNION
+    SELECT r.id FROM r JOIN registry.consent k ON k.study_id = r.study_id
+    WHERE k.withdrawn_on <= r.infused_on
   ), c AS (
     SELECT r.id, r.infused_on, r.dose_per_kg, r.total_cells, r.weight_kg,
       p.study_id AS pid, p.arm, p.enrolled_on, p.status, p.status_on,
       a.receives_msc AS receives, pr.definition -> 'treatment' AS treatment,
       l.lot_number AS lot, l.status AS lot_status, l.expires_on, l.manufactured_on, l.source,
       l.product, l.viability_pct, l.passage, o.n, o.gap,
-      (EXISTS (SELECT 1 FROM registry.clinical_event e
-               WHERE e.study_id = r.study_id AND e.voided_at IS NULL
-                 AND e.kind IN ('death', 'lost_to_follow_up') AND e.occurred_on <= r.infused_on)
-       OR EXISTS (SELECT 1 FROM registry.consent k
-                  WHERE k.study_id = r.study_id AND k.withdrawn_on <= r.infused_on)
-       OR (p.status = 'withdrawn' AND p.status_on <= r.infused_on)) AS gone
+      (x.id IS NOT NULL OR (p.status = 'withdrawn' AND p.status_on <= r.infused_on)) AS gone
     FROM r
     JOIN others o ON o.id = r.id
+    LEFT JOIN (SELECT DISTINCT id FROM ended) x ON x.id = r.id
     LEFT JOIN registry.patient p ON p.study_id = r.study_id
     LEFT JOIN registry.protocol_arm a ON a.protocol_id = p.protocol_id AND a.code = p.arm
     LEFT JOIN registry.protocol pr ON pr.id = a.protocol_id
