@@ -5,9 +5,14 @@
 -- Before, `infusion_lot_gate` was a BEFORE INSERT row trigger (SECURITY DEFINER as
 -- mscreg_guard, with its search_path save and restore) running about eight queries per row:
 -- `demo seed` paid them for every seeded infusion. Now it is an AFTER INSERT statement trigger
--- over the statement's transition table: it locks the statement's patients (FOR UPDATE, in
--- study-ID order, so two statements cannot deadlock on them) and lots (FOR SHARE), then checks
--- every new live infusion in one query and raises for the first that breaks a rule (lowest id).
+-- over the statement's transition table: it locks the statement's patients (FOR NO KEY UPDATE,
+-- in study-ID order, so two statements cannot deadlock on them) and lots (FOR SHARE), then
+-- checks every new live infusion in one query and raises for the first that breaks a rule
+-- (lowest id). FOR NO KEY UPDATE, not FOR UPDATE: by then the insert's own foreign-key check
+-- holds FOR KEY SHARE on the patient, as do concurrent inserts of that patient's infusions and
+-- assessments; FOR UPDATE would conflict with theirs while they wait for ours (a deadlock),
+-- FOR NO KEY UPDATE conflicts only with itself (and with updates of the patient row), which
+-- is what serialises the infusions of one patient.
 --
 -- Counting under concurrency. The patient rows are locked before anything is counted, and
 -- under READ COMMITTED each query of the function takes a new snapshot: a concurrent infusion
@@ -28,7 +33,7 @@ DECLARE
 BEGIN
   PERFORM 1 FROM registry.patient p
     WHERE p.study_id IN (SELECT r.study_id FROM new_rows r WHERE r.voided_at IS NULL)
-    ORDER BY p.study_id FOR UPDATE OF p;
+    ORDER BY p.study_id FOR NO KEY UPDATE OF p;
   IF NOT FOUND THEN
     RETURN NULL;  -- no live infusion (or only unknown patients: their foreign key refused them)
   END IF;
