@@ -69,10 +69,10 @@ BEGIN
           ) y
         ) x
       ), agg AS (
-        SELECT f.id, jsonb_object_agg(f.name, f.salt) AS salts,
-               jsonb_object_agg(f.name, f.d) AS fields,
-               string_agg(f.name || '=' || f.d, ',' ORDER BY f.name COLLATE "C") AS ftext
-        FROM fld f GROUP BY f.id
+        SELECT q.id, jsonb_object_agg(q.name, q.salt) AS salts,
+               jsonb_object_agg(q.name, q.d) AS fields,
+               string_agg(q.name || '=' || q.d, ',' ORDER BY q.name COLLATE "C") AS ftext
+        FROM fld q GROUP BY q.id
       ), ins AS (
         INSERT INTO identity.audit_log (id, at, db_role, action, table_name, row_key, old_row,
           new_row, reason, txid, salts, fields, digest) OVERRIDING SYSTEM VALUE
