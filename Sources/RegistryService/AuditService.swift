@@ -76,6 +76,9 @@ public struct AuditService: Sendable {
   /// is `.refused` (exit 65) and anchors nothing.
   public func anchor() throws -> AuditAnchorDocument {
     let chains = try verify()
+    // Every head read is on disk before it is written down (write transactions commit
+    // without waiting for the WAL flush; see `Store.awaitDurable`).
+    try database.open().awaitDurable()
     if let broken = chains.first(where: { !$0.isIntact }), let first = broken.firstBreak {
       throw RegistryError.refused(
         broken.table,

@@ -3,15 +3,19 @@ import PostgresClient
 import RegistryDomain
 import RegistrySeed
 
-/// Writes a synthetic cohort (`CohortGenerator`) with one `COPY … FROM STDIN` per table, in the
-/// caller's transaction, streaming rows as they are generated.
+/// Writes a synthetic cohort (`CohortGenerator`) with `COPY … FROM STDIN` (one per table and
+/// chunk of patients), in the caller's transaction, streaming rows as they are generated.
 ///
 /// Column lists are explicit, so columns added later (nullable or with defaults) keep their
 /// defaults. Every row passes the tables' constraints and triggers, audit trail included: a
-/// seeded row is audited like any other. The cohort is regenerated once per table (it is
-/// deterministic and cheap), so memory stays flat whatever the size.
+/// seeded row is audited like any other. Patients are generated once each, 10,000 at a time,
+/// and each chunk is written table by table before the next is generated, so memory stays
+/// flat whatever the size.
 public struct SeedRepository {
   let store: Store
+
+  /// Patients generated and written at a time (each table's rows of a chunk in one COPY).
+  static let seedChunk = 10_000
 
   /// A repository over an open store.
   public init(_ store: Store) { self.store = store }
@@ -112,22 +116,31 @@ public struct SeedRepository {
       let trial = cohort.trial
       let pid = String(protocolID)
 
+      // Rows per table so far (tables in the order first written): the patients are written
+      // in chunks, each table's rows of a chunk in one COPY, so a table's count grows chunk
+      // by chunk and its progress reports its rows so far.
+      var written: [String: Int] = [:]
       func copy(
-        _ table: String, _ columns: String,
+        _ table: String, _ columns: String, last: Bool = true,
         _ rows: (_ emit: ([String?]) throws -> Void) throws -> Void
       ) throws {
-        var written = 0
-        let copied = try c.copyIn("COPY \(table) (\(columns)) FROM STDIN") { writer in
+        var total = written[table] ?? 0
+        _ = try c.copyIn("COPY \(table) (\(columns)) FROM STDIN") { writer in
           try rows { row in
             try writer.write(row: row)
-            written += 1
-            if written % 10_000 == 0 {
-              try progress(SeedProgress(table: table, rows: written, finished: false))
+            total += 1
+            if total % 10_000 == 0 {
+              try progress(SeedProgress(table: table, rows: total, finished: false))
             }
           }
         }
-        try progress(SeedProgress(table: table, rows: copied, finished: true))
-        counts.tables.append(SeedCounts.Table(table: table, rows: copied))
+        if let i = counts.tables.firstIndex(where: { $0.table == table }) {
+          counts.tables[i] = SeedCounts.Table(table: table, rows: total)
+        } else {
+          counts.tables.append(SeedCounts.Table(table: table, rows: total))
+        }
+        written[table] = total
+        if last { try progress(SeedProgress(table: table, rows: total, finished: true)) }
       }
 
       try copy(
@@ -153,81 +166,153 @@ public struct SeedRepository {
         }
       }
 
-      try copy(
-        "registry.patient",
+      // Final statuses are applied at the end (below), collected chunk by chunk.
+      try c.execute(
         """
-        study_id, protocol_id, protocol_code, site_code, seq, sex, birth_year, \
-        age_at_enrollment, enrolled_on, arm, status, status_on, synthetic
-        """
-      ) { emit in
-        try cohort.forEachPatient { p in
-          try emit([
-            p.studyID, pid, trial.code, p.site, String(p.number), p.sex.rawValue,
-            String(p.identity.birthDate.year), String(p.age), iso(p.enrolledOn), p.arm.code,
-            p.initialStatus.rawValue, p.initialStatusOn.map(iso), "t",
-          ])
-        }
-      }
-
-      try copy(
-        "identity.patient_identity",
-        "study_id, protocol_code, mrn, given_name, family_name, birth_date, contact"
-      ) { emit in
-        try cohort.forEachPatient { p in
-          let i = p.identity
-          try emit([
-            p.studyID, trial.code, i.mrn, i.givenName, i.familyName, iso(i.birthDate), i.contact,
-          ])
-        }
-      }
-
-      try copy("registry.consent", "study_id, version, signed_on, withdrawn_on") { emit in
-        try cohort.forEachPatient { p in
-          try emit([
-            p.studyID, p.consent.version, iso(p.consent.signedOn), p.consent.withdrawnOn.map(iso),
-          ])
-        }
-      }
-
-      try copy("registry.allocation", "protocol_id, stratum, position, arm, study_id") { emit in
-        try cohort.forEachPatient { p in
-          try emit([pid, p.stratum, String(p.allocationPosition), p.arm.code, p.studyID])
-        }
-      }
-
-      try copy(
-        "registry.screening",
-        "protocol_id, site_code, screened_on, eligible, failed_criteria, study_id, synthetic"
-      ) { emit in
-        try cohort.forEachPatient { p in
-          for failure in p.screenFailures {
-            try emit([
-              pid, failure.site, iso(failure.date), "f", jsonArray(failure.failedCriteria), nil,
-              "t",
-            ])
-          }
-          try emit([pid, p.site, iso(p.enrolledOn), "t", "[]", p.studyID, "t"])
-        }
-      }
-
+        CREATE TEMP TABLE seed_status (study_id text PRIMARY KEY, status text, status_on date)
+        ON COMMIT DROP
+        """)
       // Infusion ids are reserved as one block (the table is locked), so that adverse
       // events can link to them.
       let sequence = "pg_get_serial_sequence('registry.infusion', 'id')"
       let firstID: Int64 = try c.query("SELECT nextval(\(sequence)) AS id").rows[0].decode("id")
       var infusionCount: Int64 = 0
-      try copy(
-        "registry.infusion",
-        "id, study_id, lot_number, infused_on, weight_kg, total_cells, dose_per_kg, route"
-      ) { emit in
-        try cohort.forEachPatient { p in
-          for infusion in p.infusions {
+      var infusionsBefore: Int64 = 0
+
+      // The patients in chunks of `seedChunk`, each generated once: every table's rows of the
+      // chunk are written (one COPY per table, in the order of the foreign keys and triggers)
+      // before the next chunk is generated, so memory stays flat whatever the size.
+      for start in stride(from: 0, to: cohort.count, by: Self.seedChunk) {
+        let end = min(start + Self.seedChunk, cohort.count)
+        let last = end == cohort.count
+        let chunk = (start..<end).map { cohort.patient(at: $0) }
+
+        try copy(
+          "registry.patient",
+          """
+          study_id, protocol_id, protocol_code, site_code, seq, sex, birth_year, \
+          age_at_enrollment, enrolled_on, arm, status, status_on, synthetic
+          """, last: last
+        ) { emit in
+          for p in chunk {
             try emit([
-              String(firstID + infusionCount), p.studyID,
-              cohort.lots[infusion.lotIndex].lot.lotNumber,
-              iso(infusion.date), text(infusion.weightKg), text(infusion.totalCells),
-              text(infusion.dosePerKg), infusion.route.rawValue,
+              p.studyID, pid, trial.code, p.site, String(p.number), p.sex.rawValue,
+              String(p.identity.birthDate.year), String(p.age), iso(p.enrolledOn), p.arm.code,
+              p.initialStatus.rawValue, p.initialStatusOn.map(iso), "t",
             ])
-            infusionCount += 1
+          }
+        }
+
+        try copy(
+          "identity.patient_identity",
+          "study_id, protocol_code, mrn, given_name, family_name, birth_date, contact", last: last
+        ) { emit in
+          for p in chunk {
+            let i = p.identity
+            try emit([
+              p.studyID, trial.code, i.mrn, i.givenName, i.familyName, iso(i.birthDate),
+              i.contact,
+            ])
+          }
+        }
+
+        try copy("registry.consent", "study_id, version, signed_on, withdrawn_on", last: last) {
+          emit in
+          for p in chunk {
+            try emit([
+              p.studyID, p.consent.version, iso(p.consent.signedOn),
+              p.consent.withdrawnOn.map(iso),
+            ])
+          }
+        }
+
+        try copy(
+          "registry.allocation", "protocol_id, stratum, position, arm, study_id", last: last
+        ) { emit in
+          for p in chunk {
+            try emit([pid, p.stratum, String(p.allocationPosition), p.arm.code, p.studyID])
+          }
+        }
+
+        try copy(
+          "registry.screening",
+          "protocol_id, site_code, screened_on, eligible, failed_criteria, study_id, synthetic",
+          last: last
+        ) { emit in
+          for p in chunk {
+            for failure in p.screenFailures {
+              try emit([
+                pid, failure.site, iso(failure.date), "f", jsonArray(failure.failedCriteria), nil,
+                "t",
+              ])
+            }
+            try emit([pid, p.site, iso(p.enrolledOn), "t", "[]", p.studyID, "t"])
+          }
+        }
+
+        try copy(
+          "registry.infusion",
+          "id, study_id, lot_number, infused_on, weight_kg, total_cells, dose_per_kg, route",
+          last: last
+        ) { emit in
+          for p in chunk {
+            for infusion in p.infusions {
+              try emit([
+                String(firstID + infusionCount), p.studyID,
+                cohort.lots[infusion.lotIndex].lot.lotNumber,
+                iso(infusion.date), text(infusion.weightKg), text(infusion.totalCells),
+                text(infusion.dosePerKg), infusion.route.rawValue,
+              ])
+              infusionCount += 1
+            }
+          }
+        }
+
+        try copy(
+          "registry.assessment",
+          """
+          study_id, visit_code, assessed_on, sledai_descriptors, pga, bilag, eular_acr_items, \
+          ana_titer, upcr, creatinine, c3, c4, anti_dsdna, bilirubin, inr, sodium, albumin, \
+          dialysis, ascites, encephalopathy, entered, sledai_2k, eular_acr_2019, meld, meld_na, \
+          meld_3, child_pugh, child_pugh_class, engine_version
+          """, last: last
+        ) { emit in
+          for p in chunk {
+            for a in cohort.assessments(of: p) {
+              try emit(assessmentRow(p.studyID, a))
+            }
+          }
+        }
+
+        try copy(
+          "registry.adverse_event",
+          "study_id, term, grade, serious, relatedness, onset_on, resolved_on, infusion_id",
+          last: last
+        ) { emit in
+          for p in chunk {
+            for ae in p.adverseEvents {
+              try emit([
+                p.studyID, ae.term, String(ae.grade.rawValue), ae.serious?.rawValue,
+                ae.relatedness.rawValue, iso(ae.onset), ae.resolved.map(iso),
+                ae.infusionOrdinal.map { String(firstID + infusionsBefore + Int64($0) - 1) },
+              ])
+            }
+            infusionsBefore += Int64(p.infusions.count)
+          }
+        }
+
+        try copy("registry.clinical_event", "study_id, kind, occurred_on", last: last) { emit in
+          for p in chunk {
+            for event in p.clinicalEvents {
+              try emit([p.studyID, event.kind.rawValue, iso(event.date)])
+            }
+          }
+        }
+
+        try c.copyIn("COPY seed_status FROM STDIN") { writer in
+          for p in chunk
+          where p.status != p.initialStatus || p.statusOn != p.initialStatusOn {
+            try writer.write(row: [p.studyID, p.status.rawValue, p.statusOn.map(iso)])
           }
         }
       }
@@ -236,62 +321,9 @@ public struct SeedRepository {
           "SELECT setval(\(unescaped: sequence), \(firstID + infusionCount - 1))" as PostgresQuery)
       }
 
-      try copy(
-        "registry.assessment",
-        """
-        study_id, visit_code, assessed_on, sledai_descriptors, pga, bilag, eular_acr_items, \
-        ana_titer, upcr, creatinine, c3, c4, anti_dsdna, bilirubin, inr, sodium, albumin, \
-        dialysis, ascites, encephalopathy, entered, sledai_2k, eular_acr_2019, meld, meld_na, \
-        meld_3, child_pugh, child_pugh_class, engine_version
-        """
-      ) { emit in
-        try cohort.forEachPatient { p in
-          for a in cohort.assessments(of: p) {
-            try emit(assessmentRow(p.studyID, a))
-          }
-        }
-      }
-
-      var infusionsBefore: Int64 = 0
-      try copy(
-        "registry.adverse_event",
-        "study_id, term, grade, serious, relatedness, onset_on, resolved_on, infusion_id"
-      ) { emit in
-        try cohort.forEachPatient { p in
-          for ae in p.adverseEvents {
-            try emit([
-              p.studyID, ae.term, String(ae.grade.rawValue), ae.serious?.rawValue,
-              ae.relatedness.rawValue, iso(ae.onset), ae.resolved.map(iso),
-              ae.infusionOrdinal.map { String(firstID + infusionsBefore + Int64($0) - 1) },
-            ])
-          }
-          infusionsBefore += Int64(p.infusions.count)
-        }
-      }
-
-      try copy("registry.clinical_event", "study_id, kind, occurred_on") { emit in
-        try cohort.forEachPatient { p in
-          for event in p.clinicalEvents {
-            try emit([p.studyID, event.kind.rawValue, iso(event.date)])
-          }
-        }
-      }
-
       // Final statuses: patients were inserted as enrolled or treated (the infusion gate
       // needs a living, non-withdrawn patient); later changes go through the status
       // trigger and the audit trail like any other.
-      try c.execute(
-        """
-        CREATE TEMP TABLE seed_status (study_id text PRIMARY KEY, status text, status_on date)
-        ON COMMIT DROP
-        """)
-      try c.copyIn("COPY seed_status FROM STDIN") { writer in
-        try cohort.forEachPatient { p in
-          if p.status != p.initialStatus || p.statusOn != p.initialStatusOn {
-            try writer.write(row: [p.studyID, p.status.rawValue, p.statusOn.map(iso)])
-          }
-        }
-      }
       let updated = try c.query(
         """
         UPDATE registry.patient p SET status = s.status, status_on = s.status_on

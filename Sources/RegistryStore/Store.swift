@@ -98,7 +98,8 @@ public final class Store {
     if transactionDepth > 0 {
       return try nested(reason: reason, body)
     }
-    return try mapped {
+    var wrote = false
+    let value = try mapped {
       try connection.transaction(isolation: isolation, readOnly: readOnly) { conn in
         transactionDepth += 1
         defer { transactionDepth -= 1 }
@@ -115,8 +116,39 @@ public final class Store {
         if let reason {
           try conn.query("SELECT set_config('mscreg.reason', \(reason), true)" as PostgresQuery)
         }
-        return try body()
+        let value = try body()
+        if !readOnly {
+          // A transaction that wrote commits without waiting for its WAL flush, so that the
+          // audit chain's lock (a row lock, held to the end of the commit) is not held through
+          // the flush; awaitDurable below waits for it before the caller hears of success.
+          wrote = try conn.query(
+            """
+            SELECT set_config('synchronous_commit', 'off', true) IS NOT NULL
+               AND pg_catalog.txid_current_if_assigned() IS NOT NULL AS wrote
+            """ as PostgresQuery
+          ).rows[0].decode("wrote")
+        }
+        return value
       }
+    }
+    if wrote { try awaitDurable() }
+    return value
+  }
+
+  /// Returns once everything committed so far is on disk: a synchronous commit of a WAL
+  /// record of its own (a logical message, ignored by replay), which flushes the WAL up to
+  /// it, this session's earlier commit included. Write transactions commit with
+  /// `synchronous_commit = off` and call this after COMMIT: the caller is told of success only
+  /// once the commit is durable, and the flush is shared with other sessions' (group commit)
+  /// instead of being waited for under the audit chain's lock.
+  /// On a hot standby (nothing to flush) it does nothing.
+  public func awaitDurable() throws {
+    try mapped {
+      try connection.query(
+        """
+        SELECT CASE WHEN NOT pg_catalog.pg_is_in_recovery()
+               THEN pg_catalog.pg_logical_emit_message(true, 'mscreg', '') END AS lsn
+        """ as PostgresQuery)
     }
   }
 

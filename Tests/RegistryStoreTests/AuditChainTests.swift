@@ -355,6 +355,50 @@ import Testing
     }
   }
 
+  /// UPDATE is captured per statement (0101): every changed row of a multi-row update gets
+  /// its own audit row with its own old and new values, unchanged rows none, and the chain
+  /// verifies in Swift.
+  @Test func aMultiRowUpdateIsCapturedRowByRowInOneStatement() throws {
+    try TestDatabase.with { db in
+      let c = try db.connect()
+      defer { c.close() }
+      try c.query(
+        """
+        INSERT INTO registry.site (code, name) VALUES
+          ('UA', 'Alpha'), ('UB', 'Beta'), ('UC', 'Gamma'), ('UD', 'Delta')
+        """)
+      let changed = try c.transaction { tx -> Int in
+        try tx.query("SELECT set_config('mscreg.reason', 'renamed', true)")
+        return try tx.query(
+          """
+          UPDATE registry.site SET name = CASE WHEN code = 'UC' THEN name ELSE name || ' 2' END
+          WHERE code IN ('UA', 'UB', 'UC', 'UD')
+          """
+        ).affectedRows
+      }
+      #expect(changed == 4)
+      let rows = try c.query(
+        """
+        SELECT row_key, old_row ->> 'name' AS old, new_row ->> 'name' AS new, reason
+        FROM audit.log WHERE action = 'UPDATE' AND table_name = 'registry.site' ORDER BY row_key
+        """
+      ).rows
+      let seen = try rows.map {
+        [
+          try $0.decode("row_key", as: String.self), try $0.decode("old", as: String.self),
+          try $0.decode("new", as: String.self), try $0.decode("reason", as: String.self),
+        ]
+      }
+      #expect(
+        seen == [
+          ["UA", "Alpha", "Alpha 2", "renamed"], ["UB", "Beta", "Beta 2", "renamed"],
+          ["UD", "Delta", "Delta 2", "renamed"],
+        ])
+      let chains = try verify(db)
+      #expect(chains["audit.log"]?.isIntact == true, "\(String(describing: chains["audit.log"]))")
+    }
+  }
+
   @Test func aStaleRepeatableReadSnapshotCannotForkTheChain() throws {
     try TestDatabase.with { db in
       let stale = try db.connect()
