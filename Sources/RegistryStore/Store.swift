@@ -98,26 +98,45 @@ public final class Store {
     if transactionDepth > 0 {
       return try nested(reason: reason, body)
     }
+    // Under an acting role, the switch into it and the session check go with BEGIN in one
+    // round trip (`prelude`), instead of three.
+    let prelude = actingRole.map { Self.prelude(role: $0, session: actingSession) }
+    let checksSession = actingSession != nil
     return try mapped {
-      try connection.transaction(isolation: isolation, readOnly: readOnly) { conn in
+      try connection.transaction(
+        isolation: isolation, readOnly: readOnly, prelude: prelude,
+        preludeFailed: { error in
+          // A role the login may not switch into, or a check the role may not run: the token
+          // is not a live session of that user.
+          checksSession ? Self.sessionRejected : error
+        }
+      ) { conn, opened in
         transactionDepth += 1
         defer { transactionDepth -= 1 }
-        if let actingRole {
-          do {
-            try conn.query("SELECT set_config('role', \(actingRole), true)" as PostgresQuery)
-          } catch let error as PostgresError
-            where actingSession != nil && !error.isConnectionFailure && !error.isRetryable
-          {
-            throw Self.sessionRejected
-          }
+        if checksSession {
+          let valid = try opened.rows.first?.decode("ok", as: Bool?.self) ?? nil
+          guard valid == true else { throw Self.sessionRejected }
         }
-        if let actingSession { try checkSession(actingSession) }
         if let reason {
           try conn.query("SELECT set_config('mscreg.reason', \(reason), true)" as PostgresQuery)
         }
         return try body()
       }
     }
+  }
+
+  /// The statements that open a transaction under `role`: `SET LOCAL ROLE` (as
+  /// `set_config('role', …, true)`), then, with a session token's digest, its check
+  /// (`registry.session_valid`, column `ok`) as that role. Values as SQL literals: the role
+  /// quoted, the digest in hexadecimal.
+  static func prelude(role: String, session: [UInt8]?) -> String {
+    let literal = "'" + role.replacingOccurrences(of: "'", with: "''") + "'"
+    var sql = "SELECT set_config('role', \(literal), true)"
+    if let session {
+      let hex = session.map { String(format: "%02x", $0) }.joined()
+      sql += "; SELECT registry.session_valid(decode('\(hex)', 'hex')) AS ok"
+    }
+    return sql
   }
 
   /// A transaction inside another one (a use case the registry service wraps with its
@@ -148,17 +167,6 @@ public final class Store {
   /// What an unknown or expired session token (or a role the login may not act as) throws.
   static let sessionRejected = RegistryError(
     .unauthenticated, field: "Authorization", "the session token is unknown or expired")
-
-  /// Throws `.unauthenticated` unless `digest` is a live session of the acting role.
-  private func checkSession(_ digest: [UInt8]) throws {
-    let valid: Bool
-    do {
-      valid = try SessionRepository(self).isValid(digest: digest)
-    } catch let error as RegistryError where error.kind == .permissionDenied {
-      throw Self.sessionRejected
-    }
-    guard valid else { throw Self.sessionRejected }
-  }
 
   /// Sets a server setting for the rest of the caller's transaction (`SET LOCAL`), e.g.
   /// `work_mem` for a report; allowed in a READ ONLY transaction and on a hot standby.
