@@ -108,7 +108,7 @@ public final class Store {
         preludeFailed: { error in
           // A role the login may not switch into, or a check the role may not run: the token
           // is not a live session of that user.
-          checksSession ? Self.sessionRejected : error
+          checksSession ? Self.sessionRejected as any Error : error as any Error
         }
       ) { conn, opened in
         transactionDepth += 1
