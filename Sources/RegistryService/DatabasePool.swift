@@ -105,9 +105,9 @@ public final class DatabasePool: @unchecked Sendable {
   /// The pool keeps up to `size` OS threads (started on demand, parked on a condition while
   /// idle), one per session it may open, so that `size` requests wait on the database at
   /// once and a job never waits for a thread while a session is free. Jobs beyond them queue
-  /// in arrival order. (Dispatch's global queues, used before, start on Linux no more
-  /// threads than there are cores, whatever the threads block on: on a 2-core machine two
-  /// requests reached the database at a time, however large the pool.)
+  /// in arrival order. (Dispatch's global queues, used before, size their threads to the
+  /// cores on Linux and grow only when a monitor notices workers blocked: on a 2-core
+  /// machine few requests reached the database at a time, however large the pool.)
   public func offload<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
     try await withCheckedThrowingContinuation { continuation in
       workers.submit { continuation.resume(with: Result { try body() }) }

@@ -302,7 +302,8 @@ import Testing
           other: Call(
             method: "POST", path: "/patients/\(other)/events/\(eventID)/void",
             json: ["reason": "x"])),
-        "visits due": Probe(own: { _ in Call(method: "GET", path: "/visits/due?as_of=2026-07-01") }),
+        "visits due": Probe(own: { _ in Call(method: "GET", path: "/visits/due?as_of=2026-07-01") }
+        ),
       ]
 
       let table = try Self.readmeTable()
