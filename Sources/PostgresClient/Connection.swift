@@ -165,11 +165,52 @@ public final class Connection {
     isolation: IsolationLevel = .readCommitted, readOnly: Bool = false, retries: Int = 5,
     _ body: (Connection) throws -> T
   ) throws -> T {
+    try transaction(
+      isolation: isolation, readOnly: readOnly, retries: retries, prelude: nil,
+      preludeFailed: { $0 }
+    ) { connection, _ in try body(connection) }
+  }
+
+  /// `transaction(isolation:readOnly:retries:_:)` whose BEGIN carries `prelude`: statements
+  /// without parameters (SQL text, values as literals) sent with BEGIN in one round trip
+  /// (the simple-query protocol) and run first inside the transaction. `body` gets the rows
+  /// of the prelude's last statement. When the prelude fails (other than by a lost
+  /// connection, a serialization failure or a deadlock) the transaction is rolled back and
+  /// `preludeFailed` says what to throw.
+  public func transaction<T>(
+    isolation: IsolationLevel = .readCommitted, readOnly: Bool = false, retries: Int = 5,
+    prelude: String?, preludeFailed: (PostgresError) -> any Error,
+    _ body: (Connection, QueryResult) throws -> T
+  ) throws -> T {
     var attempt = 0
+    let begin = "BEGIN ISOLATION LEVEL \(isolation.rawValue)\(readOnly ? " READ ONLY" : "")"
     while true {
-      try execute("BEGIN ISOLATION LEVEL \(isolation.rawValue)\(readOnly ? " READ ONLY" : "")")
+      let opened: QueryResult
+      if let prelude {
+        do {
+          opened = try execute(begin + "; " + prelude)
+        } catch let error as PostgresError
+          where !error.isRetryable && !error.isConnectionFailure
+          && conn.map({ PQstatus($0) == CONNECTION_OK }) == true
+        {
+          _ = try? execute("ROLLBACK")
+          throw preludeFailed(error)
+        } catch let error as PostgresError where error.isRetryable && attempt < retries {
+          _ = try? execute("ROLLBACK")
+          attempt += 1
+          usleep(UInt32(1000 * (1 << min(attempt, 6))) + UInt32.random(in: 0..<2000))
+          continue
+        } catch {
+          if conn.map({ PQstatus($0) == CONNECTION_OK }) == true {
+            _ = try? execute("ROLLBACK")
+          }
+          throw error
+        }
+      } else {
+        opened = try execute(begin)
+      }
       do {
-        let value = try body(self)
+        let value = try body(self, opened)
         try execute("COMMIT")
         return value
       } catch let error as PostgresError where error.isRetryable && attempt < retries {

@@ -15,12 +15,9 @@ struct PatientRoutes: Sendable {
       let user = try api.user(of: request, context: context)
       let studyID = try context.parameters.require("study_id")
       let identify = request.uri.queryParameters.get("identify") == "true"
+      // One transaction: the detail and the ETag of the same snapshot.
       let (detail, version) = try await api.pool.perform(as: user) {
-        let patients = PatientService($0)
-        return (
-          try patients.show(studyID: studyID, identify: identify),
-          try patients.version(studyID: studyID)
-        )
+        try PatientService($0).showWithVersion(studyID: studyID, identify: identify)
       }
       var response = try api.json(detail)
       response.headers[.eTag] = RegistryRoutes.entityTag(version)

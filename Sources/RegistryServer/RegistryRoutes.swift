@@ -88,12 +88,10 @@ struct RegistryRoutes: Sendable {
 
   // MARK: Helpers
 
-  /// Runs blocking work (libpq calls) on a thread of its own, off the event loop and Swift's
-  /// cooperative pool.
+  /// Runs blocking work (libpq calls) on one of the pool's worker threads
+  /// (`DatabasePool.offload`), off the event loop and Swift's cooperative pool.
   func blocking<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-    try await withCheckedThrowingContinuation { continuation in
-      DispatchQueue.global().async { continuation.resume(with: Result { try body() }) }
-    }
+    try await pool.offload(body)
   }
 
   /// The credential of the request's bearer token: the user it names and its digest; 401

@@ -38,6 +38,7 @@ public final class DatabasePool: @unchecked Sendable {
   private let condition = NSCondition()
   private var idle: [Store] = []
   private var open = 0
+  private let workers: WorkerThreads
 
   /// Creates an empty pool; sessions open on first use.
   public init(
@@ -47,6 +48,7 @@ public final class DatabasePool: @unchecked Sendable {
     self.conninfo = conninfo
     self.size = max(1, size)
     self.environment = environment
+    self.workers = WorkerThreads(limit: self.size)
   }
 
   /// Runs `body` with a `RegistryDatabase` whose every transaction acts as `user` (nil: as the
@@ -82,26 +84,33 @@ public final class DatabasePool: @unchecked Sendable {
     return try body(database)
   }
 
-  /// `run(as:_:)` with a session credential, on a thread of its own.
+  /// `run(as:_:)` with a session credential, on one of the pool's worker threads.
   public func perform<T: Sendable>(
     as credential: SessionCredential, _ body: @escaping @Sendable (RegistryDatabase) throws -> T
   ) async throws -> T {
-    try await withCheckedThrowingContinuation { continuation in
-      DispatchQueue.global().async {
-        continuation.resume(with: Result { try self.run(as: credential, body) })
-      }
-    }
+    try await offload { try self.run(as: credential, body) }
   }
 
-  /// `run(as:_:)` on a thread of its own, for a caller on an event loop or in Swift's
-  /// cooperative pool, which must not block on libpq.
+  /// `run(as:_:)` on one of the pool's worker threads, for a caller on an event loop or in
+  /// Swift's cooperative pool, which must not block on libpq.
   public func perform<T: Sendable>(
     as user: String?, _ body: @escaping @Sendable (RegistryDatabase) throws -> T
   ) async throws -> T {
+    try await offload { try self.run(as: user, body) }
+  }
+
+  /// Runs blocking work (libpq calls) on one of the pool's own worker threads and resumes the
+  /// caller with its result.
+  ///
+  /// The pool keeps up to `size` OS threads (started on demand, parked on a condition while
+  /// idle), one per session it may open, so that `size` requests wait on the database at
+  /// once and a job never waits for a thread while a session is free. Jobs beyond them queue
+  /// in arrival order. (Dispatch's global queues, used before, size their threads to the
+  /// cores on Linux and grow only when a monitor notices workers blocked: on a 2-core
+  /// machine few requests reached the database at a time, however large the pool.)
+  public func offload<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
     try await withCheckedThrowingContinuation { continuation in
-      DispatchQueue.global().async {
-        continuation.resume(with: Result { try self.run(as: user, body) })
-      }
+      workers.submit { continuation.resume(with: Result { try body() }) }
     }
   }
 
@@ -168,19 +177,15 @@ public final class DatabasePool: @unchecked Sendable {
     _ respond: @escaping @Sendable (RegistryDatabase) throws -> StoredResponse,
     failed: @escaping @Sendable (any Error) -> StoredResponse?
   ) async throws -> StoredResponse {
-    try await withCheckedThrowingContinuation { continuation in
-      DispatchQueue.global().async {
-        continuation.resume(
-          with: Result {
-            try self.runOnce(
-              as: user, key: key, requestDigest: requestDigest, respond, failed: failed)
-          })
-      }
+    try await offload {
+      try self.runOnce(as: user, key: key, requestDigest: requestDigest, respond, failed: failed)
     }
   }
 
-  /// Closes every idle session (in-flight ones close when they come back).
+  /// Closes every idle session (in-flight ones close when they come back) and lets the worker
+  /// threads end once the jobs queued are done.
   public func shutdown() {
+    workers.stop()
     condition.lock()
     let closing = idle
     idle = []
@@ -224,6 +229,70 @@ public final class DatabasePool: @unchecked Sendable {
       idle = []
     }
     condition.signal()
+    condition.unlock()
+  }
+}
+
+/// The worker threads of a `DatabasePool`: at most `limit` OS threads, started when a job
+/// finds none idle, each running queued jobs one after another in arrival order.
+final class WorkerThreads: @unchecked Sendable {
+  private let limit: Int
+  private let condition = NSCondition()
+  private var jobs: [@Sendable () -> Void] = []
+  /// Index of the next job to run in `jobs` (the array is compacted when it drains).
+  private var next = 0
+  private var threads = 0
+  private var idle = 0
+  private var stopping = false
+
+  init(limit: Int) { self.limit = max(1, limit) }
+
+  /// Queues `job`; wakes an idle worker, or starts one while fewer than `limit` run.
+  func submit(_ job: @escaping @Sendable () -> Void) {
+    condition.lock()
+    jobs.append(job)
+    // A job more than the idle workers can take at once starts a worker (up to `limit`).
+    let start = jobs.count - next > idle && threads < limit && (!stopping || threads == 0)
+    if start { threads += 1 }
+    let number = threads
+    if idle > 0 { condition.signal() }
+    condition.unlock()
+    if start {
+      let thread = Thread { [self] in work() }
+      thread.name = "mscreg-db-\(number)"
+      thread.start()
+    }
+  }
+
+  /// Lets every worker end once the queue is empty.
+  func stop() {
+    condition.lock()
+    stopping = true
+    condition.broadcast()
+    condition.unlock()
+  }
+
+  private func work() {
+    condition.lock()
+    while true {
+      if next < jobs.count {
+        let job = jobs[next]
+        next += 1
+        if next == jobs.count {
+          jobs.removeAll(keepingCapacity: true)
+          next = 0
+        }
+        condition.unlock()
+        job()
+        condition.lock()
+        continue
+      }
+      if stopping { break }
+      idle += 1
+      condition.wait()
+      idle -= 1
+    }
+    threads -= 1
     condition.unlock()
   }
 }

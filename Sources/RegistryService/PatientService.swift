@@ -11,16 +11,36 @@ public struct PatientService: Sendable {
   /// One patient with their treatment course; identity only when `identify` is true.
   /// Unknown study ID: `.notFound`.
   public func show(studyID: String, identify: Bool = false) throws -> PatientDetail {
+    try show(studyID: studyID, identify: identify, withVersion: false).detail
+  }
+
+  /// `show(studyID:identify:)` and the patient's `version(studyID:)`, read in the same one
+  /// transaction (one snapshot: the version is that of the record shown). For the registry
+  /// service's `GET /patients/{study_id}` and its ETag.
+  public func showWithVersion(studyID: String, identify: Bool = false) throws -> (
+    detail: PatientDetail, version: String
+  ) {
+    let shown = try show(studyID: studyID, identify: identify, withVersion: true)
+    guard let version = shown.version else {
+      throw RegistryError.notFound("ID", "no patient \(studyID)")
+    }
+    return (shown.detail, version)
+  }
+
+  private func show(studyID: String, identify: Bool, withVersion: Bool) throws -> (
+    detail: PatientDetail, version: String?
+  ) {
     let store = try database.open()
     return try store.transaction(isolation: .repeatableRead) {
       let patients = PatientRepository(store)
       guard let patient = try patients.find(studyID: studyID) else {
         throw RegistryError.notFound("study_id", "no patient \(studyID)")
       }
-      return PatientDetail(
+      let detail = PatientDetail(
         patient: patient, identity: identify ? try patients.identity(studyID: studyID) : nil,
         consents: try patients.consents(studyID: studyID),
         treatment: TreatmentCourse(infusions: try InfusionRepository(store).all(studyID: studyID)))
+      return (detail, withVersion ? try patients.version(studyID: studyID) : nil)
     }
   }
 

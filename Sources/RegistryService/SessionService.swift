@@ -102,8 +102,16 @@ public struct SessionService: Sendable {
     return String(parts[0])
   }
 
+  /// `[a-z][a-z0-9_]{1,39}`, checked byte by byte (it runs for every request; a Swift
+  /// regular expression literal is parsed anew on each use).
   static func isUserName(_ name: String) -> Bool {
-    name.wholeMatch(of: #/[a-z][a-z0-9_]{1,39}/#) != nil
+    let bytes = Array(name.utf8)
+    guard (2...40).contains(bytes.count), (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(bytes[0])
+    else { return false }
+    return bytes.dropFirst().allSatisfy {
+      (UInt8(ascii: "a")...UInt8(ascii: "z")).contains($0)
+        || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) || $0 == UInt8(ascii: "_")
+    }
   }
 
   static func digest(_ token: String) -> [UInt8] {

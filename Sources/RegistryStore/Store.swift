@@ -11,8 +11,10 @@ public final class Store {
   /// Nesting of `transaction` bodies: inside one, a serialization failure or deadlock passes
   /// through `mapped` untouched, so that the transaction's retry sees it.
   private var transactionDepth = 0
-  /// What the last statement worked on (`registry.patient`, `registry.enroll`), for a timeout.
-  private var lastTarget = "database"
+  /// The last statement's SQL text, whose target (`registry.patient`, `registry.enroll`) a
+  /// timeout names: found only then (`target(of:)`, a regular expression, was a third of the
+  /// registry service's CPU time per request when it ran for every statement).
+  private var lastSQL = ""
   /// The registry user this session acts as, or nil for the login itself.
   ///
   /// Set by the registry service (whose login is a `service` user): every `transaction` and
@@ -98,21 +100,26 @@ public final class Store {
     if transactionDepth > 0 {
       return try nested(reason: reason, body)
     }
+    // Under an acting role, the switch into it and the session check go with BEGIN in one
+    // round trip (`prelude`), instead of three.
+    let prelude = actingRole.map { Self.prelude(role: $0, session: actingSession) }
+    let checksSession = actingSession != nil
     var wrote = false
     let value = try mapped {
-      try connection.transaction(isolation: isolation, readOnly: readOnly) { conn in
+      try connection.transaction(
+        isolation: isolation, readOnly: readOnly, prelude: prelude,
+        preludeFailed: { error in
+          // A role the login may not switch into, or a check the role may not run: the token
+          // is not a live session of that user.
+          checksSession ? Self.sessionRejected as any Error : error as any Error
+        }
+      ) { conn, opened in
         transactionDepth += 1
         defer { transactionDepth -= 1 }
-        if let actingRole {
-          do {
-            try conn.query("SELECT set_config('role', \(actingRole), true)" as PostgresQuery)
-          } catch let error as PostgresError
-            where actingSession != nil && !error.isConnectionFailure && !error.isRetryable
-          {
-            throw Self.sessionRejected
-          }
+        if checksSession {
+          let valid = try opened.rows.first?.decode("ok", as: Bool?.self) ?? nil
+          guard valid == true else { throw Self.sessionRejected }
         }
-        if let actingSession { try checkSession(actingSession) }
         if let reason {
           try conn.query("SELECT set_config('mscreg.reason', \(reason), true)" as PostgresQuery)
         }
@@ -152,6 +159,20 @@ public final class Store {
     }
   }
 
+  /// The statements that open a transaction under `role`: `SET LOCAL ROLE` (as
+  /// `set_config('role', …, true)`), then, with a session token's digest, its check
+  /// (`registry.session_valid`, column `ok`) as that role. Values as SQL literals: the role
+  /// quoted, the digest in hexadecimal.
+  static func prelude(role: String, session: [UInt8]?) -> String {
+    let literal = "'" + role.replacingOccurrences(of: "'", with: "''") + "'"
+    var sql = "SELECT set_config('role', \(literal), true)"
+    if let session {
+      let hex = session.map { String(format: "%02x", $0) }.joined()
+      sql += "; SELECT registry.session_valid(decode('\(hex)', 'hex')) AS ok"
+    }
+    return sql
+  }
+
   /// A transaction inside another one (a use case the registry service wraps with its
   /// Idempotency-Key claim): its body runs under a savepoint, so that a use case that fails
   /// and catches its own failure (the set-wise import falling back to row by row) finds the
@@ -180,17 +201,6 @@ public final class Store {
   /// What an unknown or expired session token (or a role the login may not act as) throws.
   static let sessionRejected = RegistryError(
     .unauthenticated, field: "Authorization", "the session token is unknown or expired")
-
-  /// Throws `.unauthenticated` unless `digest` is a live session of the acting role.
-  private func checkSession(_ digest: [UInt8]) throws {
-    let valid: Bool
-    do {
-      valid = try SessionRepository(self).isValid(digest: digest)
-    } catch let error as RegistryError where error.kind == .permissionDenied {
-      throw Self.sessionRejected
-    }
-    guard valid else { throw Self.sessionRejected }
-  }
 
   /// Sets a server setting for the rest of the caller's transaction (`SET LOCAL`), e.g.
   /// `work_mem` for a report; allowed in a READ ONLY transaction and on a hot standby.
@@ -301,7 +311,7 @@ public final class Store {
   /// Runs a statement whose values are bind parameters by construction (`PostgresQuery`).
   @discardableResult
   func query(_ query: PostgresQuery) throws -> QueryResult {
-    lastTarget = Self.target(of: query.sql)
+    lastSQL = query.sql
     return try connection.query(query)
   }
 
@@ -322,7 +332,7 @@ public final class Store {
         ? "waited longer than lock_timeout (\(timeouts.lock)) for a lock another session holds"
         : "ran longer than statement_timeout (\(timeouts.statement))"
       throw RegistryError(
-        .timeout, field: lastTarget,
+        .timeout, field: Self.target(of: lastSQL),
         "\(limit); nothing was changed, try again (set $MSCREG_LOCK_TIMEOUT or "
           + "$MSCREG_STATEMENT_TIMEOUT to change the limit)")
     } catch let error as PostgresError {

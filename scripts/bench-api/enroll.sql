@@ -1,12 +1,13 @@
 -- One enrollment as `mscreg serve` sends it for `POST /patients` (scripts/bench, step api),
 -- replayed by pgbench on the service's own login: captured with log_statement = 'all' for
--- that login (2026-12-02), the same statements in the same order, in one transaction under
--- the coordinator's role. What the service sends before it, per request, is not here: the
--- session check (BEGIN; set_config('role'); registry.session_valid(digest); COMMIT) is the
--- API's own cost. Values the service binds as parameters are pgbench variables or literals;
--- pgbench -M extended sends them as parameters of unnamed statements, as libpq's
--- PQexecParams does for the service. Client i enrolls at site B<i mod 16>, as load.py's does;
--- -D coordinator=NAME names the role.
+-- that login (2026-12-02; re-checked 2026-12-03), the same statements in the same order, in
+-- one transaction under the coordinator's role. What the service sends besides, inside the
+-- same transaction, is not here: the session token's check (registry.session_valid(digest),
+-- sent with BEGIN and the role switch in one simple-query round trip, where pgbench sends
+-- BEGIN and the switch as two) is the API's own cost. Values the service binds as
+-- parameters are pgbench variables or literals; pgbench -M extended sends them as
+-- parameters of unnamed statements, as libpq's PQexecParams does for the service.
+-- Client i enrolls at site B<i mod 16>, as load.py's does; -D coordinator=NAME names the role.
 \set r random(1, 999999999999)
 \set site :client_id % 16
 BEGIN ISOLATION LEVEL READ COMMITTED;

@@ -1,8 +1,9 @@
 -- One `GET /patients/{study_id}` as `mscreg serve` sends it (scripts/bench, step api),
 -- replayed by pgbench on the service's own login: captured with log_statement = 'all' for
--- that login (2026-12-02), the same statements in the same order, in one REPEATABLE READ
--- transaction under the coordinator's role. The session check the service sends before it
--- (BEGIN; set_config('role'); registry.session_valid(digest); COMMIT) is the API's own cost.
+-- that login (2026-12-02; 2026-12-03 with the ETag's version read in the same transaction),
+-- the same statements in the same order, in one REPEATABLE READ transaction under the
+-- coordinator's role. The session token's check the service sends with BEGIN and the role
+-- switch (registry.session_valid(digest), one round trip with them) is the API's own cost.
 -- The study ID is drawn at random, as load.py's are: site B<0…sites-1>, number 1…per_site
 -- (-D sites=N -D per_site=N -D coordinator=NAME), written as the service's 4 digits.
 \set site random(0, :sites - 1)
@@ -23,4 +24,5 @@ FROM registry.consent WHERE study_id = 'SLE-B' || :site::text || '-' || :a::text
 SELECT i.id, i.study_id, i.lot_number, i.infused_on, i.weight_kg, i.total_cells, i.dose_per_kg,
 i.route, i.voided_at, i.void_reason FROM registry.infusion i
 WHERE i.study_id = 'SLE-B' || :site::text || '-' || :a::text || :b::text || :c::text || :d::text ORDER BY i.infused_on, i.id;
+SELECT xmin::text AS v FROM registry.patient WHERE study_id = 'SLE-B' || :site::text || '-' || :a::text || :b::text || :c::text || :d::text;
 COMMIT;
