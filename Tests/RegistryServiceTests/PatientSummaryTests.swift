@@ -123,7 +123,7 @@ import Testing
       let asOf = CalendarDate(iso: "2026-10-01")!
       for code in ["SLE-UCMSC", "ACLF-BMMSC"] {
         _ = try SeedService(hand.f.registry).seed(
-          protocolCode: code, patients: 120, seed: 11, asOf: asOf)
+          protocolCode: code, patients: 120, seed: 11, asOf: asOf, force: true)
       }
       #expect(try Self.drift(db) == [])
       let service = ReportService(hand.f.investigator)
