@@ -72,9 +72,10 @@ import Testing
       #expect(try summary("ae_worst") == nil && summary("ae_unrelated") == nil)
       #expect(try Self.drift(db) == [])
       // A clinical event recorded and voided; a withdrawal.
-      let lost = try f.events.add(studyID: other, kind: .liverTransplant, on: f.today, today: f.today)
+      let transplant = try f.events.add(
+        studyID: other, kind: .liverTransplant, on: f.today, today: f.today)
       #expect(try Self.drift(db) == [])
-      _ = try f.events.void(studyID: other, eventID: lost.event.id, reason: "wrong patient")
+      _ = try f.events.void(studyID: other, eventID: transplant.event.id, reason: "wrong patient")
       #expect(try Self.drift(db) == [])
       _ = try f.coordinator.patients.withdraw(
         studyID: id, reason: "moved away", on: f.today, today: f.today)
