@@ -5,15 +5,16 @@ import RegistryDomain
 /// (aggregates over a per-patient cohort table); Swift only turns them into statistics.
 ///
 /// The whole report is ONE read-only statement (`ReportStatement`): the per-patient cohort is
-/// a `MATERIALIZED` common table expression computed once, with ONE pass over each table of
-/// records (assessments, infusions, adverse events, clinical events, consents), each grouped
-/// by patient and hash-joined to the protocol's patients: the cohort row carries the last
-/// contact, the first date of each clinical event, the values of the visits the endpoints read
-/// (one column per visit and measure) and the patient's adverse-event tallies. Every count is
-/// a further aggregate over that one row per patient, so the planner never estimates a join of
-/// two common table expressions, the figures come from one snapshot and nothing is written (no
-/// temporary table): the report runs on a hot standby. Voided records and records dated after
-/// `asOf` are left out everywhere.
+/// a `MATERIALIZED` common table expression computed once. A patient's last contact, first
+/// date of each clinical event and adverse-event tallies come from the patient's row of
+/// `registry.patient_summary` (migration 0110, kept by triggers) when its latest record is on
+/// or before the cut-off, else from grouping that patient's records (assessments, infusions,
+/// adverse events, clinical events, consents) on or before it; the values of the visits the
+/// endpoints read (one column per visit and measure) come from one join per visit. Every count
+/// is a further aggregate over that one row per patient, so the planner never estimates a join
+/// of two common table expressions, the figures come from one snapshot and nothing is written
+/// (no temporary table): the report runs on a hot standby. Voided records and records dated
+/// after `asOf` are left out everywhere.
 public struct CohortReportRepository {
   let store: Store
 
