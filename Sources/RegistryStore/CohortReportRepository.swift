@@ -5,15 +5,16 @@ import RegistryDomain
 /// (aggregates over a per-patient cohort table); Swift only turns them into statistics.
 ///
 /// The whole report is ONE read-only statement (`ReportStatement`): the per-patient cohort is
-/// a `MATERIALIZED` common table expression computed once, with ONE pass over each table of
-/// records (assessments, infusions, adverse events, clinical events, consents), each grouped
-/// by patient and hash-joined to the protocol's patients: the cohort row carries the last
-/// contact, the first date of each clinical event, the values of the visits the endpoints read
-/// (one column per visit and measure) and the patient's adverse-event tallies. Every count is
-/// a further aggregate over that one row per patient, so the planner never estimates a join of
-/// two common table expressions, the figures come from one snapshot and nothing is written (no
-/// temporary table): the report runs on a hot standby. Voided records and records dated after
-/// `asOf` are left out everywhere.
+/// a `MATERIALIZED` common table expression computed once. A patient's last contact, first
+/// date of each clinical event and adverse-event tallies come from the patient's row of
+/// `registry.patient_summary` (migration 0110, kept by triggers) when its latest record is on
+/// or before the cut-off, else from grouping that patient's records (assessments, infusions,
+/// adverse events, clinical events, consents) on or before it; the values of the visits the
+/// endpoints read (one column per visit and measure) come from one join per visit. Every count
+/// is a further aggregate over that one row per patient, so the planner never estimates a join
+/// of two common table expressions, the figures come from one snapshot and nothing is written
+/// (no temporary table): the report runs on a hot standby. Voided records and records dated
+/// after `asOf` are left out everywhere.
 public struct CohortReportRepository {
   let store: Store
 
@@ -144,30 +145,30 @@ public struct CohortReportRepository {
       "v\(codes.firstIndex(of: visit)!)_\(column)"
     }
 
-    /// The visit columns as the cohort selects them from the pass over the assessments.
-    var selected: String {
-      codes.flatMap { code in (["seen"] + columns).map { "assessed.\(name(code, $0))" } }
-        .joined(separator: ", ")
+    /// The visit columns as the cohort selects them: a visit's row is the patient's live
+    /// assessment at the visit on or before the cut-off (`v<i>`, at most one: the unique index
+    /// `assessment_one_per_visit`); `v<i>_seen` is NULL for a patient without any live
+    /// assessment by then, as the grouping of the assessments it replaces gave.
+    /// Each item comes with its leading comma.
+    func selected(assessedDay: String) -> String {
+      codes.indices.flatMap { i -> [String] in
+        ["CASE WHEN \(assessedDay) IS NOT NULL THEN v\(i).study_id IS NOT NULL END AS v\(i)_seen"]
+          + columns.map { "v\(i).\($0) AS v\(i)_\($0)" }
+      }.map { ",\n             \($0)" }.joined()
     }
 
-    /// The per-patient aggregates of the one pass over the assessments: each visit's
-    /// presence and values (at most one live assessment per patient and visit).
-    var aggregates: PostgresQuery {
-      var items: [PostgresQuery] = []
-      for code in codes {
-        items.append(
-          "bool_or(a.visit_code = \(code)) AS \(unescaped: name(code, "seen"))")
-        for column in columns {
-          // jsonb has no max(); the visit has at most one row, so its first is its value.
-          let value: PostgresQuery =
-            column == "bilag"
-            ? "(array_agg(a.\(unescaped: column)) FILTER (WHERE a.visit_code = \(code)))[1]"
-            : "max(a.\(unescaped: column)) FILTER (WHERE a.visit_code = \(code))"
-          items.append(
-            "\(value) AS \(unescaped: name(code, column))")
-        }
-      }
-      return PostgresQuery.joined(items, separator: ",\n             ")
+    /// One join per visit to its live assessments on or before the cut-off (read from the
+    /// covering index `assessment_report_idx`).
+    func joins(asOf: CalendarDate) -> PostgresQuery {
+      PostgresQuery.joined(
+        codes.enumerated().map { (i, code) -> PostgresQuery in
+          let v = "v\(i)"
+          return """
+            LEFT JOIN registry.assessment \(unescaped: v) ON \(unescaped: v).study_id = pts.study_id
+              AND \(unescaped: v).visit_code = \(code) AND \(unescaped: v).voided_at IS NULL
+              AND \(unescaped: v).assessed_on <= \(asOf)
+            """
+        }, separator: "\n")
     }
   }
 }
@@ -215,23 +216,41 @@ extension CohortReportRepository {
       }
     }
     let related = "a.relatedness IN ('possible', 'probable', 'definite')"
+    // Per patient, the summary's column when its row is current as of the cut-off, else the
+    // grouping of the patient's records on or before it.
+    func pick(_ column: String, _ recomputed: String) -> String {
+      "CASE WHEN pts.summarised THEN pts.\(column) ELSE \(recomputed) END"
+    }
+    let assessedDay = pick("assessed_on", "assessed.day")
+    let visitColumns = visits.selected(assessedDay: "pts.assessed_day")
     statement.materialize(
       "report_cohort",
       """
       WITH pts AS (
-        SELECT p.study_id, p.site_code, p.arm, p.enrolled_on, p.status, p.status_on, p.synthetic
+        SELECT p.study_id, p.site_code, p.arm, p.enrolled_on, p.status, p.status_on, p.synthetic,
+               -- The summary (migration 0110) holds every record of the patient when its
+               -- latest date is on or before the cut-off (or there is no record at all).
+               (s.latest_on IS NULL OR s.latest_on <= \(asOf)) AS summarised,
+               s.assessed_on, s.infused_on, s.adverse_on, s.ae_worst, s.ae_serious, s.ae_related,
+               s.ae_related_serious, s.ae_unrelated, s.ae_unrelated_serious, s.event_on,
+               s.death_on, s.liver_transplant_on, s.lost_to_follow_up_on, s.withdrawn_on
         FROM registry.patient p
+        LEFT JOIN registry.patient_summary s ON s.study_id = p.study_id
         WHERE p.protocol_code = \(trial.code) AND p.enrolled_on <= \(asOf)
           AND (\(site)::text IS NULL OR p.site_code = \(site))
           AND NOT (\(excludeSynthetic)::bool AND p.synthetic)
+      ), later AS (
+        -- Patients with a record dated after the cut-off: their records are grouped here.
+        SELECT s.study_id FROM registry.patient_summary s WHERE s.latest_on > \(asOf)
       )\(firstInfusion), assessed AS (
-        SELECT a.study_id, max(a.assessed_on) AS day,
-               \(visits.aggregates)
+        SELECT a.study_id, max(a.assessed_on) AS day
         FROM registry.assessment a
-        WHERE a.voided_at IS NULL AND a.assessed_on <= \(asOf) GROUP BY a.study_id
+        WHERE a.study_id IN (SELECT study_id FROM later)
+          AND a.voided_at IS NULL AND a.assessed_on <= \(asOf) GROUP BY a.study_id
       ), infused AS (
         SELECT study_id, max(infused_on) AS day FROM registry.infusion
-        WHERE voided_at IS NULL AND infused_on <= \(asOf) GROUP BY study_id
+        WHERE study_id IN (SELECT study_id FROM later)
+          AND voided_at IS NULL AND infused_on <= \(asOf) GROUP BY study_id
       ), adverse AS (
         SELECT a.study_id,
                max(CASE WHEN a.resolved_on <= \(asOf) THEN a.resolved_on ELSE a.onset_on END) AS day,
@@ -243,38 +262,63 @@ extension CohortReportRepository {
                count(*) FILTER (WHERE NOT \(unescaped: related) AND a.serious IS NOT NULL)::int
                  AS ae_unrelated_serious
         FROM registry.adverse_event a
-        WHERE a.voided_at IS NULL AND a.onset_on <= \(asOf) GROUP BY a.study_id
+        WHERE a.study_id IN (SELECT study_id FROM later)
+          AND a.voided_at IS NULL AND a.onset_on <= \(asOf) GROUP BY a.study_id
       ), events AS (
         SELECT study_id, max(occurred_on) AS day,
                min(occurred_on) FILTER (WHERE kind = 'death') AS death_on,
                min(occurred_on) FILTER (WHERE kind = 'liver_transplant') AS liver_transplant_on,
                min(occurred_on) FILTER (WHERE kind = 'lost_to_follow_up') AS lost_to_follow_up_on
         FROM registry.clinical_event
-        WHERE voided_at IS NULL AND occurred_on <= \(asOf) GROUP BY study_id
+        WHERE study_id IN (SELECT study_id FROM later)
+          AND voided_at IS NULL AND occurred_on <= \(asOf) GROUP BY study_id
       ), withdrawals AS (
         SELECT study_id, max(withdrawn_on) AS day FROM registry.consent
-        WHERE withdrawn_on <= \(asOf) GROUP BY study_id
+        WHERE study_id IN (SELECT study_id FROM later) AND withdrawn_on <= \(asOf)
+        GROUP BY study_id
+      ), merged AS (
+        SELECT pts.study_id, pts.site_code, pts.arm, pts.enrolled_on, pts.status, pts.status_on,
+               pts.synthetic,
+               \(unescaped: assessedDay) AS assessed_day,
+               \(unescaped: pick("infused_on", "infused.day")) AS infused_day,
+               \(unescaped: pick("adverse_on", "adverse.day")) AS adverse_day,
+               \(unescaped: pick("event_on", "events.day")) AS event_day,
+               \(unescaped: pick("withdrawn_on", "withdrawals.day")) AS withdrawn_day,
+               \(unescaped: pick("death_on", "events.death_on")) AS death_on,
+               \(unescaped: pick("liver_transplant_on", "events.liver_transplant_on"))
+                 AS liver_transplant_on,
+               \(unescaped: pick("lost_to_follow_up_on", "events.lost_to_follow_up_on"))
+                 AS lost_to_follow_up_on,
+               \(unescaped: pick("ae_worst", "adverse.ae_worst")) AS ae_worst,
+               \(unescaped: pick("ae_serious", "adverse.ae_serious")) AS ae_serious,
+               \(unescaped: pick("ae_related", "adverse.ae_related")) AS ae_related,
+               \(unescaped: pick("ae_related_serious", "adverse.ae_related_serious"))
+                 AS ae_related_serious,
+               \(unescaped: pick("ae_unrelated", "adverse.ae_unrelated")) AS ae_unrelated,
+               \(unescaped: pick("ae_unrelated_serious", "adverse.ae_unrelated_serious"))
+                 AS ae_unrelated_serious
+        FROM pts
+        LEFT JOIN assessed ON assessed.study_id = pts.study_id
+        LEFT JOIN infused ON infused.study_id = pts.study_id
+        LEFT JOIN adverse ON adverse.study_id = pts.study_id
+        LEFT JOIN events ON events.study_id = pts.study_id
+        LEFT JOIN withdrawals ON withdrawals.study_id = pts.study_id
       )
       SELECT pts.study_id, pts.arm, pts.enrolled_on, pts.synthetic, \(group) AS grp,
-             infused.day IS NOT NULL AS treated,
+             pts.infused_day IS NOT NULL AS treated,
              -- Last contact: the latest dated record of any kind (greatest ignores NULLs).
-             greatest(pts.enrolled_on, assessed.day, infused.day, adverse.day, events.day,
-                      withdrawals.day) AS last_contact,
-             events.death_on IS NOT NULL AS died,
-             events.liver_transplant_on IS NOT NULL AS transplanted,
-             (withdrawals.day IS NOT NULL OR (pts.status = 'withdrawn' AND pts.status_on <= \(asOf)))
+             greatest(pts.enrolled_on, pts.assessed_day, pts.infused_day, pts.adverse_day,
+                      pts.event_day, pts.withdrawn_day) AS last_contact,
+             pts.death_on IS NOT NULL AS died,
+             pts.liver_transplant_on IS NOT NULL AS transplanted,
+             (pts.withdrawn_day IS NOT NULL OR (pts.status = 'withdrawn' AND pts.status_on <= \(asOf)))
                AS withdrawn,
-             events.death_on, events.liver_transplant_on, events.lost_to_follow_up_on,
-             adverse.ae_worst, adverse.ae_serious, adverse.ae_related, adverse.ae_related_serious,
-             adverse.ae_unrelated, adverse.ae_unrelated_serious,
-             \(unescaped: visits.selected)
-      FROM pts
+             pts.death_on, pts.liver_transplant_on, pts.lost_to_follow_up_on,
+             pts.ae_worst, pts.ae_serious, pts.ae_related, pts.ae_related_serious,
+             pts.ae_unrelated, pts.ae_unrelated_serious\(unescaped: visitColumns)
+      FROM merged pts
       \(firstInfusionJoin)
-      LEFT JOIN assessed ON assessed.study_id = pts.study_id
-      LEFT JOIN infused ON infused.study_id = pts.study_id
-      LEFT JOIN adverse ON adverse.study_id = pts.study_id
-      LEFT JOIN events ON events.study_id = pts.study_id
-      LEFT JOIN withdrawals ON withdrawals.study_id = pts.study_id
+      \(visits.joins(asOf: asOf))
       """)
   }
 
