@@ -22,7 +22,7 @@ public struct PatientService: Sendable {
   ) {
     let shown = try show(studyID: studyID, identify: identify, withVersion: true)
     guard let version = shown.version else {
-      throw RegistryError.notFound("ID", "no patient \(studyID)")
+      throw RegistryError.notFound("study_id", "no patient \(studyID)")
     }
     return (shown.detail, version)
   }
