@@ -51,7 +51,8 @@ test:
 	bin="$$(swift build --show-bin-path)/mscreg"; \
 	rm -f .build/test-results.xml .build/test-results-swift-testing.xml .build/swift-test.ended \
 	  .build/crosscheck-data.json .build/crosscheck.log .build/crosscheck.status \
-	  .build/validate-exports.log .build/validate-exports.status; \
+	  .build/validate-exports.log .build/validate-exports.status \
+	  .build/api-contract.log .build/api-contract.status; \
 	checking=""; \
 	if [ -x scripts/crosscheck-stats ]; then \
 	  ( set +e; data=.build/crosscheck-data.json; \
@@ -64,6 +65,11 @@ test:
 	if [ -x scripts/validate-exports ]; then \
 	  ( set +e; MSCREG_BIN="$$bin" scripts/validate-exports >.build/validate-exports.log 2>&1; \
 	    echo $$? >.build/validate-exports.status ) & validating=$$!; \
+	fi; \
+	contracting=""; \
+	if [ -x scripts/api-contract ]; then \
+	  ( set +e; scripts/api-contract >.build/api-contract.log 2>&1; \
+	    echo $$? >.build/api-contract.status ) & contracting=$$!; \
 	fi; \
 	echo "== swift test"; \
 	status=0; \
@@ -90,9 +96,11 @@ test:
 	  else extra="$$extra --failed validate-exports"; fi; \
 	  echo "$$out" | tail -n 5; \
 	fi; \
-	if [ -x scripts/api-contract ]; then \
+	if [ -n "$$contracting" ]; then \
 	  echo "== the HTTP API against openapi.yaml (schemathesis)"; \
-	  if out=$$(scripts/api-contract 2>&1); then \
+	  wait $$contracting || true; \
+	  out=$$(cat .build/api-contract.log); \
+	  if [ "$$(cat .build/api-contract.status 2>/dev/null)" = 0 ]; then \
 	    case "$$out" in *skipped:*) extra="$$extra --skipped api-contract";; *) extra="$$extra --passed api-contract";; esac; \
 	    echo "$$out" | tail -n 4; \
 	  else extra="$$extra --failed api-contract"; echo "$$out" | tail -n 60; fi; \

@@ -8,13 +8,26 @@ import Glibc
 /// `PQclear` on every path. Values always travel as bind parameters.
 public final class Connection {
   private var conn: OpaquePointer?
+  /// Where the session goes back on `close()` when it was opened under a `ConnectionReuse`.
+  private let reuse: ConnectionReuse?
+  /// The conninfo it was opened with (the key of a reused session).
+  private let conninfo: String
 
   /// Connects with a libpq conninfo string or URI.
   ///
   /// An empty string uses libpq's own defaults (`PGHOST`, `PGPORT`, `PGDATABASE`, `PGUSER`,
   /// `PGSERVICE`, `~/.pgpass`, `sslmode`, …). Throws a `PostgresError` with class `08` and
   /// libpq's reason when the server cannot be reached or refuses the login.
+  ///
+  /// Under `ConnectionReuse.active`, an idle session opened with the same conninfo is taken
+  /// again when one is kept (see `ConnectionReuse`).
   public init(conninfo: String) throws {
+    self.conninfo = conninfo
+    reuse = ConnectionReuse.active
+    if let reuse, let kept = reuse.take(conninfo) {
+      conn = kept
+      return
+    }
     let c = PQconnectdb(conninfo)
     guard let c, PQstatus(c) == CONNECTION_OK else {
       let reason = c.map { String(cString: PQerrorMessage($0)) } ?? "out of memory"
@@ -30,9 +43,12 @@ public final class Connection {
 
   deinit { close() }
 
-  /// Closes the connection; later calls throw.
+  /// Closes the connection; later calls throw. (Opened under a `ConnectionReuse`, an idle
+  /// session goes back to it instead of ending.)
   public func close() {
-    if let conn { PQfinish(conn) }
+    if let conn {
+      if let reuse { reuse.give(conninfo, conn) } else { PQfinish(conn) }
+    }
     conn = nil
   }
 

@@ -1,5 +1,6 @@
 import Foundation
 import MSCRegCLI
+import PostgresClient
 
 /// What one run of `mscreg` printed and returned.
 public struct CLIResult: Sendable {
@@ -39,7 +40,9 @@ public enum CLIRunner {
 
   /// Runs `mscreg` with arguments in this process; `database` sets `MSCREG_DATABASE`,
   /// `environment` adds or replaces variables of the run (not of this process), `stdin` is
-  /// its standard input. The working directory is the repository's root.
+  /// its standard input. The working directory is the repository's root. Its sessions are
+  /// taken from and given back to `ConnectionReuse.shared` (a reset session of the same login,
+  /// checked that it may still log in); `runBinary` always opens new ones.
   public static func run(
     _ arguments: [String], database: TestDatabase? = nil, environment: [String: String] = [:],
     stdin: String? = nil
@@ -48,7 +51,10 @@ public enum CLIRunner {
       environment: Self.environment(database: database, environment),
       standardInput: Data((stdin ?? "").utf8), currentDirectory: TestDatabase.repositoryRoot,
       executablePath: binary.path)
-    let status = RegistryCLI.run(arguments, context: context)
+    // Sessions are used again across runs (`ConnectionReuse`): a run is not about its login.
+    let status = ConnectionReuse.$active.withValue(.shared) {
+      RegistryCLI.run(arguments, context: context)
+    }
     return CLIResult(
       status: status, stdout: context.standardOutput.text, stderr: context.standardError.text)
   }

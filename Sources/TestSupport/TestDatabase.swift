@@ -34,12 +34,16 @@ public struct TestDatabase: Sendable {
   /// Synchronous on purpose: libpq calls block their thread, so a test that uses the database
   /// is a synchronous test (an `async` test would hold one of the few threads of Swift's
   /// cooperative pool while it waits on the server).
+  ///
+  /// Sessions opened in `body` on this task (fixture services, raw connections, in-process CLI
+  /// runs) are kept open and used again (`ConnectionReuse.shared`), each reset and its login
+  /// checked first; they end when the database is dropped.
   public static func with<T>(
     migrated: Bool = true, _ body: (TestDatabase) throws -> T
   ) throws -> T {
     let db = try create(migrated: migrated)
     do {
-      let value = try body(db)
+      let value = try ConnectionReuse.$active.withValue(.shared) { try body(db) }
       db.drop()
       return value
     } catch {
@@ -50,7 +54,9 @@ public struct TestDatabase: Sendable {
 
   /// Creates a new database; migrated ones are cloned from a template built once per schema.
   public static func create(migrated: Bool = true) throws -> TestDatabase {
-    let admin = try Connection(conninfo: adminConninfo)
+    let admin = try ConnectionReuse.$active.withValue(.shared) {
+      try Connection(conninfo: adminConninfo)
+    }
     let name = "mscreg_t_" + String(UInt64.random(in: 0...UInt64.max), radix: 16)
     if migrated {
       let template = try templateLock.withLock {
@@ -70,7 +76,12 @@ public struct TestDatabase: Sendable {
   /// Drops the database, ending any session still connected to it, and the login roles
   /// created for it (`userName(_:)`).
   public func drop() {
-    guard let admin = try? Connection(conninfo: Self.adminConninfo) else { return }
+    ConnectionReuse.shared.closeAll(database: name)
+    guard
+      let admin = try? ConnectionReuse.$active.withValue(.shared, operation: {
+        try Connection(conninfo: Self.adminConninfo)
+      })
+    else { return }
     _ = try? admin.execute("DROP DATABASE IF EXISTS \(name) WITH (FORCE)")
     let roles =
       (try? admin.query(

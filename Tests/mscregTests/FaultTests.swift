@@ -53,6 +53,10 @@ final class PrivateCluster: @unchecked Sendable {
     env["MSCREG_PGLOCAL_DIR"] = dir
     env["MSCREG_PGLOCAL_PORT"] = String(port)
     env["MSCREG_PGLOCAL_DB"] = "mscreg"
+    // No fsync (initdb's, base backup's, the server's): a test kills the server, not the
+    // machine, and what was written is still in the kernel after the kill; synchronous commit
+    // stays on, so every commit a client heard of survives the kill.
+    env["MSCREG_PGLOCAL_SCRATCH"] = "kill"
     process.environment = env
     let pipe = Pipe()
     process.standardOutput = pipe

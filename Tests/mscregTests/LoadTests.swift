@@ -35,12 +35,12 @@ func percentile(_ sorted: [Double], _ p: Double) -> Double {
 }
 
 /// 16 coordinators at two sites write at once through the CLI: 16 processes at a time, each
-/// writer running 25 writes in sequence (enroll, infuse, assess). Every write is planned to be
+/// writer running 10 writes in sequence (enroll, infuse, assess). Every write is planned to be
 /// valid and must succeed; the study IDs must come out gapless per site, every write must be
 /// in the audit trail, and the audit chain must verify. Prints the latency figures.
 @Suite(.blocking) struct LoadTests {
   static let writers = 16
-  static let writesPerWriter = 25
+  static let writesPerWriter = 10
   static let enrolledOn = "2026-06-01"
   static let lot = "UC-LOAD-01"
 
@@ -50,7 +50,7 @@ func percentile(_ sorted: [Double], _ p: Double) -> Double {
     case assess(String, visit: String, day: Int)
   }
 
-  /// One writer's 25 writes, in sequence: a seeded mix, about 40% enrollments; each enrolled
+  /// One writer's 10 writes, in sequence: a seeded mix, about 40% enrollments; each enrolled
   /// patient queues valid follow-ups (MSC arm: infusions on days 1 and 8 — 7 days apart, the
   /// protocol's maximum of 2 — then week 4 on day 28; control arm: week 4 on day 28 and
   /// week 12 on day 84, inside their windows).
