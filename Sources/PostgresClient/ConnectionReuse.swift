@@ -77,6 +77,8 @@ public final class ConnectionReuse: @unchecked Sendable {
 
   /// Resets a session as `DISCARD ALL` does (which may not run in the implicit transaction of
   /// a multi-statement string) and checks that its login may still log in; one round trip.
+  /// A login that may not call `pg_advisory_unlock_all` (the registry revokes it) cannot
+  /// have taken a session-level advisory lock either.
   static func reset(_ conn: OpaquePointer) -> Bool {
     guard PQstatus(conn) == CONNECTION_OK, PQtransactionStatus(conn) == PQTRANS_IDLE else {
       return false
@@ -89,7 +91,9 @@ public final class ConnectionReuse: @unchecked Sendable {
   }
 
   static let resetSQL = """
-    CLOSE ALL; RESET ROLE; RESET ALL; DEALLOCATE ALL; SELECT pg_advisory_unlock_all();
+    CLOSE ALL; RESET ROLE; RESET ALL; DEALLOCATE ALL;
+    DO $$ BEGIN PERFORM pg_advisory_unlock_all();
+    EXCEPTION WHEN insufficient_privilege THEN NULL; END $$;
     DISCARD TEMP;
     SELECT r.rolcanlogin AND (r.rolvaliduntil IS NULL OR r.rolvaliduntil > now())
       AND d.datallowconn AND has_database_privilege(d.oid, 'CONNECT')

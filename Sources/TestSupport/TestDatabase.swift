@@ -78,9 +78,11 @@ public struct TestDatabase: Sendable {
   public func drop() {
     ConnectionReuse.shared.closeAll(database: name)
     guard
-      let admin = try? ConnectionReuse.$active.withValue(.shared, operation: {
-        try Connection(conninfo: Self.adminConninfo)
-      })
+      let admin = try? ConnectionReuse.$active.withValue(
+        .shared,
+        operation: {
+          try Connection(conninfo: Self.adminConninfo)
+        })
     else { return }
     _ = try? admin.execute("DROP DATABASE IF EXISTS \(name) WITH (FORCE)")
     let roles =
