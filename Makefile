@@ -38,6 +38,8 @@ serve:
 # Prints failures (with their details), skips and what tests print, not the line per passing
 # test, and ends with ONE line of totals from scripts/test-totals ("tests: N passed, N failed,
 # N skipped"; under CI a skip counts as a failure). The full output is in .build/test-output.log.
+# The statistics cross-check, the export validation and the HTTP API contract (schemathesis)
+# run beside swift test, each in a database of its own; their output is in .build/*.log.
 # `make test FILTER=HelpTests` runs only the tests that match (swift test --filter).
 test:
 	@scripts/install-deps
