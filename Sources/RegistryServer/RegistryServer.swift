@@ -1,6 +1,8 @@
 import Foundation
 import Hummingbird
 import Logging
+import NIOCore
+import NIOPosix
 import RegistryDomain
 import RegistryService
 import ServiceLifecycle
@@ -44,6 +46,18 @@ public struct ServerConfiguration: Sendable {
 /// no rule here: the routes call the same services as the CLI, each under the role of the
 /// user whose session token the request carries (`DatabasePool.run(as:_:)`).
 public enum RegistryServer {
+  /// Makes the event loops that serve the connections also run Swift's concurrent tasks
+  /// (`NIOSingletons`' take-over of the global executor), so that a request's handler, the
+  /// resumption after its database work and the writing of its response stay on the event
+  /// loop's thread instead of hopping through Swift's own cooperative pool and back. For
+  /// `mscreg serve`, before its first task; later calls (and a runtime without the hook)
+  /// change nothing. Returns whether the event loops run the tasks.
+  @discardableResult
+  public static func runTasksOnEventLoops() -> Bool { tasksOnEventLoops }
+
+  private static let tasksOnEventLoops: Bool =
+    NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
+
   /// Checks the database and the service's login (`ServiceLogin.check`), then serves until
   /// SIGTERM or SIGINT, after which requests in flight finish and no new ones start.
   /// `onListening` gets the bound address (`http://127.0.0.1:8080`, `https://…` with TLS).

@@ -42,7 +42,7 @@ public struct IdempotencyRepository {
     }
   }
 
-  static func hex(_ bytes: [UInt8]) -> String { bytes.map { String(format: "%02x", $0) }.joined() }
+  static func hex(_ bytes: [UInt8]) -> String { Store.hexadecimal(bytes) }
 
   static func bytes(_ hex: String) -> [UInt8] {
     var result: [UInt8] = []

@@ -11,7 +11,7 @@ public struct SessionRepository {
   public init(_ store: Store) { self.store = store }
 
   private func hex(_ bytes: [UInt8]) -> String {
-    bytes.map { String(format: "%02x", $0) }.joined()
+    Store.hexadecimal(bytes)
   }
 
   /// Opens a session of the acting user for `lifetime` seconds (the database caps it at 24

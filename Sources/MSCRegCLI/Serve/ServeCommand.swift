@@ -78,6 +78,7 @@ struct ServeCommand: ParsableCommand {
     let outcome = OutcomeBox()
     let done = DispatchSemaphore(value: 0)
     let output = context.standardOutput
+    RegistryServer.runTasksOnEventLoops()
     Task {
       do {
         try await RegistryServer.run(configuration, logger: logger) { address in
