@@ -9,8 +9,8 @@ import RegistrySeed
 /// Column lists are explicit, so columns added later (nullable or with defaults) keep their
 /// defaults. Every row passes the tables' constraints and triggers, audit trail included: a
 /// seeded row is audited like any other. Patients are generated once each, 10,000 at a time,
-/// and each chunk is written table by table before the next is generated, so memory stays
-/// flat whatever the size.
+/// and each chunk is written table by table while the next is generated on another thread, so
+/// memory stays flat (two chunks at most) whatever the size.
 public struct SeedRepository {
   let store: Store
 
@@ -181,11 +181,14 @@ public struct SeedRepository {
 
       // The patients in chunks of `seedChunk`, each generated once: every table's rows of the
       // chunk are written (one COPY per table, in the order of the foreign keys and triggers)
-      // before the next chunk is generated, so memory stays flat whatever the size.
+      // while the next chunk is generated on another thread (the server's triggers and the
+      // generator use different cores), so at most two chunks are in memory whatever the size.
+      var next: GeneratedChunk? = GeneratedChunk(cohort, 0..<min(Self.seedChunk, cohort.count))
       for start in stride(from: 0, to: cohort.count, by: Self.seedChunk) {
         let end = min(start + Self.seedChunk, cohort.count)
         let last = end == cohort.count
-        let chunk = (start..<end).map { cohort.patient(at: $0) }
+        let chunk = next?.patients() ?? []
+        next = last ? nil : GeneratedChunk(cohort, end..<min(end + Self.seedChunk, cohort.count))
 
         try copy(
           "registry.patient",
@@ -431,4 +434,28 @@ private func jsonArray(_ items: [String]) -> String {
       }
       return out + "\""
     }.joined(separator: ", ") + "]"
+}
+
+/// One chunk of a cohort's patients, generated on a thread of its own from the moment it is
+/// created (`CohortGenerator.patient(at:)` is a pure function of the index).
+private final class GeneratedChunk: @unchecked Sendable {
+  // Written once by the generating thread before `done` is signalled; read only after
+  // `patients()` has waited for that signal.
+  private var generated: [SyntheticPatient] = []
+  private let done = DispatchSemaphore(value: 0)
+
+  /// Starts generating the patients of `range`.
+  init(_ cohort: CohortGenerator, _ range: Range<Int>) {
+    let thread = Thread { [self] in
+      generated = range.map { cohort.patient(at: $0) }
+      done.signal()
+    }
+    thread.start()
+  }
+
+  /// The chunk's patients, in index order; waits until they are generated. Call it once.
+  func patients() -> [SyntheticPatient] {
+    done.wait()
+    return generated
+  }
 }

@@ -118,6 +118,64 @@ import Testing
     }
   }
 
+  /// Migration 0130: the summary is recomputed once per transaction, at commit, over every
+  /// patient its statements touched. A coordinator's transaction that writes one patient's
+  /// adverse events and a clinical event in several statements (one of them rolled back to a
+  /// savepoint) leaves the summary current, and nothing of the commit step behind; a
+  /// rolled-back transaction changes nothing.
+  @Test func aTransactionOfSeveralStatementsIsSummarisedAtCommit() throws {
+    try TestDatabase.with { db in
+      let f = try OutcomeFixture(db)
+      let id = try f.enrollACLF(daysAgo: 60)
+      let e = try f.enrolledOn(id)
+      func ae(_ c: Connection, _ term: String, grade: Int, day: Int) throws {
+        try c.query(
+          """
+          INSERT INTO registry.adverse_event (study_id, term, grade, relatedness, onset_on)
+          VALUES (\(id), \(term), \(grade), 'unrelated', \(e.adding(days: day).description)::date)
+          """ as PostgresQuery)
+      }
+      func summary(_ column: String) throws -> String? {
+        try db.connect().query(
+          """
+          SELECT \(unescaped: column)::text FROM registry.patient_summary WHERE study_id = \(id)
+          """ as PostgresQuery
+        ).rows.first?.decode(at: 0)
+      }
+      let c = try Connection(conninfo: f.logins.coordinatorOfEverySite.conninfo)
+      try c.transaction { tx in
+        try ae(tx, "nausea", grade: 2, day: 3)
+        try tx.query("SAVEPOINT s")
+        try ae(tx, "rash", grade: 4, day: 9)
+        try tx.query("ROLLBACK TO SAVEPOINT s")
+        try tx.query(
+          """
+          INSERT INTO registry.clinical_event (study_id, kind, occurred_on)
+          VALUES (\(id), 'liver_transplant', \(e.adding(days: 20).description)::date)
+          """ as PostgresQuery)
+        try ae(tx, "fever", grade: 1, day: 25)
+      }
+      #expect(try Self.drift(db) == [])
+      #expect(try summary("ae_worst") == "2" && summary("ae_unrelated") == "2")
+      #expect(try summary("adverse_on") == e.adding(days: 25).description)
+      #expect(try summary("liver_transplant_on") == e.adding(days: 20).description)
+      #expect(try f.count("registry.patient_summary_pending") == 0)
+      #expect(try f.count("registry.patient_summary_touched") == 0)
+      try c.query("BEGIN")
+      try ae(c, "rash", grade: 4, day: 30)
+      try c.query("ROLLBACK")
+      #expect(try summary("ae_worst") == "2" && summary("ae_unrelated") == "2")
+      #expect(try Self.drift(db) == [])
+      // Neither table of the commit step is open to a login.
+      #expect(throws: PostgresError.self) {
+        try c.query("INSERT INTO registry.patient_summary_pending VALUES (1)")
+      }
+      #expect(throws: PostgresError.self) {
+        try c.query("SELECT * FROM registry.patient_summary_touched")
+      }
+    }
+  }
+
   @Test func theReportIsTheOneComputedFromTheRecords() throws {
     try TestDatabase.with { db in
       let hand = try HandCohort(db)
