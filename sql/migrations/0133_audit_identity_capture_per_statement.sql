@@ -26,7 +26,7 @@ DECLARE
   why     text := audit.current_reason();
   key_col text := coalesce(TG_ARGV[0], 'id');
   tname   text := TG_TABLE_SCHEMA || '.' || TG_TABLE_NAME;
-  who     text := session_user;
+  who     text := registry.actor();
   xid     bigint := txid_current();
   act     text := TG_OP;
   lo      bigint;
