@@ -41,25 +41,7 @@ public struct RegistryFixture: Sendable {
 
   /// As the admin adds sites PAN, BOG and GZU, loads every example protocol and adds the
   /// site logins (the owner only creates the admin).
-  ///
-  /// A database fresh from `TestDatabase.create` (not written since) is instead replaced by
-  /// a copy of a database where exactly this was done (`FixtureTemplates`), with logins of
-  /// its own that no other running test uses.
   public init(_ db: TestDatabase) throws {
-    if let prefix = try FixtureTemplates.shared.adopt(db) {
-      self.init(db, logins: RegistryLogins(db, prefix: prefix))
-    } else {
-      try self.init(building: db)
-    }
-  }
-
-  init(_ db: TestDatabase, logins: RegistryLogins) {
-    self.db = db
-    self.logins = logins
-  }
-
-  /// Writes the fixture into `db` through the services, as the admin.
-  init(building db: TestDatabase) throws {
     self.db = db
     logins = try RegistryLogins(db)
     let sites = SiteService(logins.admin)
@@ -181,7 +163,7 @@ extension RegistryFixture {
           return logins.coordinatorName(String(parts[1]))
         }
       }
-      return logins.coordinatorOfEverySiteName
+      return logins.db.userName("fx_coord_every")
     }()
     switch command {
     case "demo", "db": return nil

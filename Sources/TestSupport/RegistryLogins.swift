@@ -17,22 +17,13 @@ public struct RegistryLogins: Sendable {
   public let adminName: String
   public let monitorName: String
   public let investigatorName: String
-  /// What every fixture login's name starts with: `db.userName("")`, or that of the fixture
-  /// template `db` was copied from (`FixtureTemplates`).
-  public let prefix: String
-
-  /// The logins of a database copied from a fixture template, whose names start with `prefix`.
-  init(_ db: TestDatabase, prefix: String) {
-    self.db = db
-    self.prefix = prefix
-    adminName = prefix + "fx_admin"
-    monitorName = prefix + "fx_monitor"
-    investigatorName = prefix + "fx_inv"
-  }
 
   /// Creates the admin and the monitor (as the owner, who installs the registry).
   public init(_ db: TestDatabase) throws {
-    self.init(db, prefix: db.userName(""))
+    self.db = db
+    adminName = db.userName("fx_admin")
+    monitorName = db.userName("fx_monitor")
+    investigatorName = db.userName("fx_inv")
     _ = try UserService(RegistryDatabase(conninfo: db.conninfo)).add(
       name: adminName, role: .admin, sites: [])
     _ = try UserService(admin).add(name: monitorName, role: .monitor, sites: [])
@@ -46,22 +37,19 @@ public struct RegistryLogins: Sendable {
       _ = try users.add(name: coordinatorName(site), role: .coordinator, sites: [site])
     }
     _ = try users.add(name: investigatorName, role: .investigator, sites: sites)
-    _ = try users.add(name: coordinatorOfEverySiteName, role: .coordinator, sites: sites)
+    _ = try users.add(name: db.userName("fx_coord_every"), role: .coordinator, sites: sites)
   }
 
   /// A coordinator of every site of `addSiteLogins`: for fixtures whose helpers write for
   /// patients of several sites without naming the site (still a coordinator, with no right
   /// beyond a coordinator's).
   public var coordinatorOfEverySite: RegistryDatabase {
-    registry(as: coordinatorOfEverySiteName)
+    registry(as: db.userName("fx_coord_every"))
   }
-
-  /// The login name of the coordinator of every site.
-  public var coordinatorOfEverySiteName: String { prefix + "fx_coord_every" }
 
   /// The login name of the coordinator of a site.
   public func coordinatorName(_ site: String) -> String {
-    prefix + "fx_coord_" + site.lowercased()
+    db.userName("fx_coord_" + site.lowercased())
   }
 
   /// A handle to the database as a login.

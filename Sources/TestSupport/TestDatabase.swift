@@ -12,9 +12,6 @@ public struct TestDatabase: Sendable {
   public let name: String
   /// A conninfo string that reaches it.
   public let conninfo: String
-  /// Cloned from the migrated template by `create` and reached as its owner: a
-  /// `RegistryFixture` may replace it by a copy of a fixture template (`FixtureTemplates`).
-  var fromMigratedTemplate = false
 
   /// Conninfo of the administrative connection (creates and drops test databases).
   public static var adminConninfo: String {
@@ -73,12 +70,11 @@ public struct TestDatabase: Sendable {
       try admin.execute("CREATE DATABASE \(name)")
     }
     return TestDatabase(
-      name: name, conninfo: try Conninfo.replacingDatabase(in: adminConninfo, with: name),
-      fromMigratedTemplate: migrated)
+      name: name, conninfo: try Conninfo.replacingDatabase(in: adminConninfo, with: name))
   }
 
   /// Drops the database, ending any session still connected to it, and the login roles
-  /// created for it (`userName(_:)`); a fixture template it was copied from is lent again.
+  /// created for it (`userName(_:)`).
   public func drop() {
     ConnectionReuse.shared.closeAll(database: name)
     guard
@@ -94,7 +90,6 @@ public struct TestDatabase: Sendable {
         "SELECT rolname FROM pg_roles WHERE starts_with(rolname, \(userPrefix))" as PostgresQuery
       ).rows.compactMap { $0["rolname"] }) ?? []
     for role in roles { _ = try? admin.execute("DROP ROLE IF EXISTS \"\(role)\"") }
-    FixtureTemplates.shared.release(database: name, admin)
   }
 
   /// Login roles are cluster-wide: a test's users carry its database's suffix.
