@@ -12,7 +12,7 @@
 \set b (:n / 100) % 10
 \set c (:n / 10) % 10
 \set d :n % 10
-BEGIN ISOLATION LEVEL REPEATABLE READ;
+BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY;
 SELECT set_config('role', :coordinator, true);
 SELECT p.study_id, p.protocol_code, pr.version AS protocol_version, p.site_code, p.sex,
 p.birth_year, p.age_at_enrollment, p.enrolled_on, p.arm, p.status, p.status_on,
