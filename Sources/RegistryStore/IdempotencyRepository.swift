@@ -25,7 +25,7 @@ public struct IdempotencyRepository {
       let rows = try store.query(
         """
         SELECT encode(prior_digest, 'hex') AS d, prior_status AS s, prior_body AS b
-        FROM registry.idempotent_claim(\(key), decode(\(Self.hex(digest)), 'hex'))
+        FROM registry.idempotent_claim(\(key), decode(\(Store.hexadecimal(digest)), 'hex'))
         """
       ).rows
       guard let row = rows.first else { return nil }
@@ -41,8 +41,6 @@ public struct IdempotencyRepository {
       try store.query("SELECT registry.idempotent_finish(\(key), \(status), \(body))")
     }
   }
-
-  static func hex(_ bytes: [UInt8]) -> String { Store.hexadecimal(bytes) }
 
   static func bytes(_ hex: String) -> [UInt8] {
     var result: [UInt8] = []

@@ -10,10 +10,6 @@ public struct SessionRepository {
   /// A repository over an open store.
   public init(_ store: Store) { self.store = store }
 
-  private func hex(_ bytes: [UInt8]) -> String {
-    Store.hexadecimal(bytes)
-  }
-
   /// Opens a session of the acting user for `lifetime` seconds (the database caps it at 24
   /// hours); returns its expiry.
   public func open(digest: [UInt8], lifetime: Int) throws -> Date {
@@ -21,7 +17,7 @@ public struct SessionRepository {
       let row = try store.query(
         """
         SELECT extract(epoch FROM registry.session_open(
-          decode(\(hex(digest)), 'hex'), make_interval(secs => \(lifetime))))::float8 AS until
+          decode(\(Store.hexadecimal(digest)), 'hex'), make_interval(secs => \(lifetime))))::float8 AS until
         """
       ).rows[0]
       return Date(timeIntervalSince1970: try row.decode("until", as: Double.self))
@@ -31,8 +27,10 @@ public struct SessionRepository {
   /// True when `digest` is a live session of the acting user.
   public func isValid(digest: [UInt8]) throws -> Bool {
     try store.mapped {
-      try store.query("SELECT registry.session_valid(decode(\(hex(digest)), 'hex')) AS ok")
-        .rows[0].decode("ok", as: Bool.self)
+      try store.query(
+        "SELECT registry.session_valid(decode(\(Store.hexadecimal(digest)), 'hex')) AS ok"
+      )
+      .rows[0].decode("ok", as: Bool.self)
     }
   }
 
@@ -40,15 +38,17 @@ public struct SessionRepository {
   /// (`Store.readAsRole`), outside any transaction: the service's check of every request.
   public func isValid(digest: [UInt8], of user: String) throws -> Bool {
     try store.readAsRole(
-      user, "SELECT registry.session_valid(decode('\(hex(digest))', 'hex')) AS ok"
+      user, "SELECT registry.session_valid(decode('\(Store.hexadecimal(digest))', 'hex')) AS ok"
     )[0].decode("ok", as: Bool.self)
   }
 
   /// Ends a session of the acting user; false when there was none.
   public func close(digest: [UInt8]) throws -> Bool {
     try store.mapped {
-      try store.query("SELECT registry.session_close(decode(\(hex(digest)), 'hex')) AS ok")
-        .rows[0].decode("ok", as: Bool.self)
+      try store.query(
+        "SELECT registry.session_close(decode(\(Store.hexadecimal(digest)), 'hex')) AS ok"
+      )
+      .rows[0].decode("ok", as: Bool.self)
     }
   }
 }
