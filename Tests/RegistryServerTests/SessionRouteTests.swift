@@ -72,6 +72,48 @@ import Testing
     }
   }
 
+  /// `registry.session_valid` (PL/pgSQL since 0134) inside every request's transaction: a
+  /// session past its expiry is refused, and one user's secret under another user's name is
+  /// not a session of that other user, while the rightful tokens keep working.
+  @Test func anExpiredSessionAndAnotherUsersSecretAreRefused() throws {
+    try TestDatabase.with { db in
+      let s = try ServiceIdentityTests.Service(db)
+      let password = ServiceIdentityTests.password
+      let pan = s.f.logins.coordinatorName("PAN")
+      let bog = s.f.logins.coordinatorName("BOG")
+      for name in [pan, bog] {
+        try UserService(s.f.admin).setPassword(name: name, password: password)
+      }
+      let server = try ServerProcess(conninfo: s.conninfo)
+      defer { server.stop() }
+      func signIn(_ user: String) throws -> String {
+        let r = try server.request("POST", "/session", json: ["user": user, "password": password])
+        return try #require(r.object?["token"] as? String, "\(r.text)")
+      }
+      let panToken = try signIn(pan)
+      let bogToken = try signIn(bog)
+      #expect(try server.request("GET", "/sites", token: panToken).status == 200)
+      #expect(try server.request("GET", "/sites", token: bogToken).status == 200)
+
+      // BOG's secret presented under PAN's name.
+      let secret = try #require(bogToken.split(separator: ".", maxSplits: 1).last)
+      let borrowed = try server.request("GET", "/sites", token: pan + "." + secret)
+      #expect(borrowed.status == 401, "\(borrowed.text)")
+
+      // PAN's session expires (as the superuser, with a reason, as every audited change).
+      _ = try db.connect().execute(
+        """
+        SELECT set_config('mscreg.reason', 'test: the session expires', false);
+        UPDATE registry.api_session SET created_at = now() - interval '2 hours',
+          expires_at = now() - interval '1 hour' WHERE role_name = '\(pan)'
+        """)
+      let expired = try server.request("GET", "/sites", token: panToken)
+      #expect(expired.status == 401, "\(expired.text)")
+      #expect(expired.headers["content-type"] == "application/problem+json")
+      #expect(try server.request("GET", "/sites", token: bogToken).status == 200)
+    }
+  }
+
   @Test func fieldsBecomeJSONPointers() {
     #expect(Problem.pointer(forField: "study_id") == nil)
     #expect(Problem.pointer(forField: "weight_kg") == "/weight_kg")
