@@ -31,9 +31,9 @@ public struct PatientService: Sendable {
     detail: PatientDetail, version: String?
   ) {
     let store = try database.open()
-    // READ ONLY unless the identity is shown (its read is audited): a read commits without the
-    // write path's check of what it wrote, one round trip fewer.
-    return try store.transaction(isolation: .repeatableRead, readOnly: !identify) {
+    // READ ONLY, the identity too (registry.patient_identity writes nothing): a read commits
+    // without the write path's check of what it wrote, one round trip fewer.
+    return try store.transaction(isolation: .repeatableRead, readOnly: true) {
       let patients = PatientRepository(store)
       guard let patient = try patients.find(studyID: studyID) else {
         throw RegistryError.notFound("study_id", "no patient \(studyID)")
