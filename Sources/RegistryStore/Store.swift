@@ -48,37 +48,50 @@ public final class Store {
   public init(conninfo: String, environment: [String: String] = ProcessInfo.processInfo.environment)
     throws
   {
+    // One round trip in the common case: the date styles, and each timeout the session
+    // already has (conninfo, PGOPTIONS, role or database settings) or else the default. A
+    // timeout given in the environment is then set on its own, so that a malformed value is
+    // refused naming its variable.
+    let keptOrDefault = { (setting: String, fallback: String) in
+      "CASE WHEN pg_catalog.current_setting('\(setting)') = '0' "
+        + "THEN pg_catalog.set_config('\(setting)', \(Self.literal(fallback)), false) "
+        + "ELSE pg_catalog.current_setting('\(setting)') END"
+    }
+    var opened: (lock: String, statement: String)
     do {
       connection = try Connection(conninfo: conninfo)
-      try connection.execute("SET DateStyle = 'ISO, YMD'; SET IntervalStyle = 'postgres'")
+      let row = try connection.execute(
+        "SET DateStyle = 'ISO, YMD'; SET IntervalStyle = 'postgres'; SELECT "
+          + keptOrDefault("lock_timeout", Self.defaultLockTimeout) + " AS lock, "
+          + keptOrDefault("statement_timeout", Self.defaultStatementTimeout) + " AS statement"
+      ).rows[0]
+      opened = (try row.decode("lock"), try row.decode("statement"))
     } catch let error as PostgresError {
       throw RegistryError(.unavailable, field: "database", StoreErrors.oneLine(error.message))
     }
-    func apply(_ setting: String, variable: String, fallback: String) throws -> String {
+    func override(_ setting: String, variable: String) throws -> String? {
+      guard let value = environment[variable] else { return nil }
       do {
-        if let value = environment[variable] {
-          return try connection.query(
-            "SELECT set_config(\(setting), \(value), false) AS v" as PostgresQuery
-          ).rows[0].decode("v")
-        }
-        let current: String = try connection.query(
-          "SELECT current_setting(\(setting)) AS v" as PostgresQuery
-        ).rows[0].decode("v")
-        if current != "0" { return current }
         return try connection.query(
-          "SELECT set_config(\(setting), \(fallback), false) AS v" as PostgresQuery
+          "SELECT set_config(\(setting), \(value), false) AS v" as PostgresQuery
         ).rows[0].decode("v")
       } catch let error as PostgresError {
         throw RegistryError.refused(
           "$" + variable, "is not a PostgreSQL duration such as 10s or 2min: \(error.message)")
       }
     }
-    timeouts = (
-      try apply("lock_timeout", variable: "MSCREG_LOCK_TIMEOUT", fallback: Self.defaultLockTimeout),
-      try apply(
-        "statement_timeout", variable: "MSCREG_STATEMENT_TIMEOUT",
-        fallback: Self.defaultStatementTimeout)
-    )
+    if let lock = try override("lock_timeout", variable: "MSCREG_LOCK_TIMEOUT") {
+      opened.lock = lock
+    }
+    if let statement = try override("statement_timeout", variable: "MSCREG_STATEMENT_TIMEOUT") {
+      opened.statement = statement
+    }
+    timeouts = opened
+  }
+
+  /// A SQL string literal of `text` (quotes doubled).
+  static func literal(_ text: String) -> String {
+    "'" + text.replacingOccurrences(of: "'", with: "''") + "'"
   }
 
   /// Runs `body` in one transaction; commits when it returns, rolls back when it throws.
@@ -164,8 +177,7 @@ public final class Store {
   /// (`registry.session_valid`, column `ok`) as that role. Values as SQL literals: the role
   /// quoted, the digest in hexadecimal.
   static func prelude(role: String, session: [UInt8]?) -> String {
-    let literal = "'" + role.replacingOccurrences(of: "'", with: "''") + "'"
-    var sql = "SELECT set_config('role', \(literal), true)"
+    var sql = "SELECT set_config('role', \(literal(role)), true)"
     if let session {
       let hex = hexadecimal(session)
       sql += "; SELECT registry.session_valid(decode('\(hex)', 'hex')) AS ok"
@@ -242,9 +254,9 @@ public final class Store {
   /// an SQL literal. Not inside a `transaction` of this store.
   public func readAsRole(_ role: String, _ statement: String) throws -> [PostgresRow] {
     precondition(transactionDepth == 0, "readAsRole inside a transaction")
-    let literal = "'" + role.replacingOccurrences(of: "'", with: "''") + "'"
     return try mapped {
-      try connection.execute("SELECT set_config('role', \(literal), true); \(statement)").rows
+      try connection.execute("SELECT set_config('role', \(Self.literal(role)), true); \(statement)")
+        .rows
     }
   }
 
