@@ -43,7 +43,7 @@ public struct ReportService: Sendable {
       try store.setLocal("work_mem", "64MB")
       // No JIT compilation: the report's one statement has some 300 expressions, whose
       // compilation (about 0.5 s on the 100,000-patient bench registry) costs more than it
-      // saves on a statement that reads one row per patient (README, Performance).
+      // saves on a statement that reads one row per patient (docs/PERFORMANCE.md).
       try store.setLocal("jit", "off")
       guard let record = try ProtocolRepository(store).find(code: query.protocolCode) else {
         throw RegistryError.notFound("protocol", "no protocol \(query.protocolCode) is loaded")
