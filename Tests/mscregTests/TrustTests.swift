@@ -522,6 +522,18 @@ import Testing
         conninfo: try db.conninfo(asUser: s.coordinatorPAN) + " options='-c lock_timeout=2s'",
         environment: [:])
       #expect(tuned.timeouts.lock == "2s")
+      // A role's own setting is kept too, and each default still applies where none is set;
+      // SHOW reads what the server has, not what the store reported.
+      try db.connect().execute(
+        "ALTER ROLE \"\(s.coordinatorPAN)\" SET statement_timeout = '7s'")
+      let roleTuned = try Store(
+        conninfo: try db.conninfo(asUser: s.coordinatorPAN), environment: [:])
+      #expect(roleTuned.timeouts.statement == "7s" && roleTuned.timeouts.lock == "10s")
+      let shown = try roleTuned.readAsRole(
+        s.coordinatorPAN,
+        "SELECT current_setting('lock_timeout') AS l, current_setting('statement_timeout') AS s")
+      #expect(try shown[0].decode("l", as: String.self) == "10s")
+      #expect(try shown[0].decode("s", as: String.self) == "7s")
     }
   }
 
