@@ -32,9 +32,24 @@ public struct CalendarDate: Hashable, Comparable, Sendable, CustomStringConverti
     self.init(year: y, month: m, day: d)
   }
 
-  /// The ISO 8601 form, `YYYY-MM-DD`.
+  /// The ISO 8601 form, `YYYY-MM-DD`: digit by digit for years 0–9999 (every date the registry
+  /// keeps), since `String(format:)` is slow on Linux and this runs for every date a report,
+  /// an export, a seed or the registry service writes; `String(format:)` for the rest.
   public var description: String {
-    String(format: "%04d-%02d-%02d", year, month, day)
+    guard (0...9999).contains(year), (1...12).contains(month), (1...31).contains(day) else {
+      return String(format: "%04d-%02d-%02d", year, month, day)
+    }
+    var bytes: [UInt8] = [48, 48, 48, 48, 45, 48, 48, 45, 48, 48]
+    var y = year
+    for i in stride(from: 3, through: 0, by: -1) {
+      bytes[i] = UInt8(48 + y % 10)
+      y /= 10
+    }
+    bytes[5] = UInt8(48 + month / 10)
+    bytes[6] = UInt8(48 + month % 10)
+    bytes[8] = UInt8(48 + day / 10)
+    bytes[9] = UInt8(48 + day % 10)
+    return String(decoding: bytes, as: UTF8.self)
   }
 
   /// Days since 1970-01-01 (proleptic Gregorian), negative before it.

@@ -396,22 +396,8 @@ public struct SeedRepository {
 /// `formatNumber`).
 private func text(_ value: Double) -> String { formatNumber(value) }
 
-/// `YYYY-MM-DD` without `String(format:)` (millions of dates per seed).
-private func iso(_ date: CalendarDate) -> String {
-  var bytes: [UInt8] = Array(repeating: 48, count: 10)
-  var y = date.year
-  for i in stride(from: 3, through: 0, by: -1) {
-    bytes[i] = UInt8(48 + y % 10)
-    y /= 10
-  }
-  bytes[4] = 45
-  bytes[5] = UInt8(48 + date.month / 10)
-  bytes[6] = UInt8(48 + date.month % 10)
-  bytes[7] = 45
-  bytes[8] = UInt8(48 + date.day / 10)
-  bytes[9] = UInt8(48 + date.day % 10)
-  return String(decoding: bytes, as: UTF8.self)
-}
+/// `YYYY-MM-DD` (`CalendarDate.description`, written digit by digit).
+private func iso(_ date: CalendarDate) -> String { date.description }
 
 /// A JSON array of strings.
 private func jsonArray(_ items: [String]) -> String {
