@@ -55,6 +55,14 @@ public enum RegistryServer {
   @discardableResult
   public static func runTasksOnEventLoops() -> Bool { tasksOnEventLoops }
 
+  /// The way back to the event loop a request came in on (`DatabasePool.ReturnPath`).
+  @Sendable private static func currentEventLoop()
+    -> (@Sendable (_ closure: @escaping @Sendable () -> Void) -> Void)?
+  {
+    guard let loop = MultiThreadedEventLoopGroup.currentEventLoop else { return nil }
+    return { closure in loop.execute(closure) }
+  }
+
   private static let tasksOnEventLoops: Bool =
     NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
 
@@ -72,7 +80,9 @@ public enum RegistryServer {
     let login = try ServiceLogin.check(
       conninfo: configuration.conninfo, requiredSchema: configuration.requiredSchema)
     logger.info("service login checked", metadata: ["login": "\(login)"])
-    let pool = DatabasePool(conninfo: configuration.conninfo, size: configuration.poolSize)
+    let pool = DatabasePool(
+      conninfo: configuration.conninfo, size: configuration.poolSize,
+      returnPath: currentEventLoop)
     defer { pool.shutdown() }
     let app = Application(
       router: router(configuration, pool: pool, logger: logger),

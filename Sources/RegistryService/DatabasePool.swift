@@ -39,16 +39,27 @@ public final class DatabasePool: @unchecked Sendable {
   private var idle: [Store] = []
   private var open = 0
   private let workers: WorkerThreads
+  private let returnPath: ReturnPath?
 
-  /// Creates an empty pool; sessions open on first use.
+  /// Asked on the thread that calls `offload` (or `perform`), before the job leaves it: a way
+  /// to run a closure back on that thread, or nil for none. The registry service answers with
+  /// the event loop it is on, so that the caller resumes on the loop that owns its connection
+  /// and writes its response there, instead of on whichever loop Swift's executor picks for a
+  /// job that a worker thread resumes (half the time another one, and a thread switch more).
+  public typealias ReturnPath =
+    @Sendable () -> (@Sendable (_ closure: @escaping @Sendable () -> Void) -> Void)?
+
+  /// Creates an empty pool; sessions open on first use. `returnPath`: see `ReturnPath`.
   public init(
     conninfo: String, size: Int,
-    environment: [String: String] = ProcessInfo.processInfo.environment
+    environment: [String: String] = ProcessInfo.processInfo.environment,
+    returnPath: ReturnPath? = nil
   ) {
     self.conninfo = conninfo
     self.size = max(1, size)
     self.environment = environment
     self.workers = WorkerThreads(limit: self.size)
+    self.returnPath = returnPath
   }
 
   /// Runs `body` with a `RegistryDatabase` whose every transaction acts as `user` (nil: as the
@@ -100,7 +111,7 @@ public final class DatabasePool: @unchecked Sendable {
   }
 
   /// Runs blocking work (libpq calls) on one of the pool's own worker threads and resumes the
-  /// caller with its result.
+  /// caller with its result (on the caller's thread when `returnPath` names a way back).
   ///
   /// The pool keeps up to `size` OS threads (started on demand, parked on a condition while
   /// idle), one per session it may open, so that `size` requests wait on the database at
@@ -109,8 +120,16 @@ public final class DatabasePool: @unchecked Sendable {
   /// cores on Linux and grow only when a monitor notices workers blocked: on a 2-core
   /// machine few requests reached the database at a time, however large the pool.)
   public func offload<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-    try await withCheckedThrowingContinuation { continuation in
-      workers.submit { continuation.resume(with: Result { try body() }) }
+    let back = returnPath?()
+    return try await withCheckedThrowingContinuation { continuation in
+      workers.submit {
+        let result = Result { try body() }
+        if let back {
+          back { continuation.resume(with: result) }
+        } else {
+          continuation.resume(with: result)
+        }
+      }
     }
   }
 

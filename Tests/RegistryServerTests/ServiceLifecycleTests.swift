@@ -294,4 +294,38 @@ import Testing
       #expect(try Self.count(db, mrnLike: "DROP-1") == 1)
     }
   }
+
+  /// `DatabasePool.offload` hands its result back through the `ReturnPath` asked for on the
+  /// calling thread (the service's event loop, in `mscreg serve`), once per job, for a value
+  /// and for an error alike; without one it resumes the caller directly.
+  @Test func offloadResumesThroughTheReturnPath() async throws {
+    final class Count: @unchecked Sendable {
+      private let lock = NSLock()
+      private var n = 0
+      func add() { lock.withLock { n += 1 } }
+      var value: Int { lock.withLock { n } }
+    }
+    let asked = Count()
+    let used = Count()
+    let queue = DispatchQueue(label: "the caller's loop")
+    let pool = DatabasePool(
+      conninfo: "dbname=unused", size: 2,
+      returnPath: {
+        asked.add()
+        return { closure in
+          used.add()
+          queue.async(execute: closure)
+        }
+      })
+    defer { pool.shutdown() }
+    #expect(try await pool.offload { 41 + 1 } == 42)
+    #expect(asked.value == 1 && used.value == 1)
+    await #expect(throws: RegistryError.self) {
+      try await pool.offload { () throws -> Int in throw RegistryError.conflict("x", "y") }
+    }
+    #expect(asked.value == 2 && used.value == 2)
+    let direct = DatabasePool(conninfo: "dbname=unused", size: 1)
+    defer { direct.shutdown() }
+    #expect(try await direct.offload { "done" } == "done")
+  }
 }

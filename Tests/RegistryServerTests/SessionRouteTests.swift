@@ -114,6 +114,16 @@ import Testing
     }
   }
 
+  @Test func bearerTokensAreReadFromTheAuthorizationHeader() {
+    #expect(RegistryRoutes.bearer("Bearer abc.DEF") == "abc.DEF")
+    #expect(RegistryRoutes.bearer("bearer abc.DEF") == "abc.DEF")
+    #expect(RegistryRoutes.bearer("BEARER \tabc.DEF \t ") == "abc.DEF")
+    #expect(RegistryRoutes.bearer("Bearer  ") == "")
+    #expect(RegistryRoutes.bearer("Basic abc.DEF") == nil)
+    #expect(RegistryRoutes.bearer("Bearer") == nil)
+    #expect(RegistryRoutes.bearer(nil) == nil)
+  }
+
   @Test func fieldsBecomeJSONPointers() {
     #expect(Problem.pointer(forField: "study_id") == nil)
     #expect(Problem.pointer(forField: "weight_kg") == "/weight_kg")
