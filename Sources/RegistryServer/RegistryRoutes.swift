@@ -119,7 +119,7 @@ struct RegistryRoutes: Sendable {
     let parts = value.split(separator: " ", maxSplits: 1)
     guard parts.count == 2, parts[0].lowercased() == "bearer" else { return nil }
     let blank: (UInt8) -> Bool = { $0 == 0x20 || $0 == 0x09 }
-    var token = Substring(parts[1]).utf8[...]
+    var token = parts[1].utf8[...]
     while let first = token.first, blank(first) { token = token.dropFirst() }
     while let last = token.last, blank(last) { token = token.dropLast() }
     return String(Substring(token))

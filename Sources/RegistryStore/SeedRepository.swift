@@ -159,9 +159,10 @@ public struct SeedRepository {
             String(lot.passage), text(lot.viabilityPct), m.cd73.map(text), m.cd90.map(text),
             m.cd105.map(text), m.cd45.map(text), m.cd34.map(text), m.cd14.map(text),
             m.cd19.map(text), m.hlaDR.map(text), lot.sterility?.rawValue,
-            lot.mycoplasma?.rawValue, lot.endotoxinEUPerML.map(text), iso(lot.manufacturedOn),
-            iso(lot.expiresOn), lot.status.rawValue, lot.statusReason,
-            seeded.statusOn.map { iso($0) + " 12:00:00+00" },
+            lot.mycoplasma?.rawValue, lot.endotoxinEUPerML.map(text),
+            lot.manufacturedOn.description,
+            lot.expiresOn.description, lot.status.rawValue, lot.statusReason,
+            seeded.statusOn.map { $0.description + " 12:00:00+00" },
           ])
         }
       }
@@ -200,8 +201,9 @@ public struct SeedRepository {
           for p in chunk {
             try emit([
               p.studyID, pid, trial.code, p.site, String(p.number), p.sex.rawValue,
-              String(p.identity.birthDate.year), String(p.age), iso(p.enrolledOn), p.arm.code,
-              p.initialStatus.rawValue, p.initialStatusOn.map(iso), "t",
+              String(p.identity.birthDate.year), String(p.age), p.enrolledOn.description,
+              p.arm.code,
+              p.initialStatus.rawValue, p.initialStatusOn.map(\.description), "t",
             ])
           }
         }
@@ -213,7 +215,7 @@ public struct SeedRepository {
           for p in chunk {
             let i = p.identity
             try emit([
-              p.studyID, trial.code, i.mrn, i.givenName, i.familyName, iso(i.birthDate),
+              p.studyID, trial.code, i.mrn, i.givenName, i.familyName, i.birthDate.description,
               i.contact,
             ])
           }
@@ -223,8 +225,8 @@ public struct SeedRepository {
           emit in
           for p in chunk {
             try emit([
-              p.studyID, p.consent.version, iso(p.consent.signedOn),
-              p.consent.withdrawnOn.map(iso),
+              p.studyID, p.consent.version, p.consent.signedOn.description,
+              p.consent.withdrawnOn.map(\.description),
             ])
           }
         }
@@ -245,11 +247,12 @@ public struct SeedRepository {
           for p in chunk {
             for failure in p.screenFailures {
               try emit([
-                pid, failure.site, iso(failure.date), "f", jsonArray(failure.failedCriteria), nil,
+                pid, failure.site, failure.date.description, "f", jsonArray(failure.failedCriteria),
+                nil,
                 "t",
               ])
             }
-            try emit([pid, p.site, iso(p.enrolledOn), "t", "[]", p.studyID, "t"])
+            try emit([pid, p.site, p.enrolledOn.description, "t", "[]", p.studyID, "t"])
           }
         }
 
@@ -263,7 +266,7 @@ public struct SeedRepository {
               try emit([
                 String(firstID + infusionCount), p.studyID,
                 cohort.lots[infusion.lotIndex].lot.lotNumber,
-                iso(infusion.date), text(infusion.weightKg), text(infusion.totalCells),
+                infusion.date.description, text(infusion.weightKg), text(infusion.totalCells),
                 text(infusion.dosePerKg), infusion.route.rawValue,
               ])
               infusionCount += 1
@@ -296,7 +299,7 @@ public struct SeedRepository {
             for ae in p.adverseEvents {
               try emit([
                 p.studyID, ae.term, String(ae.grade.rawValue), ae.serious?.rawValue,
-                ae.relatedness.rawValue, iso(ae.onset), ae.resolved.map(iso),
+                ae.relatedness.rawValue, ae.onset.description, ae.resolved.map(\.description),
                 ae.infusionOrdinal.map { String(firstID + infusionsBefore + Int64($0) - 1) },
               ])
             }
@@ -307,7 +310,7 @@ public struct SeedRepository {
         try copy("registry.clinical_event", "study_id, kind, occurred_on", last: last) { emit in
           for p in chunk {
             for event in p.clinicalEvents {
-              try emit([p.studyID, event.kind.rawValue, iso(event.date)])
+              try emit([p.studyID, event.kind.rawValue, event.date.description])
             }
           }
         }
@@ -315,7 +318,7 @@ public struct SeedRepository {
         try c.copyIn("COPY seed_status FROM STDIN") { writer in
           for p in chunk
           where p.status != p.initialStatus || p.statusOn != p.initialStatusOn {
-            try writer.write(row: [p.studyID, p.status.rawValue, p.statusOn.map(iso)])
+            try writer.write(row: [p.studyID, p.status.rawValue, p.statusOn.map(\.description)])
           }
         }
       }
@@ -374,7 +377,7 @@ public struct SeedRepository {
         }.joined(separator: ", ") + "}"
     }
     return [
-      studyID, a.visit, iso(a.date),
+      studyID, a.visit, a.date.description,
       m.sledai2k.map { "{" + $0.descriptors.map(\.rawValue).joined(separator: ",") + "}" },
       m.pga.map { text($0.value) }, bilag,
       m.eularAcr2019.map { "{" + $0.items.map(\.rawValue).joined(separator: ",") + "}" },
@@ -395,9 +398,6 @@ public struct SeedRepository {
 /// A double as PostgreSQL reads it back exactly; whole numbers without `.0` (the domain's
 /// `formatNumber`).
 private func text(_ value: Double) -> String { formatNumber(value) }
-
-/// `YYYY-MM-DD` (`CalendarDate.description`, written digit by digit).
-private func iso(_ date: CalendarDate) -> String { date.description }
 
 /// A JSON array of strings.
 private func jsonArray(_ items: [String]) -> String {
