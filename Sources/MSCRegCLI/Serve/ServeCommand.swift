@@ -71,9 +71,7 @@ struct ServeCommand: ParsableCommand {
         certificateFile: context.url(forPath: tlsCertificate).path,
         keyFile: context.url(forPath: tlsKey).path)
     }
-    var logger = Logger(label: "mscreg.serve") { label in
-      StreamLogHandler.standardError(label: label)
-    }
+    var logger = Logger(label: "mscreg.serve") { label in ServiceLogHandler(label: label) }
     logger.logLevel = .info
     let outcome = OutcomeBox()
     let done = DispatchSemaphore(value: 0)
